@@ -3,3 +3,8 @@ export * from './recording-status.ts';
 export * from './pause-behavior.ts';
 export * from './errors.ts';
 export * from './audio-format.ts';
+export * from './aggregate-status.ts';
+export * from './pause-policy.ts';
+export * from './audit-events.ts';
+export * from './app-config.ts';
+export * from './task-api.ts';
