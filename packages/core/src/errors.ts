@@ -31,7 +31,8 @@ export function httpStatusFor(code: ErrorCode): number {
  * The template checked a bare `21220` inline twice; here it has a name.
  */
 export const TWILIO_ERROR = {
-  INVALID_PARAMETER: 21100,
+  /** Engine's choice for a missing or malformed parameter; the message names it. */
+  INVALID_PARAMETER: 20001,
   UNAUTHENTICATED: 20003,
   NOT_FOUND: 20404,
   RATE_LIMITED: 20429,
@@ -40,6 +41,9 @@ export const TWILIO_ERROR = {
   CALL_NOT_IN_PROGRESS: 21220,
   INVALID_URL: 21205,
   INVALID_TWIML: 12100,
+  INTERNAL_FAILURE: 12400,
+  /** More than one active recording when addressing `Twilio.CURRENT`. */
+  CONCURRENT_RECORDINGS: 16108,
 } as const;
 
 export type TwilioErrorName = keyof typeof TWILIO_ERROR;

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, DEFAULT_ENGINE_PORT, startEngine, validateEngineOptions, type StartEngineOptions } from './index.ts';
+
+const USAGE = `usage: npm run engine -- [--port ${DEFAULT_ENGINE_PORT}] [--host 127.0.0.1] [--data ./data/engine]
+                           [--audio demo|stamped] [--speed 1]
+                           [--account-sid ${DEFAULT_ACCOUNT_SID}] [--auth-token ${DEFAULT_AUTH_TOKEN}] [--quiet]`;
+
+function fail(msg: string): never {
+  console.error(`voice-engine: ${msg}\n${USAGE}`);
+  process.exit(2);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      audio: { type: 'string' },
+      speed: { type: 'string' },
+      'account-sid': { type: 'string' },
+      'auth-token': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }));
+} catch (e) {
+  fail((e as Error).message);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const opts: StartEngineOptions = {
+  dataDir: values.data ?? './data/engine',
+  port: values.port === undefined ? DEFAULT_ENGINE_PORT : Number(values.port),
+  host: values.host ?? '127.0.0.1',
+  audio: (values.audio ?? 'demo') as StartEngineOptions['audio'],
+  speed: values.speed === undefined ? 1 : Number(values.speed),
+  logger: !values.quiet,
+  ...(values['account-sid'] ? { accountSid: values['account-sid'] } : {}),
+  ...(values['auth-token'] ? { authToken: values['auth-token'] } : {}),
+};
+const problems = validateEngineOptions(opts);
+if (problems.length) fail(problems.join('; '));
+
+const running = await startEngine(opts).catch((e: unknown) => fail((e as Error).message));
+console.log(`voice-engine listening on ${running.url}`);
+console.log(`  account ${running.accountSid}  auth token ${running.authToken === DEFAULT_AUTH_TOKEN ? running.authToken : '(as given)'}`);
+console.log(`  data ${opts.dataDir}  audio ${opts.audio}  speed ${opts.speed}x`);
+if (running.recovered.length) console.log(`  finished ${running.recovered.length} recording(s) a previous run left open`);
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`voice-engine: ${signal}, finishing open recordings`);
+  void running.close().then(() => process.exit(0));
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,0 +1,174 @@
+import { durationString, isActive, type PauseBehavior, type RecordingStatus, SAMPLES_PER_FRAME } from '@pause-recording/core';
+import type { WavWriter } from '../audio/wav-writer.ts';
+import type { Callback, RecordingEvent, RecordingEventLog, RecordingTrack } from './types.ts';
+
+export type RecordingSource = 'StartCallRecordingAPI' | 'OutboundAPI' | 'Conference' | 'StartConferenceRecordingAPI';
+
+export interface RecordingInit {
+  sid: string;
+  accountSid: string;
+  callSid: string | null;
+  conferenceSid: string | null;
+  channels: 1 | 2;
+  track: RecordingTrack | null;
+  source: RecordingSource;
+  callback: Callback | null;
+  callbackEvents: RecordingEvent[];
+  wavPath: string;
+  startTick: number;
+  createdMs: number;
+}
+
+export interface StoredRecording extends RecordingInit {
+  status: RecordingStatus;
+  pauseBehavior: PauseBehavior | null;
+  updatedMs: number;
+  errorCode: number | null;
+  fileFrames: number;
+  liveFrames: number;
+  events: RecordingEventLog[];
+}
+
+/**
+ * One recording: its Twilio-visible state plus the WAV it writes. The engine calls
+ * `capture` once per frame; what lands in the file depends only on `status` at that
+ * moment, so a pause accepted between two frames governs the very next one.
+ */
+export class Recording {
+  readonly sid: string;
+  readonly accountSid: string;
+  readonly callSid: string | null;
+  readonly conferenceSid: string | null;
+  readonly channels: 1 | 2;
+  readonly track: RecordingTrack | null;
+  readonly source: RecordingSource;
+  readonly callback: Callback | null;
+  readonly callbackEvents: RecordingEvent[];
+  readonly wavPath: string;
+  readonly startTick: number;
+  readonly createdMs: number;
+  status: RecordingStatus = 'in-progress';
+  pauseBehavior: PauseBehavior | null = null;
+  updatedMs: number;
+  errorCode: number | null = null;
+  /** Frames in the file (written audio plus written silence). */
+  fileFrames = 0;
+  /** Frames the clock offered while the recording was live (paused or not). */
+  liveFrames = 0;
+  readonly events: RecordingEventLog[] = [];
+  writer: WavWriter | null;
+
+  private readonly scratch: Int16Array;
+
+  /** What the store keeps: enough to serve the recording and its media after a restart. */
+  toStored(): StoredRecording {
+    return {
+      sid: this.sid,
+      accountSid: this.accountSid,
+      callSid: this.callSid,
+      conferenceSid: this.conferenceSid,
+      channels: this.channels,
+      track: this.track,
+      source: this.source,
+      callback: this.callback,
+      callbackEvents: this.callbackEvents,
+      wavPath: this.wavPath,
+      startTick: this.startTick,
+      createdMs: this.createdMs,
+      status: this.status,
+      pauseBehavior: this.pauseBehavior,
+      updatedMs: this.updatedMs,
+      errorCode: this.errorCode,
+      fileFrames: this.fileFrames,
+      liveFrames: this.liveFrames,
+      events: this.events,
+    };
+  }
+
+  static restore(data: unknown): Recording {
+    const d = data as StoredRecording;
+    const r = new Recording(d, null);
+    r.status = d.status;
+    r.pauseBehavior = d.pauseBehavior;
+    r.updatedMs = d.updatedMs;
+    r.errorCode = d.errorCode;
+    r.fileFrames = d.fileFrames;
+    r.liveFrames = d.liveFrames;
+    r.events.push(...d.events);
+    return r;
+  }
+
+  constructor(init: RecordingInit, writer: WavWriter | null) {
+    this.sid = init.sid;
+    this.accountSid = init.accountSid;
+    this.callSid = init.callSid;
+    this.conferenceSid = init.conferenceSid;
+    this.channels = init.channels;
+    this.track = init.track;
+    this.source = init.source;
+    this.callback = init.callback;
+    this.callbackEvents = init.callbackEvents;
+    this.wavPath = init.wavPath;
+    this.startTick = init.startTick;
+    this.createdMs = init.createdMs;
+    this.updatedMs = init.createdMs;
+    this.writer = writer;
+    this.scratch = new Int16Array(SAMPLES_PER_FRAME * init.channels);
+  }
+
+  get kind(): 'call' | 'conference' {
+    return this.source === 'Conference' || this.source === 'StartConferenceRecordingAPI' ? 'conference' : 'call';
+  }
+
+  get active(): boolean {
+    return isActive(this.status);
+  }
+
+  /** Twilio's `duration`: whole seconds of audio in the file; null until the audio is final. */
+  get duration(): string | null {
+    if (this.status === 'completed' || this.status === 'absent') return durationString(this.fileFrames);
+    return null;
+  }
+
+  logChange(tick: number, nowMs: number): void {
+    this.updatedMs = nowMs;
+    this.events.push({
+      tick,
+      fileFrame: this.fileFrames,
+      status: this.status,
+      pauseBehavior: this.pauseBehavior,
+      acceptedAtMs: nowMs,
+    });
+  }
+
+  /**
+   * One frame of audio. `a` is channel 1 (or the whole mono signal), `b` channel 2 for dual
+   * recordings. Both are 32-bit sums; they are clamped to 16 bits here.
+   */
+  capture(a: Int32Array, b: Int32Array | null): void {
+    if (!this.active || !this.writer) return;
+    this.liveFrames++;
+    if (this.status === 'paused') {
+      if (this.pauseBehavior === 'silence') {
+        this.writer.writeSilence(1);
+        this.fileFrames++;
+      }
+      return;
+    }
+    const out = this.scratch;
+    if (this.channels === 1) {
+      for (let i = 0; i < SAMPLES_PER_FRAME; i++) out[i] = clamp(a[i]!);
+    } else {
+      for (let i = 0, j = 0; i < SAMPLES_PER_FRAME; i++, j += 2) {
+        out[j] = clamp(a[i]!);
+        out[j + 1] = clamp(b ? b[i]! : 0);
+      }
+    }
+    this.writer.writeFrame(out);
+    this.fileFrames++;
+  }
+}
+
+function clamp(v: number): number {
+  return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+}
