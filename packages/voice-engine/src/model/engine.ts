@@ -129,6 +129,7 @@ export class Engine {
   private readonly zeros = new Int32Array(SAMPLES_PER_FRAME);
   private lastFlushWall = performance.now();
   private closed = false;
+  private cursorTick: number | null = null;
   framesProcessed = 0;
 
   constructor(deps: EngineDeps) {
@@ -220,14 +221,25 @@ export class Engine {
     return this.clock.tick;
   }
 
+  /**
+   * The first frame whose audio is not yet captured: the frame being processed while the
+   * engine steps calls inside a frame, the next frame between frames. Every change of a
+   * recording's state takes effect from this frame.
+   */
+  private get cursor(): number {
+    return this.cursorTick ?? this.clock.tick;
+  }
+
   // ---------------------------------------------------------------- the frame
 
   onFrame(t: number): void {
     this.framesProcessed++;
+    this.cursorTick = t;
     for (const c of this.liveCalls) this.stepCall(c, t);
     for (const c of this.liveCalls) if (c.status === 'in-progress') c.speak(t);
     for (const conf of this.liveConferences) if (conf.status === 'in-progress') this.mixConference(conf);
     for (const r of this.activeRecordings) this.captureFrame(r);
+    this.cursorTick = null;
     const wall = performance.now();
     if (t % FRAMES_PER_SECOND === FRAMES_PER_SECOND - 1 || wall - this.lastFlushWall >= 1000) {
       for (const r of this.activeRecordings) r.writer?.flush();
@@ -361,9 +373,14 @@ export class Engine {
 
   private ring(c: Call): void {
     c.status = 'ringing';
-    c.answerAtTick = this.clock.tick + this.answerDelayFrames;
+    c.answerAtTick = this.answerTick();
     this.touchCall(c);
     this.callEvent(c, 'ringing');
+  }
+
+  /** The frame a ringing call is answered in: `answerDelayFrames` 1 means the next frame. */
+  private answerTick(): number {
+    return this.clock.tick + Math.max(0, this.answerDelayFrames - 1);
   }
 
   private async fetchPlan(c: Call, callStatus: CallStatus): Promise<void> {
@@ -399,7 +416,7 @@ export class Engine {
       c.pc = 0;
       this.runVerbs(c);
     } else {
-      c.answerAtTick = this.clock.tick + this.answerDelayFrames;
+      c.answerAtTick = this.answerTick();
     }
   }
 
@@ -447,7 +464,7 @@ export class Engine {
         case 'Pause':
         case 'Say':
           if (v.seconds > 0) {
-            c.waitUntilTick = this.clock.tick + v.seconds * FRAMES_PER_SECOND;
+            c.waitUntilTick = this.cursor + v.seconds * FRAMES_PER_SECOND;
             return;
           }
           break;
@@ -502,7 +519,7 @@ export class Engine {
     if (c.conference) this.leaveConference(c, false, false);
     for (const r of [...this.activeRecordings]) if (r.kind === 'call' && r.callSid === c.sid) this.stopRecording(r);
     c.status = c.answeredTick === null && status === 'completed' ? 'canceled' : status;
-    c.endedTick = this.clock.tick;
+    c.endedTick = this.cursor;
     c.endMs = Date.now();
     c.waitUntilTick = null;
     c.answerAtTick = null;
@@ -629,7 +646,7 @@ export class Engine {
     this.conferenceEvent(conf, 'participant-join', p);
     if (conf.status === 'init' && conf.connected().some((x) => x.startConferenceOnEnter)) {
       conf.status = 'in-progress';
-      conf.startedTick = this.clock.tick;
+      conf.startedTick = this.cursor;
       this.touchConference(conf);
       this.conferenceEvent(conf, 'conference-start', null);
     }
@@ -751,12 +768,12 @@ export class Engine {
         callback: o.callback,
         callbackEvents: o.events,
         wavPath,
-        startTick: this.clock.tick,
+        startTick: this.cursor,
         createdMs: Date.now(),
       },
       writer,
     );
-    rec.logChange(this.clock.tick, rec.createdMs);
+    rec.logChange(this.cursor, rec.createdMs);
     this.recordings.set(sid, rec);
     this.activeRecordings.add(rec);
     this.saveRecording(rec);
@@ -786,7 +803,7 @@ export class Engine {
     r.pauseBehavior = plan.to === 'paused' ? (behavior ?? DEFAULT_PAUSE_BEHAVIOR) : null;
     // Everything captured before a pause is made durable at once.
     if (plan.to === 'paused') r.writer?.flush();
-    r.logChange(this.clock.tick, Date.now());
+    r.logChange(this.cursor, Date.now());
     this.saveRecording(r);
     return r;
   }
@@ -798,10 +815,10 @@ export class Engine {
     r.writer?.close();
     r.writer = null;
     this.activeRecordings.delete(r);
-    r.logChange(this.clock.tick, Date.now());
+    r.logChange(this.cursor, Date.now());
     this.saveRecording(r);
     r.status = 'processing';
-    r.logChange(this.clock.tick, Date.now());
+    r.logChange(this.cursor, Date.now());
     this.saveRecording(r);
     this.pendingFinal.add(r);
     setImmediate(() => this.finalize(r));
@@ -810,7 +827,7 @@ export class Engine {
   private finalize(r: Recording): void {
     if (!this.pendingFinal.delete(r)) return;
     r.status = r.fileFrames > 0 ? 'completed' : 'absent';
-    r.logChange(this.clock.tick, Date.now());
+    r.logChange(this.cursor, Date.now());
     this.saveRecording(r);
     this.recordingEvent(r, r.status === 'completed' ? 'completed' : 'absent');
   }
