@@ -1,0 +1,62 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { UserRole } from '@pause-recording/core';
+
+/**
+ * Bearer tokens: `base64url(JSON payload).base64url(HMAC-SHA256)`. Signed with the server's
+ * secret, expiring. Stateless, so several server instances with one secret accept each other's.
+ */
+export interface TokenClaims {
+  readonly sub: string;
+  readonly roles: readonly UserRole[];
+  /** Expiry, epoch seconds. */
+  readonly exp: number;
+}
+
+export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
+
+export class BearerTokens {
+  constructor(
+    private readonly secret: string,
+    private readonly ttlSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  issue(identity: string, roles: readonly UserRole[]): { token: string; expiresAt: Date } {
+    const exp = Math.floor(this.now() / 1000) + this.ttlSeconds;
+    const payload = Buffer.from(JSON.stringify({ sub: identity, roles, exp })).toString('base64url');
+    return { token: `${payload}.${this.sign(payload)}`, expiresAt: new Date(exp * 1000) };
+  }
+
+  check(token: string): TokenCheck {
+    const dot = token.indexOf('.');
+    if (dot <= 0 || dot !== token.lastIndexOf('.')) return { ok: false, reason: 'malformed' };
+    const payload = token.slice(0, dot);
+    const sig = Buffer.from(token.slice(dot + 1), 'base64url');
+    const want = Buffer.from(this.sign(payload), 'base64url');
+    if (sig.length !== want.length || !timingSafeEqual(sig, want)) return { ok: false, reason: 'bad-signature' };
+    let claims: unknown;
+    try {
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      return { ok: false, reason: 'malformed' };
+    }
+    if (!isClaims(claims)) return { ok: false, reason: 'malformed' };
+    if (claims.exp * 1000 <= this.now()) return { ok: false, reason: 'expired' };
+    return { ok: true, claims };
+  }
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.secret).update(payload).digest('base64url');
+  }
+}
+
+function isClaims(v: unknown): v is TokenClaims {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return (
+    typeof o['sub'] === 'string' &&
+    typeof o['exp'] === 'number' &&
+    Array.isArray(o['roles']) &&
+    o['roles'].every((r) => r === 'agent' || r === 'supervisor')
+  );
+}

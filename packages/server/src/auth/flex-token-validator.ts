@@ -1,0 +1,46 @@
+/**
+ * Validates a Flex token the way `twilio-flex-token-validator` does: POST `{token}` with Basic
+ * auth to `{baseUrl}/v1/Accounts/{AC}/Tokens/validate`. `baseUrl` is https://iam.twilio.com in
+ * production and the voice engine (which serves the same JSON) in embedded mode.
+ */
+export interface FlexIdentity {
+  readonly identity: string;
+  readonly roles: readonly string[];
+  readonly workerSid: string | null;
+}
+
+export interface FlexTokenValidator {
+  /** The identity the token stands for, or null when the token is not valid. */
+  validate(token: string): Promise<FlexIdentity | null>;
+}
+
+export class HttpFlexTokenValidator implements FlexTokenValidator {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly accountSid: string,
+    private readonly authToken: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async validate(token: string): Promise<FlexIdentity | null> {
+    const res = await fetch(`${this.baseUrl}/v1/Accounts/${this.accountSid}/Tokens/validate`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: 'Basic ' + Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64'),
+      },
+      body: JSON.stringify({ token }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (res.status === 401 || res.status === 403 || res.status === 400) return null;
+    if (!res.ok) throw new Error(`token validation answered HTTP ${res.status}`);
+    const body = (await res.json()) as Record<string, unknown>;
+    if (body['valid'] !== true || typeof body['identity'] !== 'string') return null;
+    const roles = Array.isArray(body['roles']) ? body['roles'].filter((r): r is string => typeof r === 'string') : [];
+    return {
+      identity: body['identity'],
+      roles,
+      workerSid: typeof body['worker_sid'] === 'string' ? body['worker_sid'] : null,
+    };
+  }
+}

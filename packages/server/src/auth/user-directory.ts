@@ -1,0 +1,53 @@
+import type { ConfiguredUser, UserRole } from '@pause-recording/core';
+import { hashPassword, verifyPassword } from './passwords.ts';
+
+export interface User {
+  readonly identity: string;
+  readonly role: UserRole;
+}
+
+/** The people who may log in: from config, or the demo users of embedded mode. */
+export class UserDirectory {
+  private readonly users = new Map<string, ConfiguredUser>();
+
+  constructor(users: readonly ConfiguredUser[]) {
+    for (const u of users) this.users.set(u.identity, u);
+  }
+
+  /** Demo agents `alice`, `bob` and supervisor `sam`, all with `password`. */
+  static async demo(password: string): Promise<UserDirectory> {
+    const cost = { N: 4096, r: 8, p: 1 };
+    const users: ConfiguredUser[] = [];
+    for (const [identity, role] of [
+      ['alice', 'agent'],
+      ['bob', 'agent'],
+      ['sam', 'supervisor'],
+    ] as const) {
+      users.push({ identity, role, passwordHash: await hashPassword(password, cost) });
+    }
+    return new UserDirectory(users);
+  }
+
+  async authenticate(identity: string, password: string): Promise<User | null> {
+    const u = this.users.get(identity);
+    if (u === undefined) {
+      // Spend the same work on unknown names, so timing does not tell which names exist.
+      await verifyPassword(password, 'scrypt$4096$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+      return null;
+    }
+    return (await verifyPassword(password, u.passwordHash)) ? { identity: u.identity, role: u.role } : null;
+  }
+
+  get(identity: string): User | null {
+    const u = this.users.get(identity);
+    return u === undefined ? null : { identity: u.identity, role: u.role };
+  }
+
+  agents(): string[] {
+    return [...this.users.values()].filter((u) => u.role === 'agent').map((u) => u.identity);
+  }
+
+  list(): User[] {
+    return [...this.users.values()].map((u) => ({ identity: u.identity, role: u.role }));
+  }
+}

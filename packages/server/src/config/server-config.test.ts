@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '@pause-recording/core';
+import { loadServerConfig } from './server-config.ts';
+
+const AC = 'AC' + 'a'.repeat(32);
+const noFile = (): string => {
+  throw new Error('no such file');
+};
+
+describe('loadServerConfig', () => {
+  it('has the documented defaults in embedded mode', () => {
+    expect(loadServerConfig({}, noFile).twilio.accountSid).toBe('AC0123456789abcdef0123456789abcdef');
+    const c = loadServerConfig({ TWILIO_ACCOUNT_SID: AC }, noFile);
+    expect(c).toMatchObject({
+      mode: 'embedded',
+      port: 4400,
+      host: '127.0.0.1',
+      dataDir: './data',
+      publicUrl: null,
+      twilio: { accountSid: AC, authToken: 'engine-dev-token', apiBaseUrl: 'http://127.0.0.1:4500' },
+      auth: { demoPassword: 'demo', secret: null },
+    });
+    expect(c.app.pauseRecording.reminderSeconds).toBe(30);
+  });
+
+  it('reads ENGINE_URL, DEMO_PASSWORD and the settings file', () => {
+    const c = loadServerConfig(
+      { TWILIO_ACCOUNT_SID: AC, ENGINE_URL: 'http://127.0.0.1:9999/', DEMO_PASSWORD: 'pw', CONFIG: '/x.json', PORT: '0' },
+      (p) => (p === '/x.json' ? '{"call_recording_enabled": true}' : noFile()),
+    );
+    expect(c.twilio.apiBaseUrl).toBe('http://127.0.0.1:9999');
+    expect(c.flexValidateUrl).toBe('http://127.0.0.1:9999');
+    expect(c.auth.demoPassword).toBe('pw');
+    expect(c.app.callRecordingEnabled).toBe(true);
+  });
+
+  it('production mode talks to Twilio and needs credentials and a public URL', () => {
+    const c = loadServerConfig(
+      { MODE: 'production', TWILIO_ACCOUNT_SID: AC, TWILIO_AUTH_TOKEN: 't', PUBLIC_URL: 'https://x.example' },
+      noFile,
+    );
+    expect(c.twilio.apiBaseUrl).toBeNull();
+    expect(c.flexValidateUrl).toBe('https://iam.twilio.com');
+    let err: unknown;
+    try {
+      loadServerConfig({ MODE: 'production' }, noFile);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).problems).toEqual([
+      'TWILIO_ACCOUNT_SID: required in production mode',
+      'TWILIO_AUTH_TOKEN: required in production mode',
+      'PUBLIC_URL: required in production mode (Twilio must reach the webhooks)',
+    ]);
+  });
+
+  it('lists every problem of env and file in one error', () => {
+    let err: unknown;
+    try {
+      loadServerConfig(
+        { TWILIO_ACCOUNT_SID: 'AC1', PORT: 'eighty', MODE: 'cloud', ENGINE_URL: 'ftp://x', CONFIG: '/c.json', LOG_LEVEL: 'loud' },
+        () => '{"features": {"pause_recording": {"reminder_seconds": "30"}}}',
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ValidationError);
+    const problems = (err as ValidationError).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('MODE'),
+        expect.stringContaining('PORT'),
+        expect.stringContaining('ENGINE_URL'),
+        expect.stringContaining('TWILIO_ACCOUNT_SID'),
+        expect.stringContaining('LOG_LEVEL'),
+        expect.stringContaining('config.features.pause_recording.reminder_seconds'),
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+  });
+
+  it('reports an unreadable settings file', () => {
+    expect(() => loadServerConfig({ TWILIO_ACCOUNT_SID: AC, CONFIG: '/missing.json' }, noFile)).toThrow(/CONFIG: cannot read/);
+  });
+});

@@ -1,0 +1,163 @@
+import { isSid, parseAppConfig, ValidationError, type AppConfig } from '@pause-recording/core';
+
+/**
+ * Everything the server needs to run, read once at start (from the environment and the
+ * settings file) and passed down. Nothing below this module reads `process.env`.
+ */
+export interface ServerConfig {
+  /** `embedded`: the Twilio API is the local voice-engine, with the local contact center and simulator. */
+  readonly mode: 'embedded' | 'production';
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** Base URL at which the voice engine (or Twilio) reaches this server's webhooks; null: the address it listens on. */
+  readonly publicUrl: string | null;
+  readonly twilio: {
+    readonly accountSid: string;
+    readonly authToken: string;
+    /** Where the Twilio REST API lives: the engine's URL in embedded mode, null for api.twilio.com. */
+    readonly apiBaseUrl: string | null;
+    /** Per-request timeout to the Twilio API. */
+    readonly requestTimeoutMs: number;
+    /** Total time a transient failure (429, 5xx, reset, timeout) is retried before giving up. */
+    readonly retryBudgetMs: number;
+  };
+  /** Base URL of Twilio's token-validate endpoint (iam.twilio.com; the engine emulates it). */
+  readonly flexValidateUrl: string;
+  readonly auth: {
+    /** HMAC secret for bearer tokens; null means: generate one and keep it in DATA_DIR. */
+    readonly secret: string | null;
+    readonly tokenTtlSeconds: number;
+    /** Password of the demo users of embedded mode. */
+    readonly demoPassword: string;
+  };
+  /** The number simulated customers dial (embedded mode). */
+  readonly phoneNumber: string;
+  /** The built agent desktop to serve at `/`, when it exists. */
+  readonly desktopDir: string | null;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly app: AppConfig;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** voice-engine's default credentials and port, used in embedded mode when none are given. */
+export const ENGINE_DEFAULT_ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
+export const ENGINE_DEFAULT_AUTH_TOKEN = 'engine-dev-token';
+export const ENGINE_DEFAULT_PORT = 4500;
+
+function intIn(env: Env, key: string, dflt: number, min: number, max: number, problems: string[]): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${key}: must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return dflt;
+  }
+  return n;
+}
+
+function url(env: Env, key: string, problems: string[]): string | null {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return null;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+    return raw.replace(/\/+$/, '');
+  } catch {
+    problems.push(`${key}: must be an http(s) URL, got ${JSON.stringify(raw)}`);
+    return null;
+  }
+}
+
+/**
+ * Builds the server's configuration from the environment and the settings file named by
+ * `CONFIG`. `readText` reads a file (injected so tests need no files). Throws one
+ * ValidationError listing every problem found.
+ */
+export function loadServerConfig(env: Env, readText: (path: string) => string): ServerConfig {
+  const problems: string[] = [];
+
+  const modeRaw = env['MODE'] ?? 'embedded';
+  let mode: ServerConfig['mode'] = 'embedded';
+  if (modeRaw === 'production' || modeRaw === 'embedded') mode = modeRaw;
+  else problems.push(`MODE: must be embedded or production, got ${JSON.stringify(modeRaw)}`);
+
+  const port = intIn(env, 'PORT', 4400, 0, 65535, problems);
+  const host = env['HOST'] || '127.0.0.1';
+  const dataDir = env['DATA_DIR'] || './data';
+  const enginePort = intIn(env, 'ENGINE_PORT', ENGINE_DEFAULT_PORT, 1, 65535, problems);
+  const engineUrl = url(env, 'ENGINE_URL', problems);
+  const publicUrl = url(env, 'PUBLIC_URL', problems);
+  const flexValidateUrl = url(env, 'FLEX_VALIDATE_URL', problems);
+  const twilioApiUrl = url(env, 'TWILIO_API_URL', problems);
+
+  const accountSid = env['TWILIO_ACCOUNT_SID'] || (modeRaw === 'production' ? '' : ENGINE_DEFAULT_ACCOUNT_SID);
+  const authToken = env['TWILIO_AUTH_TOKEN'] ?? '';
+  if (accountSid !== '' && !isSid('account', accountSid)) {
+    problems.push('TWILIO_ACCOUNT_SID: must be AC followed by 32 lowercase hex digits');
+  }
+  if (mode === 'production') {
+    if (accountSid === '') problems.push('TWILIO_ACCOUNT_SID: required in production mode');
+    if (authToken === '') problems.push('TWILIO_AUTH_TOKEN: required in production mode');
+    if (env['PUBLIC_URL'] === undefined) problems.push('PUBLIC_URL: required in production mode (Twilio must reach the webhooks)');
+  }
+
+  const logLevelRaw = env['LOG_LEVEL'] ?? 'info';
+  let logLevel: ServerConfig['logLevel'] = 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(logLevelRaw)) logLevel = logLevelRaw as ServerConfig['logLevel'];
+  else problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevelRaw)}`);
+
+  const secret = env['AUTH_SECRET'] || null;
+  if (secret !== null && secret.length < 32) problems.push('AUTH_SECRET: must be at least 32 characters');
+
+  const phoneNumber = env['PHONE_NUMBER'] || '+15550100000';
+  if (!/^\+[1-9]\d{6,14}$/.test(phoneNumber)) problems.push(`PHONE_NUMBER: must be E.164 (+ and 7-15 digits), got ${JSON.stringify(phoneNumber)}`);
+
+  let app: AppConfig | null = null;
+  const configPath = env['CONFIG'];
+  let fileValue: unknown = undefined;
+  if (configPath !== undefined && configPath !== '') {
+    try {
+      fileValue = JSON.parse(readText(configPath));
+    } catch (e) {
+      problems.push(`CONFIG: cannot read ${configPath} as JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+  try {
+    app = parseAppConfig(fileValue);
+  } catch (e) {
+    if (e instanceof ValidationError) problems.push(...e.problems);
+    else throw e;
+  }
+
+  const requestTimeoutMs = intIn(env, 'TWILIO_TIMEOUT_MS', 5000, 50, 120_000, problems);
+  const retryBudgetMs = intIn(env, 'TWILIO_RETRY_BUDGET_MS', 8000, 0, 300_000, problems);
+  const tokenTtlSeconds = intIn(env, 'TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600, problems);
+
+  if (problems.length > 0 || app === null) throw new ValidationError('Invalid server configuration', problems);
+
+  const apiBaseUrl = mode === 'embedded' ? (engineUrl ?? `http://127.0.0.1:${enginePort}`) : twilioApiUrl;
+  return {
+    mode,
+    host,
+    port,
+    dataDir,
+    publicUrl,
+    twilio: {
+      accountSid,
+      authToken: authToken || ENGINE_DEFAULT_AUTH_TOKEN,
+      apiBaseUrl,
+      requestTimeoutMs,
+      retryBudgetMs,
+    },
+    flexValidateUrl: flexValidateUrl ?? (mode === 'embedded' ? apiBaseUrl ?? '' : 'https://iam.twilio.com'),
+    auth: { secret, tokenTtlSeconds, demoPassword: env['DEMO_PASSWORD'] || 'demo' },
+    phoneNumber,
+    desktopDir: env['DESKTOP_DIR'] || null,
+    logLevel,
+    app,
+  };
+}

@@ -1,0 +1,69 @@
+import { AppError, isSid, sidProblem, type ErrorCode, type SidKind } from '@pause-recording/core';
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** One problem with one field of a request. */
+export interface FieldProblem {
+  readonly field: string;
+  readonly problem: string;
+}
+
+/** Throws a 400 naming every bad field (the first one in `field`) when there are problems. */
+export function rejectIfProblems(problems: readonly FieldProblem[]): void {
+  const first = problems[0];
+  if (first === undefined) return;
+  throw new AppError('INVALID_PARAMETER', problems.map((p) => `${p.field}: ${p.problem}`).join('; '), {
+    field: first.field,
+    details: { problems },
+  });
+}
+
+/** The SID in `value`, or a 400 naming `field`. */
+export function requireSid(kind: SidKind, value: unknown, field: string): string {
+  if (isSid(kind, value)) return value;
+  throw new AppError('INVALID_PARAMETER', `${field}: ${sidProblem(kind, value) ?? 'is not valid'}`, { field });
+}
+
+/** A JSON body that must be an object (or absent) with only `allowed` keys. */
+export function bodyObject(body: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new AppError('INVALID_PARAMETER', 'body: must be a JSON object', { field: 'body' });
+  }
+  const o = body as Record<string, unknown>;
+  rejectIfProblems(Object.keys(o).filter((k) => !allowed.includes(k)).map((k) => ({ field: k, problem: 'unknown field' })));
+  return o;
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'BAD_REQUEST',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+};
+
+/** Every error answers `{error: {code, message, field?, details?}}` with the status of the code table. */
+export function installErrorHandling(app: FastifyInstance, spaFallback: boolean): void {
+  app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
+    if (err instanceof AppError) {
+      if (err.status >= 500) request.log.error({ err }, err.message);
+      return reply.status(err.status).send(err.toJSON());
+    }
+    const fe = err as FastifyError;
+    const mapped = fe.code === undefined ? undefined : FASTIFY_CODES[fe.code];
+    if (mapped !== undefined || (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500)) {
+      const code = mapped ?? 'BAD_REQUEST';
+      const e = new AppError(code, `body: ${fe.message}`, { field: 'body' });
+      return reply.status(fe.statusCode ?? e.status).send(e.toJSON());
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.status(500).send(new AppError('INTERNAL', 'internal error').toJSON());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (spaFallback && request.method === 'GET' && !/^\/(api|webhooks|features)(\/|$)/.test(path)) {
+      return reply.sendFile('index.html');
+    }
+    return reply.status(404).send(new AppError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).toJSON());
+  });
+}

@@ -1,0 +1,268 @@
+import twilio from 'twilio';
+import { isRecordingStatus, type PauseBehavior, type RecordingStatus } from '@pause-recording/core';
+import { isTransientProviderError, ProviderError, toProviderError } from './provider-errors.ts';
+import { defaultSleep, withRetry, type RetryPolicy } from './retry.ts';
+
+/**
+ * The only way the server reaches calls and recordings: Twilio's REST API through the official
+ * `twilio` SDK. In embedded mode `apiBaseUrl` points the SDK at voice-engine; in production it
+ * is null and the SDK talks to api.twilio.com. Every call goes through `retry`: transient
+ * failures are retried with jittered backoff within the budget, permanent ones become
+ * ProviderErrors with names.
+ */
+export interface ProviderRecording {
+  readonly sid: string;
+  readonly status: RecordingStatus;
+  readonly source: string;
+  readonly channels: number;
+  readonly callSid: string | null;
+  readonly conferenceSid: string | null;
+  readonly startTime: string | null;
+  readonly duration: string | null;
+  readonly track: string | null;
+}
+
+export type RecordingOwner = { readonly kind: 'call'; readonly callSid: string } | { readonly kind: 'conference'; readonly conferenceSid: string };
+
+export interface ProviderOptions {
+  readonly accountSid: string;
+  readonly authToken: string;
+  readonly apiBaseUrl: string | null;
+  readonly requestTimeoutMs: number;
+  readonly retry: RetryPolicy;
+  readonly onRetry?: (what: string, attempt: number, delayMs: number, error: unknown) => void;
+}
+
+interface SdkRecording {
+  sid: string;
+  status: string;
+  source: string;
+  channels: number;
+  callSid: string;
+  conferenceSid: string;
+  startTime: Date | null;
+  duration: string | null;
+  track?: string;
+}
+
+function toRecording(r: SdkRecording): ProviderRecording {
+  return {
+    sid: r.sid,
+    status: isRecordingStatus(r.status) ? r.status : 'failed',
+    source: String(r.source),
+    channels: Number(r.channels),
+    callSid: r.callSid || null,
+    conferenceSid: r.conferenceSid || null,
+    startTime: r.startTime instanceof Date && !Number.isNaN(r.startTime.getTime()) ? r.startTime.toISOString() : null,
+    duration: r.duration ?? null,
+    track: r.track ?? null,
+  };
+}
+
+export class TwilioProvider {
+  readonly client: twilio.Twilio;
+  private readonly apiOrigin: string;
+
+  constructor(private readonly opts: ProviderOptions) {
+    this.client = twilio(opts.accountSid, opts.authToken, {
+      region: '',
+      edge: '',
+      timeout: opts.requestTimeoutMs,
+      accountSid: opts.accountSid,
+    });
+    if (opts.apiBaseUrl !== null) this.client.api.baseUrl = opts.apiBaseUrl;
+    this.apiOrigin = opts.apiBaseUrl ?? 'https://api.twilio.com';
+  }
+
+  /** Runs one SDK operation with the retry policy; `safeToRepeat` false retries only answered 429/5xx. */
+  private async call<T>(what: string, op: () => Promise<T>, safeToRepeat = true): Promise<T> {
+    return withRetry(
+      async () => {
+        try {
+          return await op();
+        } catch (e) {
+          throw toProviderError(e, what);
+        }
+      },
+      (e) => isTransientProviderError(e) && (safeToRepeat || (e instanceof ProviderError && e.twilioStatus !== null)),
+      this.opts.retry,
+      { onRetry: (attempt, delay, e) => this.opts.onRetry?.(what, attempt, delay, e) },
+    );
+  }
+
+  async listCallRecordings(callSid: string): Promise<ProviderRecording[]> {
+    const list = await this.call(`list recordings of call ${callSid}`, () => this.client.calls(callSid).recordings.list());
+    return list.map((r) => toRecording(r as unknown as SdkRecording));
+  }
+
+  async listConferenceRecordings(conferenceSid: string): Promise<ProviderRecording[]> {
+    const list = await this.call(`list recordings of conference ${conferenceSid}`, () =>
+      this.client.conferences(conferenceSid).recordings.list(),
+    );
+    return list.map((r) => toRecording(r as unknown as SdkRecording));
+  }
+
+  async fetchRecording(recordingSid: string): Promise<ProviderRecording> {
+    const r = await this.call(`fetch recording ${recordingSid}`, () => this.client.recordings(recordingSid).fetch());
+    return toRecording(r as unknown as SdkRecording);
+  }
+
+  /** Sets a recording's status (`paused` with a behaviour, `in-progress`, `stopped`). */
+  async updateRecording(
+    owner: RecordingOwner,
+    recordingSid: string,
+    status: 'paused' | 'in-progress' | 'stopped',
+    pauseBehavior?: PauseBehavior,
+  ): Promise<ProviderRecording> {
+    const params = status === 'paused' ? { status, pauseBehavior: pauseBehavior ?? 'silence' } : { status };
+    if (owner.kind === 'call') {
+      const r = await this.call(`set recording ${recordingSid} of call ${owner.callSid} to ${status}`, () =>
+        this.client.calls(owner.callSid).recordings(recordingSid).update(params),
+      );
+      return toRecording(r as unknown as SdkRecording);
+    }
+    const r = await this.call(`set recording ${recordingSid} of conference ${owner.conferenceSid} to ${status}`, () =>
+      this.client.conferences(owner.conferenceSid).recordings(recordingSid).update(params),
+    );
+    return toRecording(r as unknown as SdkRecording);
+  }
+
+  /**
+   * Starts a recording of one call leg. A leg that is not answered yet is refused with 21220
+   * (CALL_NOT_IN_PROGRESS); that is retried every `notInProgressRetryMs` for up to `waitMs`.
+   */
+  async createCallRecording(
+    callSid: string,
+    params: { channels: 'mono' | 'dual'; track?: 'inbound' | 'outbound' | 'both'; statusCallback?: string },
+    wait: { waitMs: number; notInProgressRetryMs: number } = { waitMs: 0, notInProgressRetryMs: 100 },
+  ): Promise<ProviderRecording> {
+    const deadline = Date.now() + wait.waitMs;
+    for (;;) {
+      try {
+        const r = await this.call(
+          `start recording of call ${callSid}`,
+          () =>
+            this.client.calls(callSid).recordings.create({
+              recordingChannels: params.channels,
+              ...(params.track === undefined ? {} : { recordingTrack: params.track }),
+              ...(params.statusCallback === undefined
+                ? {}
+                : {
+                    recordingStatusCallback: params.statusCallback,
+                    recordingStatusCallbackEvent: ['in-progress', 'completed', 'absent'],
+                  }),
+            }),
+          false,
+        );
+        return toRecording(r as unknown as SdkRecording);
+      } catch (e) {
+        if (e instanceof ProviderError && e.code === 'CALL_NOT_IN_PROGRESS' && Date.now() < deadline) {
+          await defaultSleep(wait.notInProgressRetryMs);
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  async fetchCallStatus(callSid: string): Promise<string> {
+    const c = await this.call(`fetch call ${callSid}`, () => this.client.calls(callSid).fetch());
+    return c.status;
+  }
+
+  /** Waits until a call leg is `in-progress` (answered), polling; throws CALL_NOT_IN_PROGRESS if it ends or never answers. */
+  async waitForCallInProgress(callSid: string, waitMs: number, pollMs = 50): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const status = await this.fetchCallStatus(callSid);
+      if (status === 'in-progress') return;
+      if (['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(status) || Date.now() >= deadline) {
+        throw new ProviderError('CALL_NOT_IN_PROGRESS', `call ${callSid} is ${status}, not in progress`, { transient: false });
+      }
+      await defaultSleep(pollMs);
+    }
+  }
+
+  async hangupCall(callSid: string): Promise<void> {
+    await this.call(`hang up call ${callSid}`, () => this.client.calls(callSid).update({ status: 'completed' }));
+  }
+
+  async endConference(conferenceSid: string): Promise<void> {
+    await this.call(`end conference ${conferenceSid}`, () => this.client.conferences(conferenceSid).update({ status: 'completed' }));
+  }
+
+  /** The SID of the live conference with this friendly name, or null. */
+  async findConference(friendlyName: string): Promise<string | null> {
+    const list = await this.call(`find conference ${friendlyName}`, () => this.client.conferences.list({ friendlyName, limit: 20 }));
+    const live = list.find((c) => c.friendlyName === friendlyName && c.status !== 'completed');
+    return live?.sid ?? null;
+  }
+
+  async addParticipant(
+    conferenceSid: string,
+    p: {
+      from: string;
+      to: string;
+      label: string;
+      startConferenceOnEnter: boolean;
+      endConferenceOnExit: boolean;
+      statusCallback?: string;
+    },
+  ): Promise<{ callSid: string; status: string }> {
+    const r = await this.call(
+      `add ${p.to} to conference ${conferenceSid}`,
+      () =>
+        this.client.conferences(conferenceSid).participants.create({
+          from: p.from,
+          to: p.to,
+          label: p.label,
+          startConferenceOnEnter: p.startConferenceOnEnter,
+          endConferenceOnExit: p.endConferenceOnExit,
+          ...(p.statusCallback === undefined
+            ? {}
+            : { statusCallback: p.statusCallback, statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] }),
+        }),
+      false,
+    );
+    return { callSid: r.callSid, status: r.status };
+  }
+
+  /** Makes sure `phoneNumber` exists on the account and sends its calls to `voiceUrl`. */
+  async ensureIncomingNumber(phoneNumber: string, voiceUrl: string, statusCallback: string): Promise<string> {
+    const existing = await this.call(`list numbers`, () => this.client.incomingPhoneNumbers.list({ phoneNumber, limit: 20 }));
+    const match = existing.find((n) => n.phoneNumber === phoneNumber);
+    if (match !== undefined) {
+      await this.call(`update number ${phoneNumber}`, () =>
+        this.client.incomingPhoneNumbers(match.sid).update({ voiceUrl, voiceMethod: 'POST', statusCallback }),
+      );
+      return match.sid;
+    }
+    const created = await this.call(
+      `create number ${phoneNumber}`,
+      () => this.client.incomingPhoneNumbers.create({ phoneNumber, voiceUrl, voiceMethod: 'POST', statusCallback }),
+      false,
+    );
+    return created.sid;
+  }
+
+  /** The recording's audio as WAV (`GET .../Recordings/{RE}.wav`), streamed. */
+  async fetchRecordingMedia(recordingSid: string): Promise<Response> {
+    const url = `${this.apiOrigin}/2010-04-01/Accounts/${this.opts.accountSid}/Recordings/${recordingSid}.wav`;
+    return this.call(`fetch media of ${recordingSid}`, async () => {
+      const res = await fetch(url, {
+        headers: { authorization: this.basicAuth() },
+        signal: AbortSignal.timeout(this.opts.requestTimeoutMs * 4),
+      });
+      if (res.status === 404) throw new ProviderError('NOT_FOUND', `recording ${recordingSid} has no media`, { transient: false, twilioStatus: 404 });
+      if (res.status === 429 || res.status >= 500) {
+        throw new ProviderError('UPSTREAM_UNAVAILABLE', `media of ${recordingSid}: HTTP ${res.status}`, { transient: true, twilioStatus: res.status });
+      }
+      if (!res.ok) throw new ProviderError('CONFLICT', `media of ${recordingSid}: HTTP ${res.status}`, { transient: false, twilioStatus: res.status });
+      return res;
+    });
+  }
+
+  basicAuth(): string {
+    return 'Basic ' + Buffer.from(`${this.opts.accountSid}:${this.opts.authToken}`).toString('base64');
+  }
+}

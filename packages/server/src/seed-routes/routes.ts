@@ -1,0 +1,198 @@
+import { isPauseBehavior, isSid, sidProblem, type PauseBehavior, type SidKind } from '@pause-recording/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { BearerTokens } from '../auth/bearer-tokens.ts';
+import type { FlexTokenValidator } from '../auth/flex-token-validator.ts';
+import type { UserDirectory } from '../auth/user-directory.ts';
+import type { AuditStore } from '../audit/audit-store.ts';
+import { ProviderError, toProviderError } from '../provider/provider-errors.ts';
+import type { ProviderRecording, RecordingOwner, TwilioProvider } from '../provider/twilio-provider.ts';
+import type { Actor } from '../recording/actor.ts';
+import type { RecordingService } from '../recording/recording-service.ts';
+import type { TaskRecord, TaskStore } from '../tasks/task-store.ts';
+
+/**
+ * Drop-in routes for the flex-project-template's Twilio Functions: same paths, form fields,
+ * `Token` field and response shape `{recording, success, message, twilioErrorCode, twilioDocPage}`.
+ */
+export interface SeedResponse {
+  readonly recording: SeedRecording | null;
+  readonly success: boolean;
+  readonly message: string | null;
+  readonly twilioErrorCode: number | null;
+  readonly twilioDocPage: string | null;
+}
+
+export interface SeedRecording {
+  readonly sid: string;
+  readonly status: string;
+  readonly callSid: string | null;
+  readonly conferenceSid: string | null;
+  readonly channels: number;
+  readonly source: string;
+  readonly track: string | null;
+  readonly startTime: string | null;
+  readonly duration: string | null;
+}
+
+interface Deps {
+  readonly tokens: BearerTokens;
+  readonly users: UserDirectory;
+  readonly flex: FlexTokenValidator;
+  readonly provider: TwilioProvider;
+  readonly tasks: TaskStore;
+  readonly service: RecordingService;
+  readonly audit: AuditStore;
+}
+
+class SeedFailure extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly twilioErrorCode: number | null = null,
+    readonly twilioDocPage: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+function seedRecording(r: ProviderRecording): SeedRecording {
+  return {
+    sid: r.sid,
+    status: r.status,
+    callSid: r.callSid,
+    conferenceSid: r.conferenceSid,
+    channels: r.channels,
+    source: r.source,
+    track: r.track,
+    startTime: r.startTime,
+    duration: r.duration,
+  };
+}
+
+function fields(request: FastifyRequest): Record<string, unknown> {
+  const b = request.body;
+  return typeof b === 'object' && b !== null && !Array.isArray(b) ? (b as Record<string, unknown>) : {};
+}
+
+function sidField(body: Record<string, unknown>, key: string, kind: SidKind, required: boolean, allowCurrent = false): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === '') {
+    if (required) throw new SeedFailure(400, `Missing parameter; please provide: '${key}'`);
+    return undefined;
+  }
+  if (allowCurrent && v === 'Twilio.CURRENT') return v;
+  if (!isSid(kind, v)) throw new SeedFailure(400, `${key}: ${sidProblem(kind, v)}`);
+  return v;
+}
+
+export function seedRoutes(app: FastifyInstance, deps: Deps): void {
+  async function actorFrom(body: Record<string, unknown>): Promise<Actor> {
+    const token = body['Token'];
+    if (typeof token !== 'string' || token === '') throw new SeedFailure(401, "Missing parameter; please provide: 'Token'");
+    const own = deps.tokens.check(token);
+    if (own.ok) {
+      const user = deps.users.get(own.claims.sub);
+      if (user !== null) return { identity: user.identity, role: user.role };
+    }
+    let flex;
+    try {
+      flex = await deps.flex.validate(token);
+    } catch (e) {
+      throw new SeedFailure(502, `Token: could not be validated (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (flex === null) throw new SeedFailure(401, 'Token: not valid');
+    return { identity: flex.identity, role: flex.roles.includes('supervisor') || flex.roles.includes('admin') ? 'supervisor' : 'flex' };
+  }
+
+  /** The local task the call or conference belongs to; agents may touch only their own. */
+  function taskGuard(actor: Actor, owner: RecordingOwner): TaskRecord | null {
+    const task = owner.kind === 'call' ? deps.tasks.byCallSid(owner.callSid) : deps.tasks.byConference(owner.conferenceSid);
+    if (task !== null && actor.role === 'agent' && task.worker !== actor.identity) {
+      throw new SeedFailure(403, `${owner.kind === 'call' ? 'callSid' : 'conferenceSid'}: belongs to a task not assigned to ${actor.identity}`);
+    }
+    return task;
+  }
+
+  async function respond(reply: FastifyReply, run: () => Promise<SeedResponse>): Promise<SeedResponse> {
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof SeedFailure) {
+        reply.status(e.status);
+        return { recording: null, success: false, message: e.message, twilioErrorCode: e.twilioErrorCode, twilioDocPage: e.twilioDocPage };
+      }
+      const pe = e instanceof ProviderError ? e : toProviderError(e, 'seed route');
+      reply.status(pe.twilioStatus !== null && pe.twilioStatus < 500 ? pe.twilioStatus : pe.status);
+      return { recording: null, success: false, message: pe.message, twilioErrorCode: pe.twilioErrorCode, twilioDocPage: pe.moreInfo };
+    }
+  }
+
+  function auditSeed(action: 'pause' | 'resume' | 'recording-start', actor: Actor, task: TaskRecord | null, owner: RecordingOwner, recordingSid: string, outcome: 'ok' | 'failed', details: Record<string, unknown>): void {
+    deps.audit.append({
+      action,
+      outcome,
+      actor: actor.identity,
+      role: actor.role,
+      taskSid: task?.sid ?? null,
+      callSid: owner.kind === 'call' ? owner.callSid : (task?.attributes.call_sid ?? null),
+      conferenceSid: owner.kind === 'conference' ? owner.conferenceSid : (task?.conferenceSid ?? null),
+      recordingSids: recordingSid === '' ? [] : [recordingSid],
+      details: { ...details, via: 'seed-route' },
+    });
+  }
+
+  for (const kind of ['call', 'conference'] as const) {
+    for (const change of ['pause', 'resume'] as const) {
+      app.post(`/features/pause-recording/flex/${change}-${kind}-recording`, async (request, reply) =>
+        respond(reply, async () => {
+          const body = fields(request);
+          const actor = await actorFrom(body);
+          const owner: RecordingOwner =
+            kind === 'call'
+              ? { kind, callSid: sidField(body, 'callSid', 'call', true) as string }
+              : { kind, conferenceSid: sidField(body, 'conferenceSid', 'conference', true) as string };
+          // The template resumes a named recording; pausing defaults to the current one.
+          const recordingSid = sidField(body, 'recordingSid', 'recording', change === 'resume' || kind === 'conference', kind === 'call') ?? 'Twilio.CURRENT';
+          let behavior: PauseBehavior = deps.service.pauseBehavior;
+          const pb = body['pauseBehavior'];
+          if (pb !== undefined && pb !== '') {
+            if (!isPauseBehavior(pb)) throw new SeedFailure(400, 'pauseBehavior: must be skip or silence');
+            behavior = pb;
+          }
+          const task = taskGuard(actor, owner);
+          let rec: ProviderRecording;
+          try {
+            rec = await deps.provider.updateRecording(owner, recordingSid, change === 'pause' ? 'paused' : 'in-progress', behavior);
+          } catch (e) {
+            auditSeed(change, actor, task, owner, recordingSid, 'failed', { error: e instanceof Error ? e.message : String(e) });
+            throw e;
+          }
+          auditSeed(change, actor, task, owner, rec.sid, 'ok', change === 'pause' ? { pauseBehavior: behavior } : {});
+          await deps.service.afterSingleChange(task, actor, rec, change, behavior);
+          return { recording: seedRecording(rec), success: true, message: null, twilioErrorCode: null, twilioDocPage: null };
+        }),
+      );
+    }
+  }
+
+  app.post('/features/dual-channel-recording/flex/create-recording', async (request, reply) =>
+    respond(reply, async () => {
+      const body = fields(request);
+      const actor = await actorFrom(body);
+      const callSid = sidField(body, 'callSid', 'call', true) as string;
+      const owner: RecordingOwner = { kind: 'call', callSid };
+      const task = taskGuard(actor, owner);
+      let rec: ProviderRecording;
+      const startedAt = Date.now();
+      try {
+        rec = await deps.provider.createCallRecording(callSid, { channels: 'dual' });
+      } catch (e) {
+        auditSeed('recording-start', actor, task, owner, '', 'failed', { error: e instanceof Error ? e.message : String(e) });
+        throw e;
+      }
+      deps.service.remember(rec, task?.sid ?? null, startedAt);
+      auditSeed('recording-start', actor, task, owner, rec.sid, 'ok', { channels: 'dual' });
+      return { recording: seedRecording(rec), success: true, message: null, twilioErrorCode: null, twilioDocPage: null };
+    }),
+  );
+}

@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import formbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import type { UiConfig } from '@pause-recording/core';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { SqliteAuditStore, type AuditStore } from './audit/audit-store.ts';
+import { auditRoutes } from './audit/routes.ts';
+import { userFromRequest } from './auth/authenticate.ts';
+import { BearerTokens } from './auth/bearer-tokens.ts';
+import { HttpFlexTokenValidator, type FlexTokenValidator } from './auth/flex-token-validator.ts';
+import { authRoutes } from './auth/routes.ts';
+import { UserDirectory } from './auth/user-directory.ts';
+import type { ServerConfig } from './config/server-config.ts';
+import { EventBus } from './events/event-bus.ts';
+import { eventRoutes } from './events/routes.ts';
+import { installErrorHandling } from './http/errors.ts';
+import { createLogger } from './logging/logger.ts';
+import { TwilioProvider } from './provider/twilio-provider.ts';
+import type { RetryPolicy } from './provider/retry.ts';
+import { SqlitePauseStore } from './recording/pause-store.ts';
+import { RecordingService } from './recording/recording-service.ts';
+import { recordingRoutes } from './recording/routes.ts';
+import { SqliteRecordingStore } from './recordings/recording-store.ts';
+import { recordingsRoutes } from './recordings/routes.ts';
+import { seedRoutes } from './seed-routes/routes.ts';
+import { startDemoCalls } from './simulator/demo-calls.ts';
+import { simulatorRoutes } from './simulator/routes.ts';
+import { Simulator } from './simulator/simulator.ts';
+import { openDatabase, type Db } from './storage/database.ts';
+import { ContactCenter } from './tasks/contact-center.ts';
+import { taskRoutes } from './tasks/routes.ts';
+import { SqliteTaskStore, type TaskStore } from './tasks/task-store.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
+
+/** Knobs for embedding the server (tests shorten the waits; `npm start` turns the demo calls on). */
+export interface StartOptions {
+  readonly logger?: Logger;
+  readonly users?: UserDirectory;
+  readonly flexValidator?: FlexTokenValidator;
+  readonly retry?: Partial<RetryPolicy>;
+  /** How long accept waits for the caller's conference, the agent's leg and the recordings (default 10 s). */
+  readonly acceptWaitMs?: number;
+  readonly heartbeatMs?: number;
+  /** Audio source of simulated parties (`AUDIO`): `stamped` for tests, `demo` for people. */
+  readonly simulatorAudio?: 'stamped' | 'demo';
+  /** Place demo customer calls every this many ms (`npm start`); off when undefined. */
+  readonly demoCallIntervalMs?: number;
+  readonly bodyLimitBytes?: number;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly db: Db;
+  readonly tasks: TaskStore;
+  readonly audit: AuditStore;
+  readonly bus: EventBus;
+  readonly users: UserDirectory;
+  readonly recordingService: RecordingService;
+  readonly simulator: Simulator | null;
+  close(): Promise<void>;
+}
+
+function authSecret(config: ServerConfig): string {
+  if (config.auth.secret !== null) return config.auth.secret;
+  const file = join(config.dataDir, 'auth-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const db = openDatabase(join(config.dataDir, 'server.sqlite'));
+  const tokens = new BearerTokens(authSecret(config), config.auth.tokenTtlSeconds);
+  const users =
+    opts.users ??
+    (config.app.users.length > 0
+      ? new UserDirectory(config.app.users)
+      : config.mode === 'embedded'
+        ? await UserDirectory.demo(config.auth.demoPassword)
+        : new UserDirectory([]));
+
+  const provider = new TwilioProvider({
+    accountSid: config.twilio.accountSid,
+    authToken: config.twilio.authToken,
+    apiBaseUrl: config.twilio.apiBaseUrl,
+    requestTimeoutMs: config.twilio.requestTimeoutMs,
+    retry: { budgetMs: config.twilio.retryBudgetMs, baseDelayMs: 100, maxDelayMs: 2000, ...opts.retry },
+    onRetry: (what, attempt, delayMs, err) => logger.warn({ what, attempt, delayMs, err: String(err) }, 'retrying Twilio API call'),
+  });
+  const flex =
+    opts.flexValidator ??
+    new HttpFlexTokenValidator(config.flexValidateUrl, config.twilio.accountSid, config.twilio.authToken, config.twilio.requestTimeoutMs);
+
+  const tasks = new SqliteTaskStore(db);
+  const audit = new SqliteAuditStore(db);
+  const pauses = new SqlitePauseStore(db);
+  const recordings = new SqliteRecordingStore(db);
+  const bus = new EventBus();
+  const recordingService = new RecordingService({
+    provider,
+    pauses,
+    recordings,
+    audit,
+    bus,
+    config: config.app,
+    logger,
+    getTask: (sid) => tasks.get(sid),
+  });
+
+  const urls = { public: config.publicUrl ?? '' };
+  const embedded = config.mode === 'embedded';
+  const acceptWaitMs = opts.acceptWaitMs ?? 10_000;
+  const contactCenter = embedded
+    ? new ContactCenter({ tasks, provider, recordingService, audit, bus, users, app: config.app, publicUrl: () => urls.public, logger, acceptWaitMs })
+    : null;
+  const simulator =
+    contactCenter !== null && config.twilio.apiBaseUrl !== null
+      ? new Simulator({
+          engineUrl: config.twilio.apiBaseUrl,
+          basicAuth: provider.basicAuth(),
+          phoneNumber: config.phoneNumber,
+          contactCenter,
+          audio: opts.simulatorAudio,
+          taskWaitMs: acceptWaitMs,
+        })
+      : null;
+
+  const desktopDir = config.desktopDir !== null && existsSync(join(config.desktopDir, 'index.html')) ? resolve(config.desktopDir) : null;
+  const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes ?? 64 * 1024, forceCloseConnections: true });
+  app.decorateRequest('user', null);
+  await app.register(formbody, { bodyLimit: opts.bodyLimitBytes ?? 64 * 1024 });
+  if (desktopDir !== null) await app.register(fastifyStatic, { root: desktopDir, prefix: '/', wildcard: false });
+  installErrorHandling(app, desktopDir !== null);
+
+  const PUBLIC_API = new Set(['/api/auth/login', '/api/events', '/api/health']);
+  app.addHook('onRequest', async (request) => {
+    const route = request.routeOptions.url;
+    if (route === undefined || !route.startsWith('/api/') || PUBLIC_API.has(route)) return;
+    request.user = userFromRequest(request, tokens, users);
+  });
+
+  app.get('/api/health', async () => ({ ok: true, mode: config.mode }));
+  app.get('/api/config', async (): Promise<UiConfig> => ({
+    pauseRecording: config.app.pauseRecording,
+    dualChannelRecording: { enabled: config.app.dualChannelRecording.enabled, channel: config.app.dualChannelRecording.channel },
+    callRecordingEnabled: config.app.callRecordingEnabled,
+    mode: config.mode,
+  }));
+  authRoutes(app, { tokens, users });
+  taskRoutes(app, { tasks, contactCenter });
+  recordingRoutes(app, { tasks, service: recordingService, app: config.app });
+  eventRoutes(app, { bus, tokens, users, heartbeatMs: opts.heartbeatMs ?? 15_000 });
+  auditRoutes(app, { audit, tasks });
+  recordingsRoutes(app, { recordings, pauses, tasks, provider });
+  simulatorRoutes(app, { simulator, users });
+  seedRoutes(app, { tokens, users, flex, provider, tasks, service: recordingService, audit });
+  webhookRoutes(app, { publicUrl: () => urls.public, authToken: config.twilio.authToken, contactCenter, tasks, recordings, pauses });
+
+  const address = await app.listen({ host: config.host, port: config.port });
+  const url = address.replace('://[::1]', '://localhost');
+  if (config.publicUrl === null) urls.public = url;
+
+  // Point the number at us. The engine may start later than we do: keep trying until it answers.
+  let numberTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const registerNumber = async (): Promise<void> => {
+    try {
+      await provider.ensureIncomingNumber(config.phoneNumber, `${urls.public}/webhooks/voice`, `${urls.public}/webhooks/call-status`);
+      logger.info({ phoneNumber: config.phoneNumber }, 'phone number routes to this server');
+    } catch (e) {
+      logger.warn({ err: String(e) }, 'could not register the phone number yet; retrying in 2 s');
+      if (!closed) numberTimer = setTimeout(() => void registerNumber(), 2000);
+    }
+  };
+  if (embedded) await registerNumber();
+
+  const rearmed = recordingService.rearmAll();
+  if (rearmed > 0) logger.info({ pauses: rearmed }, 'reloaded open pauses and their timers');
+
+  const stopDemo =
+    simulator !== null && opts.demoCallIntervalMs !== undefined
+      ? startDemoCalls({ simulator, tasks, users, intervalMs: opts.demoCallIntervalMs, logger })
+      : () => undefined;
+
+  return {
+    url,
+    app,
+    db,
+    tasks,
+    audit,
+    bus,
+    users,
+    recordingService,
+    simulator,
+    async close() {
+      closed = true;
+      clearTimeout(numberTimer);
+      stopDemo();
+      recordingService.stop();
+      await app.close();
+      db.close();
+    },
+  };
+}

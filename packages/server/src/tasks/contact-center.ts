@@ -1,0 +1,364 @@
+import { randomBytes } from 'node:crypto';
+import { AppError, dualChannelApplies, makeSid, type AppConfig, type TaskAttributes, type TaskStatus } from '@pause-recording/core';
+import type { Logger } from 'pino';
+import type { AuditStore } from '../audit/audit-store.ts';
+import type { User, UserDirectory } from '../auth/user-directory.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { ProviderError } from '../provider/provider-errors.ts';
+import type { TwilioProvider } from '../provider/twilio-provider.ts';
+import { defaultSleep } from '../provider/retry.ts';
+import type { RecordingService } from '../recording/recording-service.ts';
+import { KeyedLock } from '../recording/keyed-lock.ts';
+import { taskView, type TaskRecord, type TaskStore } from './task-store.ts';
+import { conferenceTwiml } from './twiml.ts';
+
+export const DEFAULT_QUEUE = 'Everyone';
+const BUSY: readonly TaskStatus[] = ['reserved', 'assigned', 'wrapping'];
+const ENDED_CALL_STATUSES = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
+
+export interface ContactCenterDeps {
+  readonly tasks: TaskStore;
+  readonly provider: TwilioProvider;
+  readonly recordingService: RecordingService;
+  readonly audit: AuditStore;
+  readonly bus: EventBus;
+  readonly users: UserDirectory;
+  readonly app: AppConfig;
+  /** Base URL of this server as the engine reaches it (known once listening). */
+  readonly publicUrl: () => string;
+  readonly logger: Logger;
+  /** How long accept waits for the conference, the agent's leg and the recordings. */
+  readonly acceptWaitMs: number;
+}
+
+/**
+ * The local contact center of embedded mode (a small TaskRouter): each inbound call becomes a
+ * task offered to an available agent; accept adds the agent to the caller's conference through
+ * the Participants API and starts the recordings config asks for; hang up; wrap-up; complete.
+ */
+export class ContactCenter {
+  private readonly lock = new KeyedLock();
+  private readonly preferred = new Map<string, string[]>();
+  private readonly waiters = new Map<string, ((t: TaskRecord) => void)[]>();
+
+  constructor(private readonly d: ContactCenterDeps) {}
+
+  private url(path: string): string {
+    return `${this.d.publicUrl()}${path}`;
+  }
+
+  /** The next call from `from` goes to `agent` (the simulator's `agent` option). */
+  preferAgent(from: string, agent: string): void {
+    const q = this.preferred.get(from) ?? [];
+    q.push(agent);
+    this.preferred.set(from, q);
+  }
+
+  /** Resolves with the task of `callSid` once the voice webhook has made it, or null after `ms`. */
+  waitForTask(callSid: string, ms: number): Promise<TaskRecord | null> {
+    const existing = this.d.tasks.byCallSid(callSid);
+    if (existing !== null) return Promise.resolve(existing);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.set(callSid, (this.waiters.get(callSid) ?? []).filter((w) => w !== done));
+        resolve(null);
+      }, ms);
+      const done = (t: TaskRecord): void => {
+        clearTimeout(timer);
+        resolve(t);
+      };
+      this.waiters.set(callSid, [...(this.waiters.get(callSid) ?? []), done]);
+    });
+  }
+
+  /** The voice webhook: make (or find) the task for this call and answer the TwiML that parks the caller. */
+  inboundCall(p: { callSid: string; from: string; to: string }): string {
+    let task = this.d.tasks.byCallSid(p.callSid);
+    if (task === null) {
+      const sid = makeSid('task', (n) => randomBytes(n));
+      const attributes: TaskAttributes = {
+        call_sid: p.callSid,
+        from: p.from,
+        to: p.to,
+        direction: 'inbound',
+        client_call: p.from.startsWith('client:'),
+        conference: { sid: null, friendly_name: sid, participants: { customer: p.callSid, worker: null } },
+      };
+      task = this.d.tasks.create({ sid, queue: DEFAULT_QUEUE, attributes });
+      const q = this.preferred.get(p.from);
+      const agent = q?.shift();
+      if (q !== undefined && q.length === 0) this.preferred.delete(p.from);
+      task = this.offer(task, agent);
+      for (const w of this.waiters.get(p.callSid) ?? []) w(task);
+      this.waiters.delete(p.callSid);
+    }
+    return conferenceTwiml({
+      name: task.attributes.conference.friendly_name,
+      statusCallback: this.url('/webhooks/conference-status'),
+      record: this.d.app.callRecordingEnabled,
+      recordingStatusCallback: this.url('/webhooks/recording-status'),
+    });
+  }
+
+  private busyAgents(): Set<string> {
+    return new Set(this.d.tasks.list({ statuses: BUSY }).map((t) => t.worker).filter((w): w is string => w !== null));
+  }
+
+  /** Offers a pending task to `preferred` (when given) or the first available agent who has not declined it. */
+  private offer(task: TaskRecord, preferred?: string): TaskRecord {
+    const busy = this.busyAgents();
+    const agent =
+      preferred !== undefined && this.d.users.get(preferred)?.role === 'agent'
+        ? preferred
+        : this.d.users.agents().find((a) => !busy.has(a) && !task.rejectedBy.includes(a));
+    if (agent === undefined) {
+      this.publishTask(task);
+      return task;
+    }
+    const offered = this.d.tasks.update(task.sid, { status: 'reserved', worker: agent });
+    this.d.bus.publish({ type: 'task.offered', task: taskView(offered) }, { worker: agent });
+    return offered;
+  }
+
+  /** Offers waiting tasks to agents who became free. */
+  private dispatchPending(): void {
+    for (const t of this.d.tasks.list({ statuses: ['pending'] })) this.offer(t);
+  }
+
+  private publishTask(task: TaskRecord, alsoTo?: string | null): void {
+    this.d.bus.publish({ type: 'task.updated', task: taskView(task) }, { worker: task.worker });
+    if (alsoTo && alsoTo !== task.worker) this.d.bus.publish({ type: 'task.updated', task: taskView(task) }, { worker: alsoTo });
+  }
+
+  /** Conference status callback: learn the conference SID; a conference that ends ends the task's call. */
+  conferenceEvent(p: Record<string, string>): void {
+    const name = p['FriendlyName'];
+    const conferenceSid = p['ConferenceSid'];
+    const event = p['StatusCallbackEvent'];
+    const task = (name && this.d.tasks.byConference(name)) || (conferenceSid && this.d.tasks.byConference(conferenceSid)) || null;
+    if (task === null || conferenceSid === undefined) return;
+    let t = task;
+    if (t.conferenceSid === null) {
+      t = this.d.tasks.update(t.sid, {
+        conferenceSid,
+        attributes: { ...t.attributes, conference: { ...t.attributes.conference, sid: conferenceSid } },
+      });
+    }
+    if (event === 'conference-end') this.callEnded(t);
+  }
+
+  /** Call status callback (the number's and the agent leg's). */
+  callStatus(p: Record<string, string>): void {
+    const callSid = p['CallSid'];
+    const status = p['CallStatus'];
+    if (callSid === undefined || status === undefined || !ENDED_CALL_STATUSES.has(status)) return;
+    const task = this.d.tasks.byCallSid(callSid);
+    if (task !== null) this.callEnded(task);
+  }
+
+  private callEnded(task: TaskRecord): void {
+    let next: TaskStatus | null = null;
+    if (task.status === 'pending' || task.status === 'reserved') next = 'canceled';
+    if (task.status === 'assigned') next = 'wrapping';
+    this.d.recordingService.taskEnded(task);
+    if (next === null) return;
+    const t = this.d.tasks.update(task.sid, { status: next });
+    this.publishTask(t);
+    if (next === 'canceled') this.dispatchPending();
+  }
+
+  private requireHolder(task: TaskRecord, user: User, action: string): void {
+    if (user.role === 'supervisor') return;
+    if (task.worker !== user.identity) {
+      throw new AppError('FORBIDDEN', `task ${task.sid} is not assigned to ${user.identity}; only its agent or a supervisor may ${action} it`, {
+        field: 'taskSid',
+      });
+    }
+  }
+
+  private requireStatus(task: TaskRecord, allowed: readonly TaskStatus[], action: string): void {
+    if (!allowed.includes(task.status)) {
+      throw new AppError('CONFLICT', `cannot ${action} task ${task.sid}: it is ${task.status} (must be ${allowed.join(' or ')})`, {
+        field: 'taskSid',
+        details: { status: task.status },
+      });
+    }
+  }
+
+  private auditTask(action: 'task-accept' | 'task-reject' | 'task-hangup' | 'task-complete', task: TaskRecord, user: User, outcome: 'ok' | 'failed', details: Record<string, unknown> = {}): void {
+    this.d.audit.append({
+      action,
+      outcome,
+      actor: user.identity,
+      role: user.role,
+      taskSid: task.sid,
+      callSid: task.attributes.call_sid,
+      conferenceSid: task.conferenceSid,
+      recordingSids: [],
+      details,
+    });
+  }
+
+  accept(taskSid: string, user: User): Promise<TaskRecord> {
+    return this.lock.run(taskSid, async () => {
+      const task = this.mustGet(taskSid);
+      if (task.worker !== user.identity) {
+        throw new AppError('FORBIDDEN', `task ${task.sid} is not offered to ${user.identity}`, { field: 'taskSid' });
+      }
+      this.requireStatus(task, ['reserved'], 'accept');
+      try {
+        const accepted = await this.connectAgent(task, user);
+        this.auditTask('task-accept', accepted, user, 'ok');
+        return accepted;
+      } catch (e) {
+        this.auditTask('task-accept', this.mustGet(taskSid), user, 'failed', { error: e instanceof Error ? e.message : String(e) });
+        throw e;
+      }
+    });
+  }
+
+  private async conferenceSidOf(task: TaskRecord): Promise<string> {
+    const deadline = Date.now() + this.d.acceptWaitMs;
+    for (;;) {
+      const cur = this.mustGet(task.sid);
+      if (cur.conferenceSid !== null) return cur.conferenceSid;
+      const found = await this.d.provider.findConference(task.attributes.conference.friendly_name);
+      if (found !== null) {
+        this.conferenceEvent({ FriendlyName: task.attributes.conference.friendly_name, ConferenceSid: found, StatusCallbackEvent: 'found' });
+        return found;
+      }
+      if (Date.now() >= deadline) {
+        throw new AppError('UPSTREAM_TIMEOUT', `the caller of task ${task.sid} never reached its conference`, { field: 'taskSid' });
+      }
+      await defaultSleep(50);
+    }
+  }
+
+  private async connectAgent(task: TaskRecord, user: User): Promise<TaskRecord> {
+    const conferenceSid = await this.conferenceSidOf(task);
+    const leg = await this.d.provider.addParticipant(conferenceSid, {
+      from: task.attributes.to,
+      to: `client:${user.identity}`,
+      label: 'worker',
+      startConferenceOnEnter: true,
+      endConferenceOnExit: true,
+      statusCallback: this.url('/webhooks/call-status'),
+    });
+    let t = this.mustGet(task.sid);
+    t = this.d.tasks.update(t.sid, {
+      status: 'assigned',
+      workerCallSid: leg.callSid,
+      attributes: { ...t.attributes, conference: { ...t.attributes.conference, participants: { ...t.attributes.conference.participants, worker: leg.callSid } } },
+    });
+    this.publishTask(t);
+    // The agent's leg is answered shortly after the create returns; recording it earlier gets 21220.
+    await this.d.provider.waitForCallInProgress(leg.callSid, this.d.acceptWaitMs);
+    await this.startRecordings(t, user);
+    return this.mustGet(t.sid);
+  }
+
+  private async startRecordings(task: TaskRecord, user: User): Promise<void> {
+    const dual = this.d.app.dualChannelRecording;
+    let expected = this.d.app.callRecordingEnabled ? 1 : 0;
+    if (dualChannelApplies(dual, task)) {
+      const legSid = dual.channel === 'worker' ? task.workerCallSid : task.attributes.call_sid;
+      if (legSid !== null) {
+        const startedAt = Date.now();
+        try {
+          const rec = await this.d.provider.createCallRecording(
+            legSid,
+            { channels: 'dual', statusCallback: this.url('/webhooks/recording-status') },
+            { waitMs: this.d.acceptWaitMs, notInProgressRetryMs: 100 },
+          );
+          this.d.recordingService.remember(rec, task.sid, startedAt);
+          expected += 1;
+          this.auditRecordingStart(task, user, 'ok', [rec.sid], { channel: dual.channel, callSid: legSid });
+        } catch (e) {
+          this.auditRecordingStart(task, user, 'failed', [], {
+            channel: dual.channel,
+            callSid: legSid,
+            error: e instanceof Error ? e.message : String(e),
+            twilioErrorCode: e instanceof ProviderError ? e.twilioErrorCode : null,
+          });
+          this.d.logger.error({ err: e, taskSid: task.sid }, 'could not start the dual-channel recording');
+        }
+      }
+    }
+    // Wait until the provider lists every recording we expect (the conference one starts with the conference).
+    const deadline = Date.now() + this.d.acceptWaitMs;
+    for (;;) {
+      const recs = await this.d.recordingService.listTaskRecordings(task);
+      const active = recs.filter((r) => r.status === 'in-progress' || r.status === 'paused').length;
+      if (active >= expected || Date.now() >= deadline) {
+        this.d.recordingService.publishState(task, this.d.recordingService.buildState(task.sid, recs));
+        return;
+      }
+      await defaultSleep(50);
+    }
+  }
+
+  private auditRecordingStart(task: TaskRecord, user: User, outcome: 'ok' | 'failed', sids: string[], details: Record<string, unknown>): void {
+    this.d.audit.append({
+      action: 'recording-start',
+      outcome,
+      actor: user.identity,
+      role: user.role,
+      taskSid: task.sid,
+      callSid: task.attributes.call_sid,
+      conferenceSid: task.conferenceSid,
+      recordingSids: sids,
+      details,
+    });
+  }
+
+  reject(taskSid: string, user: User): Promise<TaskRecord> {
+    return this.lock.run(taskSid, async () => {
+      const task = this.mustGet(taskSid);
+      if (task.worker !== user.identity) {
+        throw new AppError('FORBIDDEN', `task ${task.sid} is not offered to ${user.identity}`, { field: 'taskSid' });
+      }
+      this.requireStatus(task, ['reserved'], 'reject');
+      const t = this.d.tasks.update(task.sid, { status: 'pending', worker: null, rejectedBy: [...task.rejectedBy, user.identity] });
+      this.auditTask('task-reject', t, user, 'ok');
+      this.publishTask(t, user.identity);
+      return this.offer(t);
+    });
+  }
+
+  hangup(taskSid: string, user: User): Promise<TaskRecord> {
+    return this.lock.run(taskSid, async () => {
+      const task = this.mustGet(taskSid);
+      this.requireHolder(task, user, 'hang up');
+      this.requireStatus(task, ['assigned'], 'hang up');
+      try {
+        if (task.conferenceSid !== null) await this.d.provider.endConference(task.conferenceSid);
+        else await this.d.provider.hangupCall(task.attributes.call_sid);
+      } catch (e) {
+        this.auditTask('task-hangup', task, user, 'failed', { error: e instanceof Error ? e.message : String(e) });
+        throw e;
+      }
+      this.auditTask('task-hangup', task, user, 'ok');
+      this.callEnded(this.mustGet(taskSid));
+      return this.mustGet(taskSid);
+    });
+  }
+
+  complete(taskSid: string, user: User): Promise<TaskRecord> {
+    return this.lock.run(taskSid, async () => {
+      const task = this.mustGet(taskSid);
+      this.requireHolder(task, user, 'complete');
+      this.requireStatus(task, ['wrapping'], 'complete');
+      const t = this.d.tasks.update(task.sid, { status: 'completed' });
+      this.auditTask('task-complete', t, user, 'ok');
+      this.publishTask(t);
+      this.dispatchPending();
+      return t;
+    });
+  }
+
+  mustGet(taskSid: string): TaskRecord {
+    const t = this.d.tasks.get(taskSid);
+    if (t === null) throw new AppError('NOT_FOUND', `no task ${taskSid}`, { field: 'taskSid' });
+    return t;
+  }
+}

@@ -1,0 +1,94 @@
+import twilio from 'twilio';
+import { AppError, isRecordingStatus } from '@pause-recording/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RecordingStore } from '../recordings/recording-store.ts';
+import type { PauseStore } from '../recording/pause-store.ts';
+import type { ContactCenter } from '../tasks/contact-center.ts';
+import { hangupTwiml } from '../tasks/twiml.ts';
+import type { TaskStore } from '../tasks/task-store.ts';
+
+interface Deps {
+  readonly publicUrl: () => string;
+  readonly authToken: string;
+  readonly contactCenter: ContactCenter | null;
+  readonly tasks: TaskStore;
+  readonly recordings: RecordingStore;
+  readonly pauses: PauseStore;
+}
+
+function formParams(request: FastifyRequest): Record<string, string> {
+  const body = request.body;
+  const out: Record<string, string> = {};
+  if (typeof body !== 'object' || body === null) return out;
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v) && typeof v[0] === 'string') out[k] = v[0];
+  }
+  return out;
+}
+
+/**
+ * Callbacks from the voice engine (or Twilio): the voice webhook and the status callbacks.
+ * Each must carry a valid X-Twilio-Signature for the account's auth token and the URL as
+ * configured (PUBLIC_URL + path); anything else is refused with 403.
+ */
+export function webhookRoutes(app: FastifyInstance, deps: Deps): void {
+  const verified = (request: FastifyRequest): Record<string, string> => {
+    const params = formParams(request);
+    const sig = request.headers['x-twilio-signature'];
+    const url = deps.publicUrl() + request.url;
+    if (typeof sig !== 'string' || !twilio.validateRequest(deps.authToken, sig, url, params)) {
+      throw new AppError('FORBIDDEN', 'x-twilio-signature: missing or not valid for this URL and body', { field: 'x-twilio-signature' });
+    }
+    return params;
+  };
+
+  app.post('/webhooks/voice', async (request, reply) => {
+    const p = verified(request);
+    reply.header('content-type', 'text/xml');
+    const cc = deps.contactCenter;
+    if (cc === null || !p['CallSid'] || !p['From'] || !p['To']) {
+      return hangupTwiml('This number is not served by a contact center.');
+    }
+    return cc.inboundCall({ callSid: p['CallSid'], from: p['From'], to: p['To'] });
+  });
+
+  app.post('/webhooks/conference-status', async (request, reply) => {
+    const p = verified(request);
+    deps.contactCenter?.conferenceEvent(p);
+    return reply.status(204).send();
+  });
+
+  app.post('/webhooks/call-status', async (request, reply) => {
+    const p = verified(request);
+    deps.contactCenter?.callStatus(p);
+    return reply.status(204).send();
+  });
+
+  app.post('/webhooks/recording-status', async (request, reply) => {
+    const p = verified(request);
+    const sid = p['RecordingSid'];
+    const status = p['RecordingStatus'];
+    if (sid !== undefined && isRecordingStatus(status)) {
+      const callSid = p['CallSid'] || null;
+      const conferenceSid = p['ConferenceSid'] || null;
+      const task =
+        (conferenceSid === null ? null : deps.tasks.byConference(conferenceSid)) ?? (callSid === null ? null : deps.tasks.byCallSid(callSid));
+      deps.recordings.upsert({
+        sid,
+        taskSid: task?.sid ?? null,
+        callSid,
+        conferenceSid,
+        source: p['RecordingSource'] || (conferenceSid === null ? 'StartCallRecordingAPI' : 'Conference'),
+        channels: Number(p['RecordingChannels'] || 1),
+        status,
+        startTime: null,
+        duration: p['RecordingDuration'] || null,
+      });
+      if (status !== 'in-progress' && status !== 'paused' && deps.pauses.hasOpenSpan(sid)) {
+        deps.pauses.endRecordingSpan(sid, Date.now(), 'recording-ended');
+      }
+    }
+    return reply.status(204).send();
+  });
+}
