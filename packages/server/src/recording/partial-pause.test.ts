@@ -1,0 +1,122 @@
+/**
+ * Faults: with conference and dual-channel recording on, one pause pauses both; when the engine
+ * fails one of them the answer is `partially-paused` naming the recording still capturing, and an
+ * alarm goes out on the live-event stream. Transient faults are retried; total failure is a 5xx
+ * that never claims a pause.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LiveEvent } from '@pause-recording/core';
+import { startSystem, waitUntil, type System } from '../test-support/system.ts';
+
+let sys: System | null = null;
+afterEach(async () => {
+  await sys?.close();
+  sys = null;
+});
+
+const BOTH = { call_recording_enabled: true, features: { dual_channel_recording: { enabled: true, channel: 'worker' } } };
+
+interface Rec {
+  sid: string;
+  status: string;
+  channels: number;
+  conferenceSid: string | null;
+}
+
+/** Reads server-sent events from /api/events into `events` until `stop` is called. */
+function listen(s: System, token: string): { events: LiveEvent[]; ready: Promise<void>; stop: () => void } {
+  const events: LiveEvent[] = [];
+  const ac = new AbortController();
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => (markReady = r));
+  void (async () => {
+    const res = await fetch(`${s.url}/api/events?token=${encodeURIComponent(token)}`, { signal: ac.signal });
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += dec.decode(value, { stream: true });
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const frame = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = frame.split('\n').find((l) => l.startsWith('data: '));
+          if (frame.includes('event: hello')) markReady();
+          else if (data) events.push(JSON.parse(data.slice(6)) as LiveEvent);
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return { events, ready, stop: () => ac.abort() };
+}
+
+describe('partial pause', () => {
+  it('answers partially-paused naming the recording still capturing, and raises an alarm', async () => {
+    sys = await startSystem({ settings: BOTH, env: { TWILIO_TIMEOUT_MS: '250', TWILIO_RETRY_BUDGET_MS: '600' } });
+    const s = sys;
+    const { token, taskSid } = await s.acceptedCall('alice');
+    const state = await s.api('GET', `/api/tasks/${taskSid}/recording`, { token });
+    const recs = state.body['recordings'] as Rec[];
+    const conf = recs.find((r) => r.conferenceSid !== null && r.channels === 1);
+    const dual = recs.find((r) => r.channels === 2);
+    expect(conf && dual).toBeTruthy();
+
+    const sse = listen(s, token);
+    await sse.ready;
+    // Every update of the conference recording fails with 500 until cleared.
+    s.engine.faults.add({ method: 'POST', path: `/Conferences/${conf!.conferenceSid}/Recordings/`, action: 'status', status: 500, times: 0 });
+    const r = await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token });
+    expect(r.status).toBe(200);
+    expect(r.body['status']).toBe('partially-paused');
+    expect(r.body['capturing']).toEqual([conf!.sid]);
+    expect(r.body['failures']).toEqual([expect.objectContaining({ recordingSid: conf!.sid, code: 'UPSTREAM_UNAVAILABLE' })]);
+    expect(r.body['recordings']).toEqual(
+      expect.arrayContaining([expect.objectContaining({ sid: dual!.sid, status: 'paused' }), expect.objectContaining({ sid: conf!.sid, status: 'in-progress' })]),
+    );
+    const alarm = await waitUntil('alarm event', () => sse.events.find((e) => e.type === 'recording.alarm'));
+    expect(alarm).toMatchObject({ taskSid, capturing: [conf!.sid] });
+    sse.stop();
+
+    const audit = s.server.audit.query({ taskSid }).filter((e) => e.action === 'pause');
+    expect(audit).toEqual([expect.objectContaining({ outcome: 'partial', actor: 'alice' })]);
+
+    // Once the engine recovers, pausing again pauses what is left.
+    s.engine.faults.clear();
+    const again = await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token });
+    expect(again.body).toMatchObject({ status: 'paused', capturing: [], failures: [] });
+  });
+
+  it('retries transient failures (429, 503, a dropped connection, a hung request) and then succeeds', async () => {
+    sys = await startSystem({ settings: BOTH, env: { TWILIO_TIMEOUT_MS: '250', TWILIO_RETRY_BUDGET_MS: '600' } });
+    const s = sys;
+    const { token, taskSid } = await s.acceptedCall('alice');
+    s.engine.faults.add({ method: 'POST', path: '/Recordings/', action: 'status', status: 429, times: 1 });
+    s.engine.faults.add({ method: 'POST', path: '/Recordings/', action: 'status', status: 503, times: 1 });
+    s.engine.faults.add({ method: 'POST', path: '/Recordings/', action: 'drop', times: 1 });
+    s.engine.faults.add({ method: 'POST', path: '/Recordings/', action: 'hang', times: 1 });
+    const hitsBefore = s.engine.faults.hits;
+    const r = await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ status: 'paused', failures: [] });
+    expect(s.engine.faults.hits - hitsBefore).toBe(4);
+  });
+
+  it('never claims a pause when no recording could be paused', async () => {
+    sys = await startSystem({ settings: BOTH, env: { TWILIO_TIMEOUT_MS: '250', TWILIO_RETRY_BUDGET_MS: '600' } });
+    const s = sys;
+    const { token, taskSid } = await s.acceptedCall('alice');
+    s.engine.faults.add({ method: 'POST', path: '/Recordings/', action: 'status', status: 503, times: 0 });
+    const r = await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token });
+    expect(r.status).toBe(502);
+    expect(r.body.error?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect((r.body.error as unknown as { details: { state: { status: string } } }).details.state.status).toBe('recording');
+    s.engine.faults.clear();
+    expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token })).body['status']).toBe('recording');
+    expect(s.server.audit.query({ taskSid }).filter((e) => e.action === 'pause')).toEqual([expect.objectContaining({ outcome: 'failed' })]);
+  });
+});
