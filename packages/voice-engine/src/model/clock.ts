@@ -16,6 +16,8 @@ export interface FrameClock {
   readonly maxLagFrames: number;
   /** Milliseconds of simulated time for `frames` frames, in wall time. */
   wallMsFor(frames: number): number;
+  /** Starts a new lag measurement (benchmarks measure lag after warm-up). */
+  resetLag(): void;
 }
 
 export class RealtimeClock implements FrameClock {
@@ -47,6 +49,10 @@ export class RealtimeClock implements FrameClock {
 
   wallMsFor(frames: number): number {
     return frames * this.frameWallMs;
+  }
+
+  resetLag(): void {
+    this.maxLagFrames = 0;
   }
 
   private schedule(): void {
@@ -87,6 +93,8 @@ export class ManualClock implements FrameClock {
   wallMsFor(frames: number): number {
     return frames * FRAME_MS;
   }
+
+  resetLag(): void {}
 
   /** Processes `frames` frames synchronously. */
   advance(frames: number): void {

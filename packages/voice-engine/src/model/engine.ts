@@ -240,10 +240,15 @@ export class Engine {
     for (const conf of this.liveConferences) if (conf.status === 'in-progress') this.mixConference(conf);
     for (const r of this.activeRecordings) this.captureFrame(r);
     this.cursorTick = null;
-    const wall = performance.now();
-    if (t % FRAMES_PER_SECOND === FRAMES_PER_SECOND - 1 || wall - this.lastFlushWall >= 1000) {
-      for (const r of this.activeRecordings) r.writer?.flush();
-      this.lastFlushWall = wall;
+    // Each writer flushes itself once it holds a second of audio (so recordings flush on
+    // their own phase rather than all in one frame), and a pause flushes at once. Only a
+    // clock slower than real time needs a wall-clock flush on top.
+    if (this.clock.speed < 1) {
+      const wall = performance.now();
+      if (wall - this.lastFlushWall >= 1000) {
+        for (const r of this.activeRecordings) r.writer?.flush();
+        this.lastFlushWall = wall;
+      }
     }
   }
 
