@@ -107,7 +107,7 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
   /** The local task the call or conference belongs to; agents may touch only their own. */
   function taskGuard(actor: Actor, owner: RecordingOwner): TaskRecord | null {
     const task = owner.kind === 'call' ? deps.tasks.byCallSid(owner.callSid) : deps.tasks.byConference(owner.conferenceSid);
-    if (task !== null && actor.role === 'agent' && task.worker !== actor.identity) {
+    if (task !== null && actor.role !== 'supervisor' && task.worker !== actor.identity) {
       throw new SeedFailure(403, `${owner.kind === 'call' ? 'callSid' : 'conferenceSid'}: belongs to a task not assigned to ${actor.identity}`);
     }
     return task;

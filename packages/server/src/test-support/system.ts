@@ -68,6 +68,16 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
     ...o.server,
   });
   const url = server.url;
+  let closed = false;
+  const closeServer = server.close.bind(server);
+  // Closing the server alone (restart tests) must not make the system close it twice.
+  const running: RunningServer = Object.assign(Object.create(Object.getPrototypeOf(server) as object) as RunningServer, server, {
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await closeServer();
+    },
+  });
 
   const api: System['api'] = async (method, path, a = {}) => {
     const headers: Record<string, string> = {};
@@ -108,7 +118,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
 
   return {
     engine,
-    server,
+    server: running,
     url,
     dataDir,
     login,
@@ -122,8 +132,9 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
       return { token, taskSid };
     },
     async close() {
-      await server.close();
+      // The engine first: its last status callbacks then reach a server that still listens.
       if (o.engine === undefined) await engine.close();
+      await running.close();
     },
   };
 }

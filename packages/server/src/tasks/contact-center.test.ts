@@ -1,0 +1,94 @@
+/**
+ * The local contact center over real HTTP and the real engine: offers, reject, accept with the
+ * recordings config asks for, the caller hanging up, wrap-up and complete.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LiveEvent } from '@pause-recording/core';
+import { startSystem, waitUntil, type System } from '../test-support/system.ts';
+
+let sys: System | null = null;
+afterEach(async () => {
+  await sys?.close();
+  sys = null;
+});
+
+interface Rec {
+  sid: string;
+  channels: number;
+  callSid: string | null;
+  conferenceSid: string | null;
+}
+
+describe('contact center', () => {
+  it('offers a call, moves it to the next agent on reject, and tells each agent', async () => {
+    sys = await startSystem();
+    const s = sys;
+    const events: [LiveEvent, string | null][] = [];
+    s.server.bus.tap((e, a) => events.push([e, a.worker]));
+    const alice = await s.login('alice');
+    const bob = await s.login('bob');
+    const taskSid = await s.call(alice, 'alice');
+    expect(events.find(([e]) => e.type === 'task.offered')?.[1]).toBe('alice');
+    expect((await s.api('POST', `/api/tasks/${taskSid}/accept`, { token: bob })).status).toBe(403);
+    const r = await s.api('POST', `/api/tasks/${taskSid}/reject`, { token: alice });
+    expect(r.body['task']).toMatchObject({ status: 'reserved', worker: 'bob' });
+    expect(events.filter(([e]) => e.type === 'task.offered').map(([, w]) => w)).toEqual(['alice', 'bob']);
+    expect((await s.api('GET', '/api/tasks', { token: alice })).body['tasks']).toEqual([]);
+    const accepted = await s.api('POST', `/api/tasks/${taskSid}/accept`, { token: bob });
+    expect(accepted.body['task']).toMatchObject({ status: 'assigned', worker: 'bob' });
+    // Completing before hanging up is refused and changes nothing.
+    const early = await s.api('POST', `/api/tasks/${taskSid}/complete`, { token: bob });
+    expect([early.status, early.body.error?.code]).toEqual([409, 'CONFLICT']);
+    expect(s.server.tasks.get(taskSid)?.status).toBe('assigned');
+  });
+
+  it('cancels the task when the caller hangs up before anyone accepts', async () => {
+    sys = await startSystem();
+    const s = sys;
+    const alice = await s.login('alice');
+    const r = await s.api('POST', '/api/simulator/calls', { token: alice, json: { agent: 'alice', durationSeconds: 1 } });
+    expect(r.status).toBe(201);
+    const taskSid = r.body['taskSid'] as string;
+    await waitUntil('canceled', () => s.server.tasks.get(taskSid)?.status === 'canceled');
+    const accept = await s.api('POST', `/api/tasks/${taskSid}/accept`, { token: alice });
+    expect([accept.status, accept.body.error?.code]).toEqual([409, 'CONFLICT']);
+  });
+
+  it('goes to wrap-up when the caller hangs up during the call, ending an open pause', async () => {
+    sys = await startSystem();
+    const s = sys;
+    const alice = await s.login('alice');
+    const r = await s.api('POST', '/api/simulator/calls', { token: alice, json: { agent: 'alice', durationSeconds: 2 } });
+    const taskSid = r.body['taskSid'] as string;
+    expect((await s.api('POST', `/api/tasks/${taskSid}/accept`, { token: alice })).status).toBe(200);
+    expect((await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token: alice })).body['status']).toBe('paused');
+    await waitUntil('wrapping', () => s.server.tasks.get(taskSid)?.status === 'wrapping');
+    const state = await s.api('GET', `/api/tasks/${taskSid}/recording`, { token: alice });
+    expect(state.body).toMatchObject({ status: 'not-recording', pausedAt: null });
+    const p = await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token: alice });
+    expect([p.status, p.body.error?.code]).toEqual([409, 'CONFLICT']);
+    expect((await s.api('POST', `/api/tasks/${taskSid}/complete`, { token: alice })).body['task']).toMatchObject({ status: 'completed' });
+  });
+
+  it('records the customer leg when channel is customer, and only the conference when the queue is excluded', async () => {
+    sys = await startSystem({ settings: { features: { dual_channel_recording: { channel: 'customer' } } } });
+    let { token, taskSid } = await sys.acceptedCall('alice');
+    let recs = (await sys.api('GET', `/api/tasks/${taskSid}/recording`, { token })).body['recordings'] as Rec[];
+    expect(recs).toEqual([expect.objectContaining({ channels: 2, callSid: sys.server.tasks.get(taskSid)?.attributes.call_sid })]);
+    await sys.close();
+
+    sys = await startSystem({ settings: { call_recording_enabled: true, features: { dual_channel_recording: { exclude_queues: ['Everyone'] } } } });
+    ({ token, taskSid } = await sys.acceptedCall('alice'));
+    recs = (await sys.api('GET', `/api/tasks/${taskSid}/recording`, { token })).body['recordings'] as Rec[];
+    expect(recs).toEqual([expect.objectContaining({ channels: 1, conferenceSid: sys.server.tasks.get(taskSid)?.conferenceSid })]);
+  });
+
+  it('is not-recording when config records nothing, and a pause is refused', async () => {
+    sys = await startSystem({ settings: { features: { dual_channel_recording: { enabled: false } } } });
+    const { token, taskSid } = await sys.acceptedCall('alice');
+    expect((await sys.api('GET', `/api/tasks/${taskSid}/recording`, { token })).body).toMatchObject({ status: 'not-recording', recordings: [] });
+    const p = await sys.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token });
+    expect([p.status, p.body.error?.code]).toEqual([409, 'CONFLICT']);
+    expect(sys.server.audit.query({ taskSid }).filter((e) => e.action === 'pause')).toEqual([]);
+  });
+});
