@@ -48,11 +48,14 @@ export function registerNumberRoutes(app: FastifyInstance, engine: Engine): void
   app.post(`${A}/IncomingPhoneNumbers/:file`, async (req) => {
     const n = findNumber(engine, (req.params as { file: string }).file);
     const p = bodyParams(req);
-    if (p['VoiceUrl'] !== undefined) n.voiceUrl = url(p, 'VoiceUrl') ?? null;
-    if (p['VoiceMethod'] !== undefined) n.voiceMethod = oneOf(p, 'VoiceMethod', ['POST', 'GET'] as const, 'POST')!;
-    if (p['StatusCallback'] !== undefined) n.statusCallback = url(p, 'StatusCallback') ?? null;
-    if (p['StatusCallbackMethod'] !== undefined) n.statusCallbackMethod = oneOf(p, 'StatusCallbackMethod', ['POST', 'GET'] as const, 'POST')!;
-    if (p['FriendlyName'] !== undefined) n.friendlyName = str(p, 'FriendlyName') ?? n.phoneNumber;
+    // Read and check every parameter before changing anything: one bad value leaves the number as it was.
+    const change: Partial<PhoneNumber> = {};
+    if (p['VoiceUrl'] !== undefined) change.voiceUrl = url(p, 'VoiceUrl') ?? null;
+    if (p['VoiceMethod'] !== undefined) change.voiceMethod = oneOf(p, 'VoiceMethod', ['POST', 'GET'] as const, 'POST')!;
+    if (p['StatusCallback'] !== undefined) change.statusCallback = url(p, 'StatusCallback') ?? null;
+    if (p['StatusCallbackMethod'] !== undefined) change.statusCallbackMethod = oneOf(p, 'StatusCallbackMethod', ['POST', 'GET'] as const, 'POST')!;
+    if (p['FriendlyName'] !== undefined) change.friendlyName = str(p, 'FriendlyName') ?? n.phoneNumber;
+    Object.assign(n, change);
     engine.saveNumber(n);
     return engine.phoneNumberJson(n);
   });

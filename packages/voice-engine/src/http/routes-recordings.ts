@@ -40,13 +40,14 @@ export function registerRecordingRoutes(app: FastifyInstance, engine: Engine): v
     const c = findCall(engine, sidSegment(`${callSid}.json`, 'call'));
     const p = bodyParams(req);
     const channels = oneOf(p, 'RecordingChannels', ['mono', 'dual'] as const, 'mono');
+    // Validated (and ignored: trimming is not emulated) before anything starts, so a bad value changes nothing.
+    oneOf(p, 'Trim', ['trim-silence', 'do-not-trim'] as const);
     const rec = engine.startCallRecording(c, {
       channels: channels === 'dual' ? 2 : 1,
       track: oneOf(p, 'RecordingTrack', ['inbound', 'outbound', 'both'] as const, 'both')!,
       callback: callbackParam(p, 'RecordingStatusCallback', 'RecordingStatusCallbackMethod'),
       events: eventList(p, 'RecordingStatusCallbackEvent', RECORDING_EVENTS, ['completed']),
     });
-    oneOf(p, 'Trim', ['trim-silence', 'do-not-trim'] as const);
     return reply.code(201).send(callRecordingJson(rec));
   });
 
