@@ -134,7 +134,8 @@ export interface RecordingPauseAnnotation {
   readonly behavior: PauseBehavior;
   readonly pausedBy: string;
   readonly role: string;
-  readonly reason: 'manual' | 'seed-route';
+  /** `manual`, `seed-route`, or the reason given with the pause. */
+  readonly reason: string;
   readonly pausedAt: string;
   readonly resumedAt: string | null;
   readonly resumedBy: string | null;

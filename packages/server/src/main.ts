@@ -17,8 +17,7 @@ try {
   }
   throw e;
 }
-const audio = process.env['AUDIO'];
-const server = await startServer(config, audio === 'stamped' || audio === 'demo' ? { simulatorAudio: audio } : {});
+const server = await startServer(config, config.simulator.audio === null ? {} : { simulatorAudio: config.simulator.audio });
 console.log(`control server listening on ${server.url} (${config.mode} mode)`);
 
 let stopping = false;

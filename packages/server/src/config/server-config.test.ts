@@ -19,6 +19,8 @@ describe('loadServerConfig', () => {
       publicUrl: null,
       twilio: { accountSid: AC, authToken: 'engine-dev-token', apiBaseUrl: 'http://127.0.0.1:4500' },
       auth: { demoPassword: 'demo', secret: null },
+      enginePort: 4500,
+      simulator: { autoCalls: true, intervalSeconds: 20, audio: null },
     });
     expect(c.app.pauseRecording.reminderSeconds).toBe(30);
   });
@@ -32,6 +34,8 @@ describe('loadServerConfig', () => {
     expect(c.flexValidateUrl).toBe('http://127.0.0.1:9999');
     expect(c.auth.demoPassword).toBe('pw');
     expect(c.app.callRecordingEnabled).toBe(true);
+    expect(loadServerConfig({ SIMULATOR: 'off', AUDIO: 'stamped' }, noFile).simulator).toMatchObject({ autoCalls: false, audio: 'stamped' });
+    expect(() => loadServerConfig({ SIMULATOR: 'maybe', AUDIO: 'loud' }, noFile)).toThrow(/SIMULATOR: must be on or off[\s\S]*AUDIO: must be stamped or demo/);
   });
 
   it('production mode talks to Twilio and needs credentials and a public URL', () => {

@@ -35,6 +35,16 @@ export interface ServerConfig {
   readonly phoneNumber: string;
   /** The built agent desktop to serve at `/`, when it exists. */
   readonly desktopDir: string | null;
+  /** Port `npm start` runs the embedded engine on (ENGINE_PORT). */
+  readonly enginePort: number;
+  readonly simulator: {
+    /** `npm start` places demo customer calls (SIMULATOR=on, the default). */
+    readonly autoCalls: boolean;
+    /** Seconds between demo calls. */
+    readonly intervalSeconds: number;
+    /** Audio of simulated parties (AUDIO): null leaves the engine's default. */
+    readonly audio: 'stamped' | 'demo' | null;
+  };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly app: AppConfig;
 }
@@ -137,6 +147,12 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
   const retryBudgetMs = intIn(env, 'TWILIO_RETRY_BUDGET_MS', 8000, 0, 300_000, problems);
   const tokenTtlSeconds = intIn(env, 'TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600, problems);
 
+  const simRaw = env['SIMULATOR'] || 'on';
+  if (simRaw !== 'on' && simRaw !== 'off') problems.push(`SIMULATOR: must be on or off, got ${JSON.stringify(simRaw)}`);
+  const audioRaw = env['AUDIO'] || null;
+  if (audioRaw !== null && audioRaw !== 'stamped' && audioRaw !== 'demo') problems.push(`AUDIO: must be stamped or demo, got ${JSON.stringify(audioRaw)}`);
+  const intervalSeconds = intIn(env, 'SIMULATOR_INTERVAL_SECONDS', 20, 1, 3600, problems);
+
   if (problems.length > 0 || app === null) throw new ValidationError('Invalid server configuration', problems);
 
   const apiBaseUrl = mode === 'embedded' ? (engineUrl ?? `http://127.0.0.1:${enginePort}`) : twilioApiUrl;
@@ -157,6 +173,8 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
     auth: { secret, tokenTtlSeconds, demoPassword: env['DEMO_PASSWORD'] || 'demo' },
     phoneNumber,
     desktopDir: env['DESKTOP_DIR'] || null,
+    enginePort,
+    simulator: { autoCalls: simRaw !== 'off', intervalSeconds, audio: audioRaw === 'stamped' || audioRaw === 'demo' ? audioRaw : null },
     logLevel,
     app,
   };

@@ -73,7 +73,18 @@ export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.get('/api/recordings/:sid/media', async (request, reply) => {
     const r = recordingForCaller(request, deps);
-    const res = await deps.provider.fetchRecordingMedia(r.sid);
+    let res: Response;
+    try {
+      res = await deps.provider.fetchRecordingMedia(r.sid);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'NOT_FOUND') {
+        const now = await deps.provider.fetchRecording(r.sid).catch(() => null);
+        if (now !== null && now.status !== 'completed') {
+          throw new AppError('CONFLICT', `recording ${r.sid} is ${now.status}; its media exists once it is completed`, { field: 'sid' });
+        }
+      }
+      throw e;
+    }
     reply.header('content-type', res.headers.get('content-type') ?? 'audio/wav');
     const len = res.headers.get('content-length');
     if (len !== null) reply.header('content-length', len);

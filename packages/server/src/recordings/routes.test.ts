@@ -1,0 +1,88 @@
+/**
+ * The recordings page's API and the audit export: who may see which recording, the pause
+ * annotations, the media, and the audit as JSON and CSV with filters.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSystem, waitUntil, type System } from '../test-support/system.ts';
+
+let s: System;
+let alice: string;
+let bob: string;
+let sam: string;
+let taskSid: string;
+let recordingSid: string;
+
+beforeAll(async () => {
+  s = await startSystem({ settings: { features: { pause_recording: { include_silence: true } } } });
+  ({ token: alice, taskSid } = await s.acceptedCall('alice'));
+  bob = await s.login('bob');
+  sam = await s.login('sam');
+  await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token: alice, json: { reason: 'card number' } });
+  await s.api('POST', `/api/tasks/${taskSid}/recording/resume`, { token: alice });
+  const state = await s.api('GET', `/api/tasks/${taskSid}/recording`, { token: alice });
+  recordingSid = (state.body['recordings'] as { sid: string }[])[0]!.sid;
+});
+afterAll(async () => {
+  await s.close();
+});
+
+describe('recordings', () => {
+  it("lists the agent's own recordings, all for the supervisor, none of others' for bob", async () => {
+    const mine = await s.api('GET', '/api/recordings', { token: alice });
+    expect(mine.body['recordings']).toEqual([
+      expect.objectContaining({ sid: recordingSid, taskSid, channels: 2, mediaUrl: `/api/recordings/${recordingSid}/media` }),
+    ]);
+    expect(((await s.api('GET', '/api/recordings', { token: sam })).body['recordings'] as unknown[]).length).toBe(1);
+    expect((await s.api('GET', '/api/recordings', { token: bob })).body['recordings']).toEqual([]);
+    for (const path of [`/api/recordings/${recordingSid}`, `/api/recordings/${recordingSid}/media`]) {
+      expect((await s.api('GET', path, { token: bob })).status).toBe(403);
+    }
+  });
+
+  it('annotates the paused span with behaviour, who and why', async () => {
+    const d = await s.api('GET', `/api/recordings/${recordingSid}`, { token: alice });
+    expect(d.status).toBe(200);
+    const pauses = d.body['pauses'] as { offsetSeconds: number; lengthSeconds: number }[];
+    expect(pauses).toEqual([
+      expect.objectContaining({ behavior: 'silence', pausedBy: 'alice', role: 'agent', reason: 'card number', resumedBy: 'alice' }),
+    ]);
+    expect(pauses[0]!.offsetSeconds).toBeGreaterThanOrEqual(0);
+    expect(pauses[0]!.lengthSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it('serves the audio of a recording as WAV once it is completed', async () => {
+    const live = await s.api('GET', `/api/recordings/${recordingSid}/media`, { token: alice });
+    expect([live.status, live.body.error?.code]).toEqual([409, 'CONFLICT']);
+    expect(live.body.error?.message).toMatch(/in-progress/);
+    await s.api('POST', `/api/tasks/${taskSid}/hangup`, { token: alice });
+    await waitUntil('completed', async () => (await s.api('GET', `/api/recordings/${recordingSid}`, { token: alice })).body['status'] === 'completed');
+    const res = await fetch(`${s.url}/api/recordings/${recordingSid}/media`, { headers: { authorization: `Bearer ${sam}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('audio/');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.subarray(0, 4).toString('ascii')).toBe('RIFF');
+    expect(bytes.subarray(8, 12).toString('ascii')).toBe('WAVE');
+  });
+});
+
+describe('audit export', () => {
+  it('filters by task and time and exports CSV', async () => {
+    const all = await s.api('GET', `/api/audit?taskSid=${taskSid}`, { token: sam });
+    const events = all.body['events'] as { action: string; at: string; details: Record<string, unknown> }[];
+    expect(events.map((e) => e.action)).toEqual(['recording-start', 'task-accept', 'pause', 'resume', 'task-hangup']);
+    expect(events[2]?.details).toMatchObject({ reason: 'card number', pauseBehavior: 'silence' });
+
+    const from = events[2]!.at;
+    const later = await s.api('GET', `/api/audit?taskSid=${taskSid}&from=${encodeURIComponent(from)}`, { token: sam });
+    expect((later.body['events'] as { action: string }[]).map((e) => e.action)).toEqual(['pause', 'resume', 'task-hangup']);
+    const none = await s.api('GET', `/api/audit?to=2000-01-01T00:00:00Z`, { token: sam });
+    expect(none.body['events']).toEqual([]);
+
+    const csv = await s.api('GET', `/api/audit?taskSid=${taskSid}&format=csv`, { token: alice });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines[0]).toBe('id,at,action,outcome,actor,role,taskSid,callSid,conferenceSid,recordingSids,details');
+    expect(lines).toHaveLength(6);
+    expect(lines[3]).toContain(',pause,ok,alice,agent,');
+  });
+});
