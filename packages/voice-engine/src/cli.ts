@@ -45,7 +45,9 @@ const opts: StartEngineOptions = {
   ...(values['account-sid'] ? { accountSid: values['account-sid'] } : {}),
   ...(values['auth-token'] ? { authToken: values['auth-token'] } : {}),
 };
-const problems = validateEngineOptions(opts);
+// Problems name the option as the user typed it (--account-sid, not accountSid).
+const FLAGS: Record<string, string> = { dataDir: '--data', port: '--port', accountSid: '--account-sid', authToken: '--auth-token', audio: '--audio', speed: '--speed' };
+const problems = validateEngineOptions(opts).map((p) => p.replace(/^(\w+):/, (_m, key: string) => `${FLAGS[key] ?? key}:`));
 if (problems.length) fail(problems.join('; '));
 
 const running = await startEngine(opts).catch((e: unknown) => fail((e as Error).message));

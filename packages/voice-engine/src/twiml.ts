@@ -32,7 +32,11 @@ interface Node {
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const decode = (s: string) =>
   s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
-    if (e[0] === '#') return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+    if (e[0] === '#') {
+      const cp = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      if (!(cp >= 0 && cp <= 0x10ffff)) throw new TwimlError(`invalid character reference ${m}`);
+      return String.fromCodePoint(cp);
+    }
     return ENTITIES[e] ?? m;
   });
 
@@ -112,7 +116,7 @@ export function parseTwiml(xml: string): Verb[] {
       case 'Pause': {
         const raw = node.attrs['length'] ?? '1';
         const seconds = Number(raw);
-        if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) {
+        if (!/^\d+$/.test(raw.trim()) || seconds > 3600) {
           throw new TwimlError(`<Pause> length must be a whole number of seconds 0..3600, got '${raw}'`);
         }
         verbs.push({ verb: 'Pause', seconds });

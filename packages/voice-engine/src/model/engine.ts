@@ -704,13 +704,14 @@ export class Engine {
     this.liveConferences.delete(conf);
     if (this.confByName.get(conf.friendlyName) === conf) this.confByName.delete(conf.friendlyName);
     for (const r of [...this.activeRecordings]) if (r.kind === 'conference' && r.conferenceSid === conf.sid) this.stopRecording(r);
-    this.touchConference(conf);
-    this.conferenceEvent(conf, 'conference-end', null);
-    // Everyone still inside leaves; dialed-in callers go on with their TwiML.
+    // Everyone still inside leaves (dialed-in callers go on with their TwiML), so every
+    // participant-leave callback precedes conference-end, the conference's last event.
     for (const p of [...conf.participants.values()]) {
       if (p.call.conference === conf) this.leaveConference(p.call, true, true);
       else conf.participants.delete(p.call.sid);
     }
+    this.touchConference(conf);
+    this.conferenceEvent(conf, 'conference-end', null);
   }
 
   updateParticipant(conf: Conference, p: Participant, change: { hold?: boolean; muted?: boolean }): void {
@@ -925,7 +926,8 @@ export class Engine {
       AccountSid: c.accountSid,
       ApiVersion: '2010-04-01',
       CallSid: c.sid,
-      CallStatus: c.status,
+      // Twilio reports the initiated event as CallStatus=initiated (the call resource still says queued).
+      CallStatus: event === 'initiated' ? 'initiated' : c.status,
       Called: c.to,
       Caller: c.from,
       Direction: c.direction,

@@ -27,10 +27,11 @@ export class FlexTokenIssuer {
   }
 
   validate(token: unknown, nowMs: number): ValidationResult {
-    if (typeof token !== 'string' || !token.includes('.')) {
+    const parts = typeof token === 'string' ? token.split('.') : [];
+    if (parts.length !== 2) {
       return { valid: false, code: 20101, message: 'Invalid Access Token' };
     }
-    const [body, sig] = token.split('.', 2) as [string, string];
+    const [body, sig] = parts as [string, string];
     const expected = Buffer.from(this.sign(body));
     const given = Buffer.from(sig);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {

@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const repo = fileURLToPath(new URL('../../..', import.meta.url));
+
+function run(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+// Each case fails before the engine opens a port or a data folder, so they run in parallel.
+describe.concurrent('voice-engine CLI', () => {
+  it('--help (and -h) prints usage on stdout and exits 0', async () => {
+    for (const flag of ['--help', '-h']) {
+      const r = await run(flag);
+      expect(r.code).toBe(0);
+      expect(r.err).toBe('');
+      expect(r.out).toMatch(/^usage: npm run engine -- \[--port 4500\]/);
+      for (const opt of ['--port', '--host', '--data', '--audio demo|stamped', '--speed', '--account-sid', '--auth-token', '--quiet']) {
+        expect(r.out).toContain(opt);
+      }
+    }
+  });
+
+  const bad: [string[], string][] = [
+    [['--port', 'abc'], '--port: must be an integer 0..65535'],
+    [['--account-sid', 'AC123'], '--account-sid:'],
+    [['--data', ''], '--data: required'],
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['stray'], "Unexpected argument 'stray'"],
+    [['--port'], "Option '--port <value>' argument missing"],
+  ];
+  for (const [args, message] of bad) {
+    it(`${JSON.stringify(args)}: exit 2, a message naming the option, and usage`, async () => {
+      const r = await run(...args);
+      expect(r.code).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err).toContain(`voice-engine: `);
+      expect(r.err).toContain(message);
+      expect(r.err).toContain('usage: npm run engine --');
+    });
+  }
+
+  it('several problems are reported together, each naming its option', async () => {
+    const r = await run('--audio', 'loud', '--speed=0', '--port', '70000', '--auth-token', 'short');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain('--audio: must be stamped or demo, got loud');
+    expect(r.err).toContain('--speed: must be a number in (0, 1000], got 0');
+    expect(r.err).toContain('--port: must be an integer 0..65535, got 70000');
+    expect(r.err).toContain('--auth-token: must be at least 8 characters');
+  });
+});
