@@ -33,6 +33,9 @@ describe.concurrent('voice-engine CLI', () => {
 
   const bad: [string[], string][] = [
     [['--port', 'abc'], '--port: must be an integer 0..65535'],
+    [['--port', '0x10'], "--port: must be an integer 0..65535, got '0x10'"],
+    [['--port='], "--port: must be an integer 0..65535, got ''"],
+    [['--speed', 'fast'], "--speed: must be a number in (0, 1000], got 'fast'"],
     [['--account-sid', 'AC123'], '--account-sid:'],
     [['--data', ''], '--data: required'],
     [['--bogus'], "Unknown option '--bogus'"],

@@ -35,12 +35,23 @@ if (values.help) {
   process.exit(0);
 }
 
+const intArg = (name: string, raw: string | undefined, fallback: number): number => {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) fail(`--${name}: must be an integer 0..65535, got '${raw}'`);
+  return Number(raw);
+};
+const numArg = (name: string, raw: string | undefined, fallback: number): number => {
+  if (raw === undefined) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw)) fail(`--${name}: must be a number in (0, 1000], got '${raw}'`);
+  return Number(raw);
+};
+
 const opts: StartEngineOptions = {
   dataDir: values.data ?? './data/engine',
-  port: values.port === undefined ? DEFAULT_ENGINE_PORT : Number(values.port),
+  port: intArg('port', values.port, DEFAULT_ENGINE_PORT),
   host: values.host ?? '127.0.0.1',
   audio: (values.audio ?? 'demo') as StartEngineOptions['audio'],
-  speed: values.speed === undefined ? 1 : Number(values.speed),
+  speed: numArg('speed', values.speed, 1),
   logger: !values.quiet,
   ...(values['account-sid'] ? { accountSid: values['account-sid'] } : {}),
   ...(values['auth-token'] ? { authToken: values['auth-token'] } : {}),

@@ -183,7 +183,9 @@ export class Engine {
         j['status'] = answered ? 'completed' : 'failed';
         j['end_time'] = rfc2822(now);
         j['date_updated'] = rfc2822(now);
-        j['duration'] = j['duration'] ?? '0';
+        // The call lasted until the crash: from its answer to now, as far as we can know.
+        const started = typeof j['start_time'] === 'string' ? Date.parse(j['start_time']) : NaN;
+        j['duration'] = answered && Number.isFinite(started) ? String(Math.max(0, Math.round((now - started) / 1000))) : '0';
         this.store.save('call', row.sid, row.createdMs, j);
       }
       this.archivedCalls.set(row.sid, j);
