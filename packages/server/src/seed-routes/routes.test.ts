@@ -69,7 +69,11 @@ describe('seed routes', () => {
     expect(p.body).toMatchObject({ success: true, recording: { sid: conf.sid, status: 'paused' } });
     const r = await seed('/features/pause-recording/flex/resume-conference-recording', { Token: flex, conferenceSid, recordingSid: conf.sid });
     expect(r.body).toMatchObject({ success: true, recording: { sid: conf.sid, status: 'in-progress' } });
-    const last = s.server.audit.query({ taskSid }).filter((e) => e.details['via'] === 'seed-route').at(-2);
+    // Without recordingSid the conference's current recording is meant (Twilio.CURRENT), as in the template.
+    const cur = await seed('/features/pause-recording/flex/pause-conference-recording', { Token: flex, conferenceSid });
+    expect(cur.body).toMatchObject({ success: true, recording: { sid: conf.sid, status: 'paused' } });
+    await seed('/features/pause-recording/flex/resume-conference-recording', { Token: flex, conferenceSid, recordingSid: conf.sid });
+    const last = s.server.audit.query({ taskSid }).filter((e) => e.details['via'] === 'seed-route').at(-4);
     expect(last).toMatchObject({ action: 'pause', actor: 'alice', role: 'flex', details: { pauseBehavior: 'silence' } });
   });
 

@@ -152,7 +152,7 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
               ? { kind, callSid: sidField(body, 'callSid', 'call', true) as string }
               : { kind, conferenceSid: sidField(body, 'conferenceSid', 'conference', true) as string };
           // The template resumes a named recording; pausing defaults to the current one.
-          const recordingSid = sidField(body, 'recordingSid', 'recording', change === 'resume' || kind === 'conference', kind === 'call') ?? 'Twilio.CURRENT';
+          const recordingSid = sidField(body, 'recordingSid', 'recording', change === 'resume', true) ?? 'Twilio.CURRENT';
           let behavior: PauseBehavior = deps.service.pauseBehavior;
           const pb = body['pauseBehavior'];
           if (pb !== undefined && pb !== '') {

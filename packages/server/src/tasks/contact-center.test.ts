@@ -42,6 +42,22 @@ describe('contact center', () => {
     expect(s.server.tasks.get(taskSid)?.status).toBe('assigned');
   });
 
+  it('keeps a call waiting while every agent is busy and offers it to the first who completes', async () => {
+    sys = await startSystem();
+    const s = sys;
+    const a = await s.acceptedCall('alice');
+    const b = await s.acceptedCall('bob');
+    const r = await s.api('POST', '/api/simulator/calls', { token: a.token, json: {} });
+    const waiting = r.body['taskSid'] as string;
+    expect(s.server.tasks.get(waiting)).toMatchObject({ status: 'pending', worker: null });
+    await s.api('POST', `/api/tasks/${b.taskSid}/hangup`, { token: b.token });
+    expect(s.server.tasks.get(waiting)?.status).toBe('pending'); // bob is wrapping up: still busy
+    await s.api('POST', `/api/tasks/${b.taskSid}/complete`, { token: b.token });
+    expect(s.server.tasks.get(waiting)).toMatchObject({ status: 'reserved', worker: 'bob' });
+    const sam = await s.login('sam');
+    expect(((await s.api('GET', '/api/tasks', { token: sam })).body['tasks'] as unknown[]).length).toBe(3);
+  });
+
   it('cancels the task when the caller hangs up before anyone accepts', async () => {
     sys = await startSystem();
     const s = sys;
