@@ -1,0 +1,2 @@
+export * from './action-names.ts';
+export * from './actions-registry.ts';

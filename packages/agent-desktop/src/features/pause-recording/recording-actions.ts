@@ -1,0 +1,72 @@
+import type { TaskRecordingState, TaskView, UiConfig } from '@pause-recording/core';
+import type { ActionsRegistry } from '../actions/actions-registry.ts';
+import { ApiError, type DesktopApi, type RecordingChange } from '../../lib/api-client.ts';
+import type { Notifier } from '../../lib/notifier.ts';
+import type { RecordingStates } from '../../lib/recording-states.ts';
+import { isBannerIndicatorEnabled, isPauseRecordingEnabled } from '../../lib/ui-config.ts';
+
+export interface RecordingActionDeps {
+  readonly actions: ActionsRegistry;
+  readonly api: Pick<DesktopApi, 'changeRecording' | 'recordingState'>;
+  readonly states: RecordingStates;
+  readonly notifier: Notifier;
+  readonly config: () => UiConfig;
+}
+
+function reasonOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Registers ToggleCallRecording, PauseCallRecording and ResumeCallRecording. Each asks the server
+ * and shows the state it answers; toggle lets the server decide from the recordings' real state.
+ */
+export function registerRecordingActions(deps: RecordingActionDeps): void {
+  const { actions, api, states, notifier } = deps;
+
+  const run = async (task: TaskView, change: RecordingChange): Promise<TaskRecordingState | null> => {
+    if (!isPauseRecordingEnabled(deps.config())) return null;
+    states.setPending(task.sid, true);
+    try {
+      const state = await api.changeRecording(task.sid, change);
+      states.set(state);
+      announce(state, change);
+      return state;
+    } catch (e) {
+      await failed(task, change, e);
+      return null;
+    } finally {
+      states.setPending(task.sid, false);
+    }
+  };
+
+  const announce = (state: TaskRecordingState, change: RecordingChange): void => {
+    // Partially-paused is the alarm's business (sticky, from the state watcher), never a success banner.
+    if (!isBannerIndicatorEnabled(deps.config())) return;
+    const id = `recording:${state.taskSid}`;
+    if (state.status === 'paused' && change !== 'resume') notifier.notify({ id, kind: 'warning', message: 'notifPaused' });
+    if (state.status === 'recording' && change !== 'pause') notifier.notify({ id, kind: 'success', message: 'notifResumed' });
+  };
+
+  const failed = async (task: TaskView, change: RecordingChange, e: unknown): Promise<void> => {
+    // Whatever went wrong, show the server's truth rather than a guess.
+    let fresh: TaskRecordingState | null = null;
+    try {
+      fresh = await api.recordingState(task.sid);
+      states.set(fresh);
+    } catch {
+      // The server is unreachable: the failure banner below says enough.
+    }
+    const id = `recording:${task.sid}`;
+    if (e instanceof ApiError && e.code === 'CONFLICT' && fresh?.status === 'not-recording') {
+      notifier.notify({ id, kind: 'warning', message: 'notifNoRecording' });
+      return;
+    }
+    const resuming = change === 'resume' || (change === 'toggle' && fresh?.status === 'paused');
+    notifier.notify({ id, kind: 'error', message: resuming ? 'notifResumeFailed' : 'notifPauseFailed', params: { reason: reasonOf(e) } });
+  };
+
+  actions.registerAction('PauseCallRecording', ({ task }) => run(task, 'pause'));
+  actions.registerAction('ResumeCallRecording', ({ task }) => run(task, 'resume'));
+  actions.registerAction('ToggleCallRecording', ({ task }) => run(task, 'toggle'));
+}

@@ -1,0 +1,26 @@
+import { useEffect, useState } from 'react';
+
+/**
+ * A number field that keeps what is being typed and commits whole, non-negative values on Enter
+ * or when focus leaves (a changed throttle can move the row to "custom", so not on every key).
+ */
+export function ThrottleInput({ value, label, onCommit }: { value: number; label: string; onCommit: (ms: number) => void }) {
+  const [draft, setDraft] = useState(String(value));
+  useEffect(() => setDraft(String(value)), [value]);
+  const commit = (): void => {
+    if (/^\d+$/.test(draft) && Number(draft) !== value) onCommit(Number(draft));
+    else setDraft(String(value));
+  };
+  return (
+    <input
+      type="number"
+      min={0}
+      step={100}
+      aria-label={label}
+      value={draft}
+      onChange={(e) => setDraft(e.target.value)}
+      onKeyDown={(e) => e.key === 'Enter' && commit()}
+      onBlur={commit}
+    />
+  );
+}

@@ -1,0 +1,1 @@
+export { SupervisorView, type SupervisorViewProps } from './SupervisorView.tsx';

@@ -1,0 +1,2 @@
+export { TaskList, type TaskListProps } from './TaskList.tsx';
+export { CallCanvas, type CallCanvasProps } from './CallCanvas.tsx';

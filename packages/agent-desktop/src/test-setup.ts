@@ -1,0 +1,8 @@
+import { cleanup } from '@testing-library/react';
+import { afterEach } from 'vitest';
+
+// Testing Library only auto-cleans with globals on; this suite imports from vitest explicitly.
+afterEach(() => {
+  cleanup();
+  localStorage.clear();
+});
