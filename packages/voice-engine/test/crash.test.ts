@@ -173,6 +173,8 @@ describe('crash safety', () => {
     const callAfter = await after.calls(call.sid).fetch();
     expect(callAfter.status).toBe('completed');
     expect(callAfter.endTime).not.toBeNull();
+    // It lasted from its answer until the restart: at least the seconds of audio recorded.
+    expect(Number(callAfter.duration)).toBeGreaterThanOrEqual(Math.floor(wav.frames / 50));
 
     // The SQLite store survived: the old recording is listed, and a new call records normally.
     const listed = await after.recordings.list();
