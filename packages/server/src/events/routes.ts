@@ -24,7 +24,7 @@ export function eventRoutes(
     for (const res of open) res.end();
   });
 
-  app.get('/api/events', { config: { tokenInQuery: true } }, (request, reply) => {
+  app.get('/api/events', (request, reply) => {
     const user = userFromRequest(request, deps.tokens, deps.users, true);
     reply.hijack();
     const res = reply.raw;

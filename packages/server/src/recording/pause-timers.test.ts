@@ -38,6 +38,22 @@ describe('pause timers', () => {
     ]);
   });
 
+  it('tries an auto-resume again when the provider failed it', async () => {
+    const s = await startSystem({
+      settings: { features: { pause_recording: { reminder_seconds: 0, max_pause_seconds: 1 } } },
+      env: { TWILIO_TIMEOUT_MS: '250', TWILIO_RETRY_BUDGET_MS: '300' },
+    });
+    systems.push(s);
+    const { token, taskSid } = await s.acceptedCall('alice');
+    expect((await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token })).body['status']).toBe('paused');
+    s.engine.faults.add({ method: 'POST', path: '/Recordings/', action: 'status', status: 503, times: 0 });
+    await waitUntil('a failed auto-resume', () => s.server.audit.query({ taskSid }).some((e) => e.action === 'auto-resume'));
+    s.engine.faults.clear();
+    await waitUntil('a successful auto-resume', () => s.server.audit.query({ taskSid }).some((e) => e.action === 'auto-resume' && e.outcome === 'ok'));
+    expect(s.server.audit.query({ taskSid }).filter((e) => e.action === 'auto-resume').map((e) => e.outcome)).toEqual(['failed', 'ok']);
+    expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token })).body['status']).toBe('recording');
+  });
+
   it('does nothing once the agent resumed in time', async () => {
     const s = await startSystem({ settings: { features: { pause_recording: { reminder_seconds: 1, max_pause_seconds: 0 } } } });
     systems.push(s);

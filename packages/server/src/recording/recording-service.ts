@@ -44,6 +44,9 @@ function failureOf(sid: string, e: unknown): RecordingFailure {
   return { recordingSid: sid, code: pe.code, message: pe.message, twilioErrorCode: pe.twilioErrorCode };
 }
 
+/** How soon an auto-resume that left something paused is tried again. */
+const AUTO_RESUME_RETRY_MS = 2000;
+
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /**
@@ -352,6 +355,12 @@ export class RecordingService {
       await this.resume(task, { identity: 'system', role: 'system' }, true);
     } catch (e) {
       this.d.logger.error({ err: e, taskSid: p.taskSid }, 'auto-resume failed');
+    }
+    // Something stayed paused (a provider failure): try again shortly, until resumed or the call ends.
+    const still = this.d.pauses.open(p.taskSid);
+    if (still !== null && still.id === p.id && !this.stopped) {
+      const retry = setTimeout(() => void this.fireAutoResume(p), AUTO_RESUME_RETRY_MS);
+      this.timers.set(p.taskSid, [...(this.timers.get(p.taskSid) ?? []), retry]);
     }
   }
 

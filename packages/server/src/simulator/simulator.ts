@@ -36,6 +36,7 @@ export class Simulator {
     });
     const text = await res.text();
     if (res.status !== 201) {
+      if (req.agent !== undefined) this.o.contactCenter.forgetPreference(from, req.agent);
       throw new AppError('UPSTREAM_UNAVAILABLE', `the voice engine refused the simulated call: HTTP ${res.status} ${text.slice(0, 300)}`);
     }
     const call = JSON.parse(text) as { sid?: unknown };

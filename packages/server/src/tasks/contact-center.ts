@@ -54,6 +54,13 @@ export class ContactCenter {
     this.preferred.set(from, q);
   }
 
+  forgetPreference(from: string, agent: string): void {
+    const q = this.preferred.get(from);
+    const i = q?.lastIndexOf(agent) ?? -1;
+    if (q !== undefined && i >= 0) q.splice(i, 1);
+    if (q !== undefined && q.length === 0) this.preferred.delete(from);
+  }
+
   /** Resolves with the task of `callSid` once the voice webhook has made it, or null after `ms`. */
   waitForTask(callSid: string, ms: number): Promise<TaskRecord | null> {
     const existing = this.d.tasks.byCallSid(callSid);
@@ -245,16 +252,20 @@ export class ContactCenter {
       statusCallback: this.url('/webhooks/call-status'),
     });
     let t = this.mustGet(task.sid);
+    // Still `reserved` while connecting: the task becomes `assigned` (and pausable) only once its
+    // recordings run, so no pause can slip in before a recording that would then capture.
     t = this.d.tasks.update(t.sid, {
-      status: 'assigned',
       workerCallSid: leg.callSid,
       attributes: { ...t.attributes, conference: { ...t.attributes.conference, participants: { ...t.attributes.conference.participants, worker: leg.callSid } } },
     });
-    this.publishTask(t);
     // The agent's leg is answered shortly after the create returns; recording it earlier gets 21220.
     await this.d.provider.waitForCallInProgress(leg.callSid, this.d.acceptWaitMs);
     await this.startRecordings(t, user);
-    return this.mustGet(t.sid);
+    const now = this.mustGet(t.sid);
+    if (now.status !== 'reserved') return now; // the caller left meanwhile
+    t = this.d.tasks.update(t.sid, { status: 'assigned' });
+    this.publishTask(t);
+    return t;
   }
 
   private async startRecordings(task: TaskRecord, user: User): Promise<void> {
