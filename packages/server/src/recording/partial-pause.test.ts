@@ -5,7 +5,12 @@
  * that never claims a pause.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LiveEvent } from '@pause-recording/core';
+import { startEngine } from '@pause-recording/voice-engine';
+import { startLossyProxy } from '../test-support/lossy-proxy.ts';
 import { startSystem, waitUntil, type System } from '../test-support/system.ts';
 
 let sys: System | null = null;
@@ -104,6 +109,32 @@ describe('partial pause', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ status: 'paused', failures: [] });
     expect(s.engine.faults.hits - hitsBefore).toBe(4);
+  });
+
+  it('reports what the provider did when its answers are lost', async () => {
+    // Between server and engine: a proxy that lets updates through but cuts the answers.
+    const engine = await startEngine({ dataDir: mkdtempSync(join(tmpdir(), 'lossy-')), audio: 'stamped' });
+    const proxy = await startLossyProxy(engine.url);
+    try {
+      sys = await startSystem({ settings: BOTH, engine, env: { ENGINE_URL: proxy.url, TWILIO_RETRY_BUDGET_MS: '0' } });
+      const s = sys;
+      const { token, taskSid } = await s.acceptedCall('alice');
+      proxy.loseAnswers('POST', '/Recordings/', 2);
+      const r = await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token });
+      expect(proxy.lost).toBe(2);
+      // Both updates failed as far as the SDK knows, yet both happened: the answer says so.
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ status: 'paused', failures: [] });
+      expect(s.server.audit.query({ taskSid }).filter((e) => e.action === 'pause')).toEqual([expect.objectContaining({ outcome: 'ok' })]);
+      proxy.loseAnswers('POST', '/Recordings/', 2);
+      const back = await s.api('POST', `/api/tasks/${taskSid}/recording/resume`, { token });
+      expect(back.body).toMatchObject({ status: 'recording', failures: [] });
+    } finally {
+      await sys?.close();
+      sys = null;
+      await engine.close();
+      await proxy.close();
+    }
   });
 
   it('never claims a pause when no recording could be paused', async () => {

@@ -39,6 +39,7 @@ export interface RecordingServiceDeps {
 
 type ChangeResult = { rec: OwnedRecording; ok: true; after: ProviderRecording } | { rec: OwnedRecording; ok: false; failure: RecordingFailure };
 
+
 function failureOf(sid: string, e: unknown): RecordingFailure {
   const pe = e instanceof ProviderError ? e : toProviderError(e, `recording ${sid}`);
   return { recordingSid: sid, code: pe.code, message: pe.message, twilioErrorCode: pe.twilioErrorCode };
@@ -171,13 +172,26 @@ export class RecordingService {
       }),
     );
     const at = this.now();
-    const ok = results.filter((r): r is Extract<ChangeResult, { ok: true }> => r.ok);
-    const failed = results.filter((r): r is Extract<ChangeResult, { ok: false }> => !r.ok);
-    for (const r of ok) {
-      this.remember(r.after, task.sid);
+    const target = pausing ? 'paused' : 'in-progress';
+    const newStatus = new Map(results.flatMap((r) => (r.ok ? [[r.rec.sid, r.after.status] as const] : [])));
+    let after: ProviderRecording[] = recs.map((r) => ({ ...r, status: newStatus.get(r.sid) ?? r.status }));
+    if (results.some((r) => !r.ok)) {
+      // A failed or timed-out update may still have happened: ask the provider what is true now.
+      try {
+        after = await this.listTaskRecordings(task);
+      } catch (e) {
+        this.d.logger.warn({ err: e, taskSid: task.sid }, 'could not re-read the recordings after a failed update');
+      }
+    }
+    const reached = new Set(after.filter((r) => r.status === target).map((r) => r.sid));
+    const changed = targets.filter((t) => reached.has(t.sid)).map((t) => t.sid);
+    const failures = results.flatMap((r) => (!r.ok && !reached.has(r.rec.sid) ? [r.failure] : []));
+    for (const sid of changed) {
+      const r = results.find((x) => x.rec.sid === sid);
+      if (r?.ok) this.remember(r.after, task.sid);
       if (pausing) {
         this.d.pauses.startRecordingSpan({
-          recordingSid: r.rec.sid,
+          recordingSid: sid,
           taskSid: task.sid,
           pausedAt: at,
           behavior,
@@ -186,16 +200,13 @@ export class RecordingService {
           reason,
         });
       } else {
-        this.d.pauses.endRecordingSpan(r.rec.sid, at, actor.identity);
+        this.d.pauses.endRecordingSpan(sid, at, actor.identity);
       }
     }
-    const newStatus = new Map(ok.map((r) => [r.rec.sid, r.after.status] as const));
-    const after = recs.map((r) => ({ ...r, status: newStatus.get(r.sid) ?? r.status }));
-    const outcome: AuditOutcome = failed.length === 0 ? 'ok' : ok.length === 0 ? 'failed' : 'partial';
-    const failures = failed.map((f) => f.failure);
+    const outcome: AuditOutcome = failures.length === 0 ? 'ok' : changed.length === 0 ? 'failed' : 'partial';
 
     const status = aggregateRecordingStatus(after.map((r) => r.status));
-    if (pausing && ok.length > 0 && this.d.pauses.open(task.sid) === null) this.openPause(task.sid, actor, behavior, at);
+    if (pausing && changed.length > 0 && this.d.pauses.open(task.sid) === null) this.openPause(task.sid, actor, behavior, at);
     if (status === 'recording' || status === 'not-recording') this.closePause(task.sid, actor, action);
 
     this.d.audit.append({
@@ -210,7 +221,7 @@ export class RecordingService {
       details: {
         reason,
         pauseBehavior: pausing ? behavior : undefined,
-        changed: ok.map((r) => r.rec.sid),
+        changed,
         failures,
         resultStatus: status,
       },
