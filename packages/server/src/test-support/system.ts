@@ -52,6 +52,9 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
       PORT: '0',
       DATA_DIR: join(dataDir, 'server'),
       ENGINE_URL: engine.url,
+      // Production-mode tests address the engine as "Twilio" and as the token validator.
+      TWILIO_API_URL: engine.url,
+      FLEX_VALIDATE_URL: engine.url,
       TWILIO_ACCOUNT_SID: engine.accountSid,
       TWILIO_AUTH_TOKEN: engine.authToken,
       TWILIO_TIMEOUT_MS: '1000',
