@@ -98,7 +98,8 @@ export async function acceptCall(page: Page, system: SystemApi, identity: string
   const call = await system.placeCall(identity);
   const offer = page.getByRole('group', { name: `Incoming call from ${call.from}` });
   await offer.getByRole('button', { name: 'Accept' }).click();
-  await expect(page.getByLabel('Recording status')).toHaveText('Recording');
+  // Accept waits for the conference and the recordings to start: allow for a loaded machine.
+  await expect(page.getByLabel('Recording status')).toHaveText('Recording', { timeout: 25_000 });
 }
 
 /** Saves a screenshot for the docs (docs/screenshots/NAME.png, committed and shown in the README). */

@@ -4,5 +4,6 @@ import { afterEach } from 'vitest';
 // Testing Library only auto-cleans with globals on; this suite imports from vitest explicitly.
 afterEach(() => {
   cleanup();
-  localStorage.clear();
+  // Node-environment files (real-server tests) have no storage.
+  globalThis.localStorage?.clear();
 });

@@ -43,12 +43,19 @@ describe('PauseRecordingButton', () => {
     expect(invoked).toEqual(['ResumeCallRecording']);
   });
 
-  it('is disabled while a request is in flight', () => {
-    const { states } = setup();
+  it('is disabled (and ignores presses) while a request is in flight, keeping focus', async () => {
+    const { states, invoked } = setup();
+    const button = screen.getByRole('button', { name: 'Pause Recording' });
+    button.focus();
     act(() => states.setPending(TASK_SID, true));
-    expect((screen.getByRole('button', { name: 'Pause Recording' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(button.getAttribute('aria-disabled')).toBe('true');
+    await userEvent.click(button);
+    expect(invoked).toEqual([]);
+    expect(document.activeElement).toBe(button);
     act(() => states.setPending(TASK_SID, false));
-    expect((screen.getByRole('button', { name: 'Pause Recording' }) as HTMLButtonElement).disabled).toBe(false);
+    expect(button.getAttribute('aria-disabled')).toBe('false');
+    await userEvent.click(button);
+    expect(invoked).toEqual(['PauseCallRecording']);
   });
 
   it('is disabled when the task is not a live call', () => {

@@ -22,6 +22,7 @@ export function PauseRecordingButton({ task, actions, states }: PauseRecordingBu
   const label = paused ? t('resumeRecording') : t('pauseRecording');
   const live = task.status === 'assigned';
   const onClick = (): void => {
+    if (pending) return;
     actions.invokeAction(paused ? 'ResumeCallRecording' : 'PauseCallRecording', { task }).catch(() => {
       // Aborted by a listener or failed: the action already told the agent.
     });
@@ -32,7 +33,9 @@ export function PauseRecordingButton({ task, actions, states }: PauseRecordingBu
       className={`pause-recording-button${paused ? ' is-paused' : ''}`}
       aria-pressed={paused}
       title={label}
-      disabled={!live || pending}
+      // In flight: aria-disabled, not `disabled`, so keyboard focus stays on the control for the next press.
+      disabled={!live}
+      aria-disabled={pending}
       aria-busy={pending}
       onClick={onClick}
     >

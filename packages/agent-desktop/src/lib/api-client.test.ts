@@ -1,0 +1,78 @@
+// @vitest-environment node
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, loadServerConfig, startServer, type RunningServer } from '@pause-recording/server';
+import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError, createHttpApi } from './api-client.ts';
+
+// The real client against a real control server and voice engine on loopback.
+let engine: RunningEngine;
+let server: RunningServer;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'desktop-api-'));
+  engine = await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'stamped' });
+  const config = loadServerConfig(
+    {
+      PORT: '0',
+      DATA_DIR: join(dataDir, 'server'),
+      ENGINE_URL: engine.url,
+      TWILIO_ACCOUNT_SID: engine.accountSid,
+      TWILIO_AUTH_TOKEN: engine.authToken,
+      CONFIG: 'settings.json',
+    },
+    () => JSON.stringify({ features: { pause_recording: { include_silence: true } } }),
+  );
+  server = await startServer(config, { logger: createLogger('silent') });
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await server?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('createHttpApi', () => {
+  it('signs in, takes a simulated call, and pauses, toggles and reads the recording through the server', async () => {
+    let token: string | null = null;
+    const api = createHttpApi(server.url, () => token);
+    const session = await api.login('alice', 'demo');
+    token = session.token;
+    expect(session).toMatchObject({ identity: 'alice', roles: ['agent'] });
+    expect((await api.me()).identity).toBe('alice');
+    expect((await api.config()).pauseRecording.includeSilence).toBe(true);
+
+    const call = await api.simulateCall('alice');
+    expect(call.taskSid).toMatch(/^WT/);
+    const sid = call.taskSid ?? '';
+    expect((await api.tasks()).tasks.find((t) => t.sid === sid)?.status).toBe('reserved');
+    expect((await api.taskAction(sid, 'accept')).task.status).toBe('assigned');
+    expect((await api.recordingState(sid)).status).toBe('recording');
+
+    const paused = await api.changeRecording(sid, 'pause');
+    expect(paused).toMatchObject({ status: 'paused', pausedBy: 'alice', pauseBehavior: 'silence' });
+    expect((await api.changeRecording(sid, 'toggle')).status).toBe('recording');
+
+    await api.taskAction(sid, 'hangup');
+    const { recordings } = await api.recordings();
+    const mine = recordings.filter((r) => r.taskSid === sid);
+    expect(mine.length).toBeGreaterThan(0);
+    const first = mine[0]?.sid ?? '';
+    expect((await api.recording(first)).pauses).toHaveLength(1);
+    const media = await api.recordingMedia(first);
+    expect(new TextDecoder().decode((await media.arrayBuffer()).slice(0, 4))).toBe('RIFF');
+    expect(api.eventsUrl()).toBe(`${server.url}/api/events?token=${encodeURIComponent(token)}`);
+  });
+
+  it('turns error answers into ApiError with the server status, code and message', async () => {
+    const api = createHttpApi(server.url, () => null);
+    const err = await api.login('alice', 'wrong').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(401);
+    const unauth = await api.tasks().catch((e: unknown) => e);
+    expect(unauth).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+});
