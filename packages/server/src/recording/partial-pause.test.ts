@@ -149,5 +149,13 @@ describe('partial pause', () => {
     s.engine.faults.clear();
     expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token })).body['status']).toBe('recording');
     expect(s.server.audit.query({ taskSid }).filter((e) => e.action === 'pause')).toEqual([expect.objectContaining({ outcome: 'failed' })]);
+
+    // When the provider cannot even list the recordings, the attempt is refused and still audited.
+    s.engine.faults.add({ method: 'GET', path: '/Recordings.json', action: 'status', status: 500, times: 0 });
+    const blind = await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token });
+    s.engine.faults.clear();
+    expect([blind.status, blind.body.error?.code]).toEqual([502, 'UPSTREAM_UNAVAILABLE']);
+    expect(s.server.audit.query({ taskSid }).filter((e) => e.action === 'pause').map((e) => e.outcome)).toEqual(['failed', 'failed']);
+    expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token })).body['status']).toBe('recording');
   });
 });

@@ -143,7 +143,25 @@ export class RecordingService {
     action: 'pause' | 'resume' | 'auto-resume',
     reason: string,
   ): Promise<TaskRecordingState> {
-    const recs = await this.listTaskRecordings(task);
+    let recs: OwnedRecording[];
+    try {
+      recs = await this.listTaskRecordings(task);
+    } catch (e) {
+      // The provider could not even tell which recordings exist: nothing changed, and that is on record.
+      const failure = failureOf('', e);
+      this.d.audit.append({
+        action,
+        outcome: 'failed',
+        actor: actor.identity,
+        role: actor.role,
+        taskSid: task.sid,
+        callSid: task.attributes.call_sid,
+        conferenceSid: task.conferenceSid,
+        recordingSids: [],
+        details: { reason, error: failure.message, code: failure.code, twilioErrorCode: failure.twilioErrorCode },
+      });
+      throw e;
+    }
     const active = recs.filter((r) => r.status === 'in-progress' || r.status === 'paused');
     if (active.length === 0) {
       this.closePause(task.sid, actor, 'no-active-recording');
