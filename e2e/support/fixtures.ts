@@ -38,6 +38,14 @@ export class SystemApi {
     return (await res.json()) as SimulatorCallResponse;
   }
 
+  /** The server's recording status of a task, as `agent` may read it. */
+  async recordingStatus(agent: string, taskSid: string): Promise<string> {
+    const token = await this.login(agent);
+    const res = await fetch(`${this.url}/api/tasks/${taskSid}/recording`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`recording state: ${res.status}`);
+    return ((await res.json()) as { status: string }).status;
+  }
+
   /** Hangs up and completes whatever `agent` still has open, so the next spec finds them free. */
   async finishTasks(agent: string): Promise<void> {
     const token = await this.login(agent);
