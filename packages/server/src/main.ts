@@ -1,6 +1,6 @@
 /**
  * `npm run server`: the control server alone, against ENGINE_URL (an engine started with
- * `npm run engine`) or, with MODE=production, against Twilio. Configuration is read here, once.
+ * `npm run engine`) or, with SERVER_MODE=production, against Twilio. Configuration is read here, once.
  */
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '@pause-recording/core';

@@ -40,14 +40,14 @@ describe('loadServerConfig', () => {
 
   it('production mode talks to Twilio and needs credentials and a public URL', () => {
     const c = loadServerConfig(
-      { MODE: 'production', TWILIO_ACCOUNT_SID: AC, TWILIO_AUTH_TOKEN: 't', PUBLIC_URL: 'https://x.example' },
+      { SERVER_MODE: 'production', TWILIO_ACCOUNT_SID: AC, TWILIO_AUTH_TOKEN: 't', PUBLIC_URL: 'https://x.example' },
       noFile,
     );
     expect(c.twilio.apiBaseUrl).toBeNull();
     expect(c.flexValidateUrl).toBe('https://iam.twilio.com');
     let err: unknown;
     try {
-      loadServerConfig({ MODE: 'production' }, noFile);
+      loadServerConfig({ SERVER_MODE: 'production' }, noFile);
     } catch (e) {
       err = e;
     }
@@ -63,7 +63,7 @@ describe('loadServerConfig', () => {
     let err: unknown;
     try {
       loadServerConfig(
-        { TWILIO_ACCOUNT_SID: 'AC1', PORT: 'eighty', MODE: 'cloud', ENGINE_URL: 'ftp://x', CONFIG: '/c.json', LOG_LEVEL: 'loud' },
+        { TWILIO_ACCOUNT_SID: 'AC1', PORT: 'eighty', SERVER_MODE: 'cloud', ENGINE_URL: 'ftp://x', CONFIG: '/c.json', LOG_LEVEL: 'loud' },
         () => '{"features": {"pause_recording": {"reminder_seconds": "30"}}}',
       );
     } catch (e) {
@@ -73,7 +73,7 @@ describe('loadServerConfig', () => {
     const problems = (err as ValidationError).problems;
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.stringContaining('MODE'),
+        expect.stringContaining('SERVER_MODE'),
         expect.stringContaining('PORT'),
         expect.stringContaining('ENGINE_URL'),
         expect.stringContaining('TWILIO_ACCOUNT_SID'),

@@ -90,10 +90,11 @@ function url(env: Env, key: string, problems: string[]): string | null {
 export function loadServerConfig(env: Env, readText: (path: string) => string): ServerConfig {
   const problems: string[] = [];
 
-  const modeRaw = env['MODE'] ?? 'embedded';
+  // Not `MODE`: Vite and vitest set that one for themselves.
+  const modeRaw = env['SERVER_MODE'] || 'embedded';
   let mode: ServerConfig['mode'] = 'embedded';
   if (modeRaw === 'production' || modeRaw === 'embedded') mode = modeRaw;
-  else problems.push(`MODE: must be embedded or production, got ${JSON.stringify(modeRaw)}`);
+  else problems.push(`SERVER_MODE: must be embedded or production, got ${JSON.stringify(modeRaw)}`);
 
   const port = intIn(env, 'PORT', 4400, 0, 65535, problems);
   const host = env['HOST'] || '127.0.0.1';

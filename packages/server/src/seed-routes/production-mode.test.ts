@@ -9,7 +9,7 @@ import { startSystem, type System } from '../test-support/system.ts';
 let s: System;
 
 beforeAll(async () => {
-  s = await startSystem({ env: { MODE: 'production', PUBLIC_URL: 'http://127.0.0.1:9' } });
+  s = await startSystem({ env: { SERVER_MODE: 'production', PUBLIC_URL: 'http://127.0.0.1:9' } });
 });
 afterAll(async () => {
   await s.close();
