@@ -291,7 +291,14 @@ export class RecordingService {
     if (change === 'resume') this.d.pauses.endRecordingSpan(rec.sid, at, actor.identity);
     if (task === null) return;
     await this.lock.run(task.sid, async () => {
-      const recs = await this.listTaskRecordings(task);
+      let recs: OwnedRecording[];
+      try {
+        recs = await this.listTaskRecordings(task);
+      } catch (e) {
+        // The change itself succeeded; the task view catches up on its next read.
+        this.d.logger.warn({ err: e, taskSid: task.sid }, 'could not re-read the task recordings after a seed-route change');
+        return;
+      }
       const status = aggregateRecordingStatus(recs.map((r) => r.status));
       if ((status === 'paused' || status === 'partially-paused') && this.d.pauses.open(task.sid) === null) {
         this.openPause(task.sid, actor, behavior, at);
