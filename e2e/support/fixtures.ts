@@ -93,8 +93,8 @@ export const test = base.extend<{ system: SystemApi }>({
 
 export { expect };
 
-export async function signIn(page: Page, identity: string): Promise<void> {
-  await page.goto('/');
+export async function signIn(page: Page, identity: string, url = '/'): Promise<void> {
+  await page.goto(url);
   await page.getByLabel('Agent').fill(identity);
   await page.getByLabel('Password').fill('demo');
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -10,13 +10,16 @@ import { createLogger, loadServerConfig, startServer } from '@pause-recording/se
 import { startEngine } from '@pause-recording/voice-engine';
 
 /** What the e2e specs need switched on: both recording kinds (so one can fail alone) and both indicators. */
-const SETTINGS = {
+const DEFAULT_SETTINGS = {
   features: {
     pause_recording: { enabled: true, include_silence: true, indicator_banner: true, indicator_permanent: true, reminder_seconds: 600, max_pause_seconds: 0 },
     dual_channel_recording: { enabled: true, channel: 'worker' },
   },
   call_recording_enabled: true,
 };
+
+// A spec that needs other settings (short reminder and auto-resume) starts its own system with E2E_SETTINGS.
+const SETTINGS: unknown = process.env['E2E_SETTINGS'] === undefined ? DEFAULT_SETTINGS : JSON.parse(process.env['E2E_SETTINGS']);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'e2e-system-'));
 const engine = await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'demo' });
