@@ -3,6 +3,7 @@
  * recordings config asks for, the caller hanging up, wrap-up and complete.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import twilio from 'twilio';
 import type { LiveEvent } from '@pause-recording/core';
 import { startSystem, waitUntil, type System } from '../test-support/system.ts';
 
@@ -59,7 +60,8 @@ describe('contact center', () => {
   });
 
   it('cancels the task when the caller hangs up before anyone accepts', async () => {
-    sys = await startSystem();
+    // The engine's clock runs 4x: the caller's second passes in a quarter of one.
+    sys = await startSystem({ speed: 4 });
     const s = sys;
     const alice = await s.login('alice');
     const r = await s.api('POST', '/api/simulator/calls', { token: alice, json: { agent: 'alice', durationSeconds: 1 } });
@@ -73,11 +75,12 @@ describe('contact center', () => {
   it('goes to wrap-up when the caller hangs up during the call, ending an open pause', async () => {
     sys = await startSystem();
     const s = sys;
-    const alice = await s.login('alice');
-    const r = await s.api('POST', '/api/simulator/calls', { token: alice, json: { agent: 'alice', durationSeconds: 2 } });
-    const taskSid = r.body['taskSid'] as string;
-    expect((await s.api('POST', `/api/tasks/${taskSid}/accept`, { token: alice })).status).toBe(200);
+    const { token: alice, taskSid } = await s.acceptedCall('alice');
     expect((await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token: alice })).body['status']).toBe('paused');
+    // The customer hangs up (through Twilio's API, as their phone company would end the call).
+    const client = twilio(s.engine.accountSid, s.engine.authToken, { region: '', edge: '' });
+    client.api.baseUrl = s.engine.url;
+    await client.calls(s.server.tasks.get(taskSid)!.attributes.call_sid).update({ status: 'completed' });
     await waitUntil('wrapping', () => s.server.tasks.get(taskSid)?.status === 'wrapping');
     const state = await s.api('GET', `/api/tasks/${taskSid}/recording`, { token: alice });
     expect(state.body).toMatchObject({ status: 'not-recording', pausedAt: null });
