@@ -13,12 +13,11 @@ export const AUDIT_ACTIONS = [
   'task-reject',
   'task-hangup',
   'task-complete',
-  'login',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** `ok`: everything asked for happened; `partial`: some recordings did not follow; `failed`: none did. */
-export const AUDIT_OUTCOMES = ['ok', 'partial', 'failed', 'denied'] as const;
+export const AUDIT_OUTCOMES = ['ok', 'partial', 'failed'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export const ACTOR_ROLES = ['agent', 'supervisor', 'system', 'flex'] as const;
