@@ -108,8 +108,7 @@ export class Call {
       return;
     }
     this.source.fill(this.frame16, tick - this.answeredTick);
-    const own = this.own;
-    const f = this.frame16;
-    for (let i = 0; i < SAMPLES_PER_FRAME; i++) own[i] = f[i]!;
+    // Native Int16 -> Int32 copy: runs per leg per frame, a JS loop costs about twice as much.
+    this.own.set(this.frame16);
   }
 }

@@ -272,12 +272,19 @@ export class Engine {
 
   private mixConference(conf: Conference): void {
     const mix = conf.mix;
-    mix.fill(0);
+    // The first speaker is copied (native), the others added: one pass fewer than clear-then-add.
+    let first = true;
     for (const p of conf.participants.values()) {
       if (!Conference.speaks(p)) continue;
       const own = p.call.own;
-      for (let i = 0; i < SAMPLES_PER_FRAME; i++) mix[i]! += own[i]!;
+      if (first) {
+        mix.set(own);
+        first = false;
+      } else {
+        for (let i = 0; i < SAMPLES_PER_FRAME; i++) mix[i]! += own[i]!;
+      }
     }
+    if (first) mix.fill(0);
   }
 
   /** What leg `c` hears this frame: the conference minus its own voice; silence otherwise. */

@@ -1,0 +1,213 @@
+/**
+ * Item 3 (and the engine half of item 6): N concurrent dual-channel recorded calls in real time.
+ * Each call is what the contact center builds: a customer leg dialled into a conference and an
+ * agent leg added through the Participants API with a dual-channel call recording (Record=true).
+ * The engine runs in a child process (bench/lib/engine-child.ts); this process only drives it
+ * over HTTP and reads its counters over IPC, so the driver's own work is not measured.
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pool, sleep, spawnEngine, TwilioRest, type ChildStats, type EngineProc } from './lib/engine-proc.ts';
+import { f, mb, table, type BenchOptions } from './lib/report.ts';
+
+const FRAME_MS = 20;
+/** 8 kHz x 16 bit x 2 channels. */
+export const FLOOR_BYTES_PER_CALL_SECOND = 8000 * 2 * 2;
+
+export interface CapacityRow {
+  calls: number;
+  setupSeconds: number;
+  windowSeconds: number;
+  maxLagFrames: number;
+  framesProcessed: number;
+  framesExpected: number;
+  cpuCorePct: number;
+  cpuUsPerCallSecond: number;
+  wavBytesPerCallSecond: number;
+  writeBytesPerCallSecond: number;
+  frameMsMean: number;
+  frameMsMax: number;
+  framesOver5ms: number;
+  gcCount: number;
+  gcMaxMs: number;
+  loopDelayMaxMs: number;
+  rssBytes: number;
+  rssPerCall: number;
+  heapPerCall: number;
+  realTime: boolean;
+}
+
+function wavBytes(dir: string): number {
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    try {
+      total += statSync(join(dir, name)).size;
+    } catch {
+      // finished and removed meanwhile: not possible here, but harmless
+    }
+  }
+  return total;
+}
+
+/** Places `n` customer+agent calls with a dual-channel recording on the agent leg. */
+export async function placeRecordedCalls(rest: TwilioRest, n: number, offset = 0, concurrency = 16): Promise<string[]> {
+  const ids = Array.from({ length: n }, (_, i) => i + offset);
+  return pool(ids, concurrency, async (i) => {
+    const room = `bench-room-${i}`;
+    await rest.ok('POST', '/Calls.json', {
+      To: '+15550001000',
+      From: `+1555${String(1_000_000 + i).slice(-7)}`,
+      Twiml: `<Response><Dial><Conference>${room}</Conference></Dial></Response>`,
+    });
+    const p = await rest.ok('POST', `/Conferences/${room}/Participants.json`, {
+      From: '+15550001000',
+      To: `+1666${String(1_000_000 + i).slice(-7)}`,
+      Label: 'agent',
+      Record: 'true',
+      RecordingChannels: 'dual',
+      EndConferenceOnExit: 'true',
+    });
+    return String(p['call_sid']);
+  });
+}
+
+async function waitRecordings(eng: EngineProc, n: number, timeoutMs: number): Promise<ChildStats> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await eng.stats();
+    if (s.activeRecordings >= n) return s;
+    if (Date.now() > until) throw new Error(`only ${s.activeRecordings}/${n} recordings active after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+export async function measureLevel(n: number, o: { warmupS: number; windowS: number }, log: (s: string) => void): Promise<CapacityRow> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-engine-'));
+  const eng = await spawnEngine(dataDir, 'demo');
+  try {
+    const rest = new TwilioRest(eng.url, eng.accountSid, eng.authToken);
+    await eng.gc();
+    const idle = await eng.stats();
+    const t0 = performance.now();
+    await placeRecordedCalls(rest, n);
+    await waitRecordings(eng, n, 60_000);
+    const setupSeconds = (performance.now() - t0) / 1000;
+    await sleep(o.warmupS * 1000);
+    await eng.resetLag();
+    const recDir = join(dataDir, 'recordings');
+    const io0 = eng.io();
+    const wav0 = wavBytes(recDir);
+    const s0 = await eng.stats();
+    await sleep(o.windowS * 1000);
+    const s1 = await eng.stats();
+    const io1 = eng.io();
+    const wav1 = wavBytes(recDir);
+    await eng.gc();
+    const after = await eng.stats();
+    const wallS = (s1.wallMs - s0.wallMs) / 1000;
+    const cpuUs = s1.cpu.user + s1.cpu.system - (s0.cpu.user + s0.cpu.system);
+    const framesProcessed = s1.framesProcessed - s0.framesProcessed;
+    const framesExpected = (s1.wallMs - s0.wallMs) / FRAME_MS;
+    const row: CapacityRow = {
+      calls: n,
+      setupSeconds,
+      windowSeconds: wallS,
+      maxLagFrames: s1.maxLagFrames,
+      framesProcessed,
+      framesExpected,
+      cpuCorePct: (cpuUs / 1e6 / wallS) * 100,
+      cpuUsPerCallSecond: cpuUs / wallS / n,
+      wavBytesPerCallSecond: (wav1 - wav0) / wallS / n,
+      writeBytesPerCallSecond: (io1.wchar - io0.wchar) / wallS / n,
+      frameMsMean: s1.frameCount ? s1.frameMsSum / s1.frameCount : NaN,
+      frameMsMax: s1.frameMsMax,
+      framesOver5ms: s1.framesOver5,
+      gcCount: s1.gcCount,
+      gcMaxMs: s1.gcMaxMs,
+      loopDelayMaxMs: s1.loopDelayMaxMs,
+      rssBytes: after.mem.rss,
+      rssPerCall: (after.mem.rss - idle.mem.rss) / n,
+      heapPerCall: (after.mem.heapUsed + after.mem.external + after.mem.arrayBuffers - (idle.mem.heapUsed + idle.mem.external + idle.mem.arrayBuffers)) / n,
+      realTime: false,
+    };
+    row.realTime = row.maxLagFrames <= 1 && framesProcessed >= framesExpected - 2;
+    log(
+      `engine ${n} calls: lag ${row.maxLagFrames} frames, frames ${framesProcessed}/${f(framesExpected, 0)}, CPU ${f(row.cpuCorePct)}% of a core, ` +
+        `frame mean ${f(row.frameMsMean, 2)} ms max ${f(row.frameMsMax)} ms, GC ${row.gcCount} (max ${f(row.gcMaxMs)} ms), loop delay max ${f(row.loopDelayMaxMs)} ms, ` +
+        `WAV ${f(row.wavBytesPerCallSecond / 1000)} kB/s/call, wchar ${f(row.writeBytesPerCallSecond / 1000)} kB/s/call, RSS ${mb(row.rssBytes)} MB (${f(row.rssPerCall / 1024)} KiB/call)`,
+    );
+    return row;
+  } finally {
+    await eng.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function runEngineCapacity(opts: BenchOptions, log: (s: string) => void): Promise<{ rows: CapacityRow[]; markdown: string }> {
+  const levels = opts.quick ? [100, 1000] : [100, 500, 1000, 2000, 3000];
+  const timing = opts.quick ? { warmupS: 2, windowS: 4 } : { warmupS: 3, windowS: 10 };
+  const rows: CapacityRow[] = [];
+  for (const n of levels) rows.push(await measureLevel(n, timing, log));
+  // Past the planned levels, keep doubling (bounded) until the engine falls behind real time.
+  if (!opts.quick) {
+    let n = levels[levels.length - 1]!;
+    while (rows[rows.length - 1]!.realTime && n < 12_000) {
+      n = Math.round(n * 1.5);
+      rows.push(await measureLevel(n, timing, log));
+    }
+  }
+  return { rows, markdown: capacityMarkdown(rows, timing) };
+}
+
+export function capacityMarkdown(rows: CapacityRow[], timing: { warmupS: number; windowS: number }): string {
+  const floor = FLOOR_BYTES_PER_CALL_SECOND;
+  const base = rows[0]!;
+  const t = table(
+    [
+      'calls',
+      'real time?',
+      'max clock lag (frames)',
+      'frames processed / expected',
+      'CPU (% of one core)',
+      'CPU per call (µs per call-second)',
+      '× CPU/call at 100',
+      'WAV bytes/s per call (× 32 KB/s floor)',
+      'all write(2) bytes/s per call (× floor)',
+      'frame work mean / max (ms)',
+      'frames > 5 ms',
+      'GCs (max pause ms)',
+      'event-loop delay max (ms)',
+      'RSS (MB)',
+      'RSS growth per call vs the first level (KiB)',
+    ],
+    rows.map((r) => [
+      r.calls,
+      r.realTime ? 'yes' : '**no**',
+      r.maxLagFrames,
+      `${r.framesProcessed} / ${f(r.framesExpected, 0)} (${f(r.framesProcessed / r.framesExpected, 3)})`,
+      f(r.cpuCorePct),
+      f(r.cpuUsPerCallSecond, 0),
+      f(r.cpuUsPerCallSecond / base.cpuUsPerCallSecond, 2),
+      `${f(r.wavBytesPerCallSecond, 0)} (${f(r.wavBytesPerCallSecond / floor, 3)})`,
+      `${f(r.writeBytesPerCallSecond, 0)} (${f(r.writeBytesPerCallSecond / floor, 3)})`,
+      `${f(r.frameMsMean, 2)} / ${f(r.frameMsMax, 1)}`,
+      r.framesOver5ms,
+      `${r.gcCount} (${f(r.gcMaxMs, 1)})`,
+      f(r.loopDelayMaxMs, 1),
+      mb(r.rssBytes, 0),
+      r === base ? '–' : f((r.rssBytes - base.rssBytes) / (r.calls - base.calls) / 1024, 0),
+    ]),
+  );
+  return `Each call = a customer leg (\`<Dial><Conference>\`) + an agent leg added by the Participants API with
+\`Record=true, RecordingChannels=dual\` (what the contact center does on accept), demo audio, 1×
+speed. The engine runs alone in a child process; the driver creates the calls over HTTP, waits
+${timing.warmupS} s, calls \`clock.resetLag()\`, then measures a ${timing.windowS} s window. "Real time" = max lag ≤ 1 frame
+and every due frame processed. CPU is the engine process's user+system time over the window.
+WAV bytes = growth of the recordings folder (the physical floor is 8 kHz × 16 bit × 2 channels
+= 32,000 B/s per call, so 1.000 means no overhead); write(2) bytes = \`wchar\` of
+/proc/PID/io (WAV data + header rewrites + SQLite). Each level is a fresh engine process; RSS is
+read after a forced GC, and the per-call figure is the slope against the first level.
+
+${t}`;
+}

@@ -1,0 +1,109 @@
+/**
+ * The voice engine in its own process, so the load driver does not share its event loop.
+ * Started by bench scripts with `node --import tsx --expose-gc bench/lib/engine-child.ts DATA_DIR AUDIO`.
+ * Talks to its parent over IPC: answers `stats`, `resetLag`, `gc`, `close`.
+ */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { startEngine } from '@pause-recording/voice-engine';
+import type { ChildStats, ToChild } from './engine-proc.ts';
+
+const [dataDir, audio] = process.argv.slice(2);
+if (!dataDir || (audio !== 'stamped' && audio !== 'demo')) {
+  console.error('usage: engine-child.ts DATA_DIR stamped|demo');
+  process.exit(2);
+}
+
+const eng = await startEngine({ dataDir, audio, speed: 1, logger: false });
+
+// Time every frame's work (the engine's onFrame) without touching the engine: the clock calls
+// `this.onFrame`, so an own property on the instance wraps it.
+const engine = eng.engine;
+const original = engine.onFrame.bind(engine);
+let frameMsMax = 0;
+let frameMsSum = 0;
+let frameCount = 0;
+let framesOver5 = 0;
+engine.onFrame = (t: number): void => {
+  const t0 = performance.now();
+  original(t);
+  const ms = performance.now() - t0;
+  frameMsSum += ms;
+  frameCount++;
+  if (ms > frameMsMax) frameMsMax = ms;
+  if (ms > 5) framesOver5++;
+};
+
+// GC pauses and event-loop delay explain lag when it appears.
+let gcCount = 0;
+let gcMs = 0;
+let gcMaxMs = 0;
+const gcObs = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcCount++;
+    gcMs += e.duration;
+    if (e.duration > gcMaxMs) gcMaxMs = e.duration;
+  }
+});
+gcObs.observe({ entryTypes: ['gc'] });
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+
+function stats(): ChildStats {
+  return {
+    tick: eng.clock.tick,
+    framesProcessed: engine.framesProcessed,
+    maxLagFrames: eng.clock.maxLagFrames,
+    liveCalls: engine.liveCalls.size,
+    activeRecordings: engine.activeRecordings.size,
+    cpu: process.cpuUsage(),
+    mem: process.memoryUsage(),
+    wallMs: performance.now(),
+    frameMsMax,
+    frameMsSum,
+    frameCount,
+    framesOver5,
+    gcCount,
+    gcMs,
+    gcMaxMs,
+    loopDelayMaxMs: loopDelay.max / 1e6,
+    loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+  };
+}
+
+function resetWindow(): void {
+  eng.clock.resetLag();
+  frameMsMax = 0;
+  frameMsSum = 0;
+  frameCount = 0;
+  framesOver5 = 0;
+  gcCount = 0;
+  gcMs = 0;
+  gcMaxMs = 0;
+  loopDelay.reset();
+}
+
+process.on('message', (m: ToChild) => {
+  void (async () => {
+    if (m.type === 'stats') process.send!({ type: 'stats', id: m.id, stats: stats() });
+    else if (m.type === 'resetLag') {
+      resetWindow();
+      process.send!({ type: 'ok', id: m.id });
+    } else if (m.type === 'gc') {
+      const g = (globalThis as { gc?: () => void }).gc;
+      if (g) {
+        g();
+        g();
+      }
+      process.send!({ type: 'ok', id: m.id });
+    } else if (m.type === 'close') {
+      await eng.close();
+      process.send!({ type: 'ok', id: m.id });
+      gcObs.disconnect();
+      loopDelay.disable();
+      // Leave once the answer is out (stray timers, e.g. callback retries, must not keep us).
+      setTimeout(() => process.exit(0), 50);
+    }
+  })();
+});
+
+process.send!({ type: 'ready', url: eng.url, accountSid: eng.accountSid, authToken: eng.authToken, pid: process.pid });
