@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
-import type { UiConfig } from '@pause-recording/core';
+import { AppError, type UiConfig } from '@pause-recording/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { SqliteAuditStore, type AuditStore } from './audit/audit-store.ts';
@@ -17,6 +17,8 @@ import type { ServerConfig } from './config/server-config.ts';
 import { EventBus } from './events/event-bus.ts';
 import { eventRoutes } from './events/routes.ts';
 import { installErrorHandling } from './http/errors.ts';
+import { RateLimiter } from './http/rate-limiter.ts';
+import { installWebSecurity } from './http/web-security.ts';
 import { createLogger } from './logging/logger.ts';
 import { TwilioProvider } from './provider/twilio-provider.ts';
 import type { RetryPolicy } from './provider/retry.ts';
@@ -137,12 +139,21 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   await app.register(formbody, { bodyLimit: opts.bodyLimitBytes ?? 64 * 1024 });
   if (desktopDir !== null) await app.register(fastifyStatic, { root: desktopDir, prefix: '/', wildcard: false });
   installErrorHandling(app, desktopDir !== null);
+  installWebSecurity(app, config.http.corsOrigins);
 
   const PUBLIC_API = new Set(['/api/auth/login', '/api/events', '/api/health']);
-  app.addHook('onRequest', async (request) => {
+  const perIdentity = new RateLimiter(config.http.rateLimitPerMinute, 60_000);
+  app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
     if (route === undefined || !route.startsWith('/api/') || PUBLIC_API.has(route)) return;
     request.user = userFromRequest(request, tokens, users);
+    const hit = perIdentity.hit(request.user.identity);
+    if (!hit.ok) {
+      reply.header('retry-after', String(hit.retryAfterSeconds));
+      throw new AppError('RATE_LIMITED', `too many requests from ${request.user.identity}; retry in ${hit.retryAfterSeconds} s`, {
+        field: 'authorization',
+      });
+    }
   });
 
   app.get('/api/health', async () => ({ ok: true, mode: config.mode }));
@@ -152,7 +163,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     callRecordingEnabled: config.app.callRecordingEnabled,
     mode: config.mode,
   }));
-  authRoutes(app, { tokens, users });
+  authRoutes(app, { tokens, users, loginFailures: new RateLimiter(config.http.loginFailuresPerMinute, 60_000) });
   taskRoutes(app, { tasks, contactCenter });
   recordingRoutes(app, { tasks, service: recordingService, app: config.app });
   eventRoutes(app, { bus, tokens, users, heartbeatMs: opts.heartbeatMs ?? 15_000 });

@@ -20,6 +20,7 @@ describe('loadServerConfig', () => {
       twilio: { accountSid: AC, authToken: 'engine-dev-token', apiBaseUrl: 'http://127.0.0.1:4500' },
       auth: { demoPassword: 'demo', secret: null },
       enginePort: 4500,
+      http: { corsOrigins: [], rateLimitPerMinute: 1200, loginFailuresPerMinute: 10 },
       simulator: { autoCalls: true, intervalSeconds: 20, audio: null },
     });
     expect(c.app.pauseRecording.reminderSeconds).toBe(30);
@@ -34,6 +35,11 @@ describe('loadServerConfig', () => {
     expect(c.flexValidateUrl).toBe('http://127.0.0.1:9999');
     expect(c.auth.demoPassword).toBe('pw');
     expect(c.app.callRecordingEnabled).toBe(true);
+    expect(loadServerConfig({ CORS_ORIGINS: 'https://flex.twilio.com, http://localhost:5173' }, noFile).http.corsOrigins).toEqual([
+      'https://flex.twilio.com',
+      'http://localhost:5173',
+    ]);
+    expect(() => loadServerConfig({ CORS_ORIGINS: 'https://x.example/path,*' }, noFile)).toThrow(/CORS_ORIGINS: "https:\/\/x.example\/path"[\s\S]*CORS_ORIGINS: "\*"/);
     expect(loadServerConfig({ SIMULATOR: 'off', AUDIO: 'stamped' }, noFile).simulator).toMatchObject({ autoCalls: false, audio: 'stamped' });
     expect(() => loadServerConfig({ SIMULATOR: 'maybe', AUDIO: 'loud' }, noFile)).toThrow(/SIMULATOR: must be on or off[\s\S]*AUDIO: must be stamped or demo/);
   });

@@ -45,6 +45,14 @@ export interface ServerConfig {
     /** Audio of simulated parties (AUDIO): null leaves the engine's default. */
     readonly audio: 'stamped' | 'demo' | null;
   };
+  readonly http: {
+    /** Origins allowed to call the server from a browser (CORS_ORIGINS, comma-separated). */
+    readonly corsOrigins: readonly string[];
+    /** Requests per minute per logged-in identity (0 = no limit). */
+    readonly rateLimitPerMinute: number;
+    /** Failed logins per minute per identity before login answers 429. */
+    readonly loginFailuresPerMinute: number;
+  };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly app: AppConfig;
 }
@@ -154,6 +162,23 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
   if (audioRaw !== null && audioRaw !== 'stamped' && audioRaw !== 'demo') problems.push(`AUDIO: must be stamped or demo, got ${JSON.stringify(audioRaw)}`);
   const intervalSeconds = intIn(env, 'SIMULATOR_INTERVAL_SECONDS', 20, 1, 3600, problems);
 
+  const corsOrigins = (env['CORS_ORIGINS'] ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const o of corsOrigins) {
+    let ok = false;
+    try {
+      const u = new URL(o);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o;
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push(`CORS_ORIGINS: ${JSON.stringify(o)} is not an origin like https://flex.twilio.com (scheme, host, optional port; no path)`);
+  }
+  const rateLimitPerMinute = intIn(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000, problems);
+  const loginFailuresPerMinute = intIn(env, 'LOGIN_FAILURES_PER_MINUTE', 10, 1, 10_000, problems);
+
   if (problems.length > 0 || app === null) throw new ValidationError('Invalid server configuration', problems);
 
   const apiBaseUrl = mode === 'embedded' ? (engineUrl ?? `http://127.0.0.1:${enginePort}`) : twilioApiUrl;
@@ -175,6 +200,7 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
     phoneNumber,
     desktopDir: env['DESKTOP_DIR'] || null,
     enginePort,
+    http: { corsOrigins, rateLimitPerMinute, loginFailuresPerMinute },
     simulator: { autoCalls: simRaw !== 'off', intervalSeconds, audio: audioRaw === 'stamped' || audioRaw === 'demo' ? audioRaw : null },
     logLevel,
     app,

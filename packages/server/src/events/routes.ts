@@ -28,6 +28,8 @@ export function eventRoutes(
     const user = userFromRequest(request, deps.tokens, deps.users, true);
     reply.hijack();
     const res = reply.raw;
+    // Headers set by earlier hooks (security, CORS) go out with the hijacked response too.
+    for (const [k, v] of Object.entries(reply.getHeaders())) if (typeof v === 'string' || typeof v === 'number') res.setHeader(k, v);
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
