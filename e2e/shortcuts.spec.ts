@@ -1,4 +1,4 @@
-import { acceptCall, expect, signIn, test } from './support/fixtures.ts';
+import { acceptCall, docScreenshot, expect, signIn, test } from './support/fixtures.ts';
 
 test.afterEach(async ({ system }) => {
   await system.finishTasks('bob');
@@ -12,6 +12,7 @@ test('an agent remaps the pause shortcut to Ctrl+Shift+9 and pauses with it; the
   await expect(remap).toHaveText('Press the new key…');
   await page.keyboard.press('Control+Shift+Digit9');
   await expect(page.getByRole('table', { name: 'Custom shortcuts' }).getByText('Ctrl+Shift+9')).toBeVisible();
+  await docScreenshot(page, 'shortcut-settings');
 
   // The mapping is kept in localStorage: it survives a reload.
   await page.reload();

@@ -38,6 +38,18 @@ export class SystemApi {
     return (await res.json()) as SimulatorCallResponse;
   }
 
+  /** A whole call for `agent` through the API (placed, accepted, hung up): leaves a finished recording. */
+  async recordedCall(agent: string): Promise<string> {
+    const token = await this.login(agent);
+    const { taskSid } = await this.placeCall(agent);
+    if (taskSid === null) throw new Error('the simulated call got no task');
+    for (const action of ['accept', 'hangup', 'complete']) {
+      const res = await fetch(`${this.url}/api/tasks/${taskSid}/${action}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      if (!res.ok) throw new Error(`${action}: ${res.status} ${await res.text()}`);
+    }
+    return taskSid;
+  }
+
   /** The server's recording status of a task, as `agent` may read it. */
   async recordingStatus(agent: string, taskSid: string): Promise<string> {
     const token = await this.login(agent);
