@@ -117,6 +117,13 @@ describe('recording actions', () => {
     expect(notifier.shown.map((n) => n.message)).toEqual(['notifPaused', 'notifResumed']);
   });
 
+  it('pausing an already paused call shows no second banner', async () => {
+    const { actions, states, notifier } = setup(new ScriptedApi([paused]));
+    states.set(paused);
+    await actions.invokeAction('PauseCallRecording', { task: task() });
+    expect(notifier.shown).toEqual([]);
+  });
+
   it('a partially-paused answer is never announced as paused', async () => {
     const { actions, notifier } = setup(new ScriptedApi([recState({ status: 'partially-paused', capturing: ['RE1'] })]));
     await actions.invokeAction('PauseCallRecording', { task: task() });

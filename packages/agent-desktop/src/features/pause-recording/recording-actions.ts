@@ -26,11 +26,13 @@ export function registerRecordingActions(deps: RecordingActionDeps): void {
 
   const run = async (task: TaskView, change: RecordingChange): Promise<TaskRecordingState | null> => {
     if (!isPauseRecordingEnabled(deps.config())) return null;
+    const before = states.get(task.sid).state?.status;
     states.setPending(task.sid, true);
     try {
       const state = await api.changeRecording(task.sid, change);
       states.set(state);
-      announce(state, change);
+      // Pausing a paused call is a no-op on the server (as the seed's "pause if recording"): no second banner.
+      if (state.status !== before) announce(state, change);
       return state;
     } catch (e) {
       await failed(task, change, e);
