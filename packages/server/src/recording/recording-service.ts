@@ -16,7 +16,7 @@ import { ProviderError, toProviderError } from '../provider/provider-errors.ts';
 import type { ProviderRecording, RecordingOwner, TwilioProvider } from '../provider/twilio-provider.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
 import type { TaskRecord } from '../tasks/task-store.ts';
-import type { Actor } from './actor.ts';
+import { SYSTEM_ACTOR, type Actor } from './actor.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import type { PauseRecord, PauseStore } from './pause-store.ts';
 
@@ -388,7 +388,7 @@ export class RecordingService {
     const open = this.d.pauses.open(p.taskSid);
     if (task === null || open === null || open.id !== p.id) return;
     try {
-      await this.resume(task, { identity: 'system', role: 'system' }, true);
+      await this.resume(task, SYSTEM_ACTOR, true);
     } catch (e) {
       this.d.logger.error({ err: e, taskSid: p.taskSid }, 'auto-resume failed');
     }
