@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import twilio from 'twilio';
-import { startSystem, type System } from '../test-support/system.ts';
+import { listen } from '../test-support/sse.ts';
+import { startSystem, waitUntil, type System } from '../test-support/system.ts';
 
 let s: System;
 let alice: string;
@@ -98,6 +99,25 @@ describe('access', () => {
     // Agents see their own audit; bob sees none of alice's.
     expect((await s.api('GET', '/api/audit', { token: bob })).body['events']).toEqual([]);
     expect(((await s.api('GET', '/api/audit', { token: alice })).body['events'] as unknown[]).length).toBeGreaterThanOrEqual(4);
+  });
+  it("streams alice's events to alice and the supervisor, never to bob", async () => {
+    const [a, b, sv] = [listen(s, alice), listen(s, bob), listen(s, sam)];
+    await Promise.all([a.ready, b.ready, sv.ready]);
+    await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token: alice });
+    await s.api('POST', `/api/tasks/${taskSid}/recording/resume`, { token: alice });
+    // A call offered to bob afterwards: once bob has it, he has everything published before it.
+    const bobsTask = await s.call(bob, 'bob');
+    await waitUntil('bob offered', () => b.events.some((e) => e.type === 'task.offered'));
+    await waitUntil('sam sees bob offered', () => sv.events.some((e) => e.type === 'task.offered'));
+    for (const l of [a, b, sv]) l.stop();
+    const about = (events: typeof a.events, sid: string) => events.filter((e) => ('taskSid' in e ? e.taskSid : e.task.sid) === sid).map((e) => e.type);
+    expect(about(a.events, taskSid)).toEqual(['recording.state', 'recording.state']);
+    expect(about(sv.events, taskSid)).toEqual(['recording.state', 'recording.state']);
+    expect(about(b.events, taskSid)).toEqual([]);
+    expect(about(a.events, bobsTask)).toEqual([]);
+    expect(about(b.events, bobsTask)).toEqual(['task.offered']);
+    // Leave bob free for the checks below.
+    await s.api('POST', `/api/tasks/${bobsTask}/reject`, { token: bob });
   });
 });
 

@@ -8,9 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LiveEvent } from '@pause-recording/core';
 import { startEngine } from '@pause-recording/voice-engine';
 import { startLossyProxy } from '../test-support/lossy-proxy.ts';
+import { listen } from '../test-support/sse.ts';
 import { startSystem, waitUntil, type System } from '../test-support/system.ts';
 
 let sys: System | null = null;
@@ -26,38 +26,6 @@ interface Rec {
   status: string;
   channels: number;
   conferenceSid: string | null;
-}
-
-/** Reads server-sent events from /api/events into `events` until `stop` is called. */
-function listen(s: System, token: string): { events: LiveEvent[]; ready: Promise<void>; stop: () => void } {
-  const events: LiveEvent[] = [];
-  const ac = new AbortController();
-  let markReady!: () => void;
-  const ready = new Promise<void>((r) => (markReady = r));
-  void (async () => {
-    const res = await fetch(`${s.url}/api/events?token=${encodeURIComponent(token)}`, { signal: ac.signal });
-    const reader = res.body!.getReader();
-    const dec = new TextDecoder();
-    let buf = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += dec.decode(value, { stream: true });
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const frame = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = frame.split('\n').find((l) => l.startsWith('data: '));
-          if (frame.includes('event: hello')) markReady();
-          else if (data) events.push(JSON.parse(data.slice(6)) as LiveEvent);
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return { events, ready, stop: () => ac.abort() };
 }
 
 describe('partial pause', () => {

@@ -1,0 +1,36 @@
+/** Test support: a real EventSource-like reader of the server's `/api/events` stream. */
+import type { LiveEvent } from '@pause-recording/core';
+import type { System } from './system.ts';
+
+/** Reads server-sent events from /api/events into `events` until `stop` is called. */
+export function listen(s: System, token: string): { events: LiveEvent[]; ready: Promise<void>; stop: () => void } {
+  const events: LiveEvent[] = [];
+  const ac = new AbortController();
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => (markReady = r));
+  void (async () => {
+    const res = await fetch(`${s.url}/api/events?token=${encodeURIComponent(token)}`, { signal: ac.signal });
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += dec.decode(value, { stream: true });
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const frame = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = frame.split('\n').find((l) => l.startsWith('data: '));
+          if (frame.includes('event: hello')) markReady();
+          else if (data) events.push(JSON.parse(data.slice(6)) as LiveEvent);
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return { events, ready, stop: () => ac.abort() };
+}
+
