@@ -11,6 +11,7 @@ export const AUDIT_ACTIONS = [
   'recording-start',
   'task-accept',
   'task-reject',
+  'task-hold',
   'task-hangup',
   'task-complete',
 ] as const;

@@ -227,6 +227,13 @@ export class TwilioProvider {
     return { callSid: r.callSid, status: r.status };
   }
 
+  /** Puts a conference participant on hold (hears hold music, is not heard) or takes them off it. */
+  async setHold(conferenceSid: string, callSid: string, hold: boolean): Promise<void> {
+    await this.call(`${hold ? 'hold' : 'unhold'} ${callSid} in ${conferenceSid}`, () =>
+      this.client.conferences(conferenceSid).participants(callSid).update({ hold }),
+    );
+  }
+
   /** Makes sure `phoneNumber` exists on the account and sends its calls to `voiceUrl`. */
   async ensureIncomingNumber(phoneNumber: string, voiceUrl: string, statusCallback: string): Promise<string> {
     const existing = await this.call(`list numbers`, () => this.client.incomingPhoneNumbers.list({ phoneNumber, limit: 20 }));

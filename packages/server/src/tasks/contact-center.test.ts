@@ -59,6 +59,33 @@ describe('contact center', () => {
     expect(((await s.api('GET', '/api/tasks', { token: sam })).body['tasks'] as unknown[]).length).toBe(3);
   });
 
+  it('puts the customer on hold and back through the Participants API, audited', async () => {
+    sys = await startSystem();
+    const s = sys;
+    const { token, taskSid } = await s.acceptedCall('alice');
+    const bob = await s.login('bob');
+    const t = s.server.tasks.get(taskSid)!;
+    const client = twilio(s.engine.accountSid, s.engine.authToken, { region: '', edge: '' });
+    client.api.baseUrl = s.engine.url;
+    const customerHold = async () => (await client.conferences(t.conferenceSid!).participants(t.attributes.call_sid).fetch()).hold;
+
+    for (const [body, field] of [[{}, 'hold'], [{ hold: 'yes' }, 'hold'], [{ hold: true, x: 1 }, 'x']] as const) {
+      const bad = await s.api('POST', `/api/tasks/${taskSid}/hold`, { token, json: body });
+      expect([bad.status, bad.body.error?.field]).toEqual([400, field]);
+    }
+    expect((await s.api('POST', `/api/tasks/${taskSid}/hold`, { token: bob, json: { hold: true } })).status).toBe(403);
+    expect(await customerHold()).toBe(false);
+
+    const on = await s.api('POST', `/api/tasks/${taskSid}/hold`, { token, json: { hold: true } });
+    expect(on.body['task']).toMatchObject({ attributes: { customer_on_hold: true } });
+    expect(await customerHold()).toBe(true);
+    // Hold does not touch the recordings: pause still works while the customer waits.
+    expect((await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token })).body['status']).toBe('paused');
+    await s.api('POST', `/api/tasks/${taskSid}/hold`, { token, json: { hold: false } });
+    expect(await customerHold()).toBe(false);
+    expect(s.server.audit.query({ taskSid }).filter((e) => e.action === 'task-hold').map((e) => e.details['hold'])).toEqual([true, false]);
+  });
+
   it('cancels the task when the caller hangs up before anyone accepts', async () => {
     // The engine's clock runs 4x: the caller's second passes in a quarter of one.
     sys = await startSystem({ speed: 4 });

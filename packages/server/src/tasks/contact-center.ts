@@ -192,7 +192,7 @@ export class ContactCenter {
     }
   }
 
-  private auditTask(action: 'task-accept' | 'task-reject' | 'task-hangup' | 'task-complete', task: TaskRecord, user: User, outcome: 'ok' | 'failed', details: Record<string, unknown> = {}): void {
+  private auditTask(action: 'task-accept' | 'task-reject' | 'task-hold' | 'task-hangup' | 'task-complete', task: TaskRecord, user: User, outcome: 'ok' | 'failed', details: Record<string, unknown> = {}): void {
     this.d.audit.append({
       action,
       outcome,
@@ -333,6 +333,25 @@ export class ContactCenter {
       this.auditTask('task-reject', t, user, 'ok');
       this.publishTask(t, user.identity);
       return this.offer(t);
+    });
+  }
+
+  /** Puts the customer on hold or back (the Participants API's `Hold`); `customer_on_hold` tells the desktop. */
+  hold(taskSid: string, user: User, hold: boolean): Promise<TaskRecord> {
+    return this.lock.run(taskSid, async () => {
+      const task = this.mustGet(taskSid);
+      this.requireHolder(task, user, hold ? 'hold' : 'unhold');
+      this.requireStatus(task, ['assigned'], hold ? 'hold' : 'unhold');
+      try {
+        await this.d.provider.setHold(task.conferenceSid as string, task.attributes.call_sid, hold);
+      } catch (e) {
+        this.auditTask('task-hold', task, user, 'failed', { hold, error: e instanceof Error ? e.message : String(e) });
+        throw e;
+      }
+      const t = this.d.tasks.update(task.sid, { attributes: { ...task.attributes, customer_on_hold: hold } });
+      this.auditTask('task-hold', t, user, 'ok', { hold });
+      this.publishTask(t);
+      return t;
     });
   }
 

@@ -33,6 +33,17 @@ export function taskRoutes(app: FastifyInstance, deps: { tasks: TaskStore; conta
     return { task: taskView(taskForCaller(request, deps.tasks).task) };
   });
 
+  app.post('/api/tasks/:taskSid/hold', async (request): Promise<TaskResponse> => {
+    const { task, user } = taskForCaller(request, deps.tasks);
+    const body = bodyObject(request.body, ['hold']);
+    if (typeof body['hold'] !== 'boolean') {
+      throw new AppError('INVALID_PARAMETER', 'hold: is required, true (put the customer on hold) or false (take them off)', { field: 'hold' });
+    }
+    const cc = deps.contactCenter;
+    if (cc === null) throw new AppError('NOT_FOUND', 'the local contact center runs in embedded mode only');
+    return { task: taskView(await cc.hold(task.sid, user, body['hold'])) };
+  });
+
   for (const action of ['accept', 'reject', 'hangup', 'complete'] as const) {
     app.post(`/api/tasks/:taskSid/${action}`, async (request): Promise<TaskResponse> => {
       const { task, user } = taskForCaller(request, deps.tasks);
