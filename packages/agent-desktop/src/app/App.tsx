@@ -1,6 +1,7 @@
 import type { LoginResponse } from '@pause-recording/core';
 import { useEffect, useState } from 'react';
 import { LoginPage } from '../features/auth/index.ts';
+import { LanguagePicker } from '../features/i18n/index.ts';
 import { createHttpApi } from '../lib/api-client.ts';
 import { loadSession, saveSession } from '../lib/session.ts';
 import { createServices, type DesktopServices } from './services.ts';
@@ -45,7 +46,16 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
     setSession(null);
   };
 
-  if (session === null) return <LoginPage onSignIn={signIn} />;
+  if (session === null) {
+    return (
+      <>
+        <div className="login-language">
+          <LanguagePicker />
+        </div>
+        <LoginPage onSignIn={signIn} />
+      </>
+    );
+  }
   if (services === null) return <p className="loading">…</p>;
   return <Shell services={services} onSignOut={signOut} />;
 }
