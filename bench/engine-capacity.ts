@@ -82,85 +82,93 @@ async function waitRecordings(eng: EngineProc, n: number, timeoutMs: number): Pr
   }
 }
 
-export async function measureLevel(n: number, o: { warmupS: number; windowS: number }, log: (s: string) => void): Promise<CapacityRow> {
+/**
+ * One engine process; calls are added level by level (100, then up to 500, ...), and each level
+ * is measured after a warm-up. Memory per call is read against the same process at 0 calls.
+ */
+export async function measureLevels(
+  levels: number[],
+  o: { warmupS: number; windowS: number; stopWhenBehind: boolean },
+  log: (s: string) => void,
+): Promise<{ rows: CapacityRow[]; idleRss: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-engine-'));
   const eng = await spawnEngine(dataDir, 'demo');
+  const rows: CapacityRow[] = [];
   try {
     const rest = new TwilioRest(eng.url, eng.accountSid, eng.authToken);
+    await sleep(500);
     await eng.gc();
     const idle = await eng.stats();
-    const t0 = performance.now();
-    await placeRecordedCalls(rest, n);
-    await waitRecordings(eng, n, 60_000);
-    const setupSeconds = (performance.now() - t0) / 1000;
-    await sleep(o.warmupS * 1000);
-    await eng.resetLag();
-    const recDir = join(dataDir, 'recordings');
-    const io0 = eng.io();
-    const wav0 = wavBytes(recDir);
-    const s0 = await eng.stats();
-    await sleep(o.windowS * 1000);
-    const s1 = await eng.stats();
-    const io1 = eng.io();
-    const wav1 = wavBytes(recDir);
-    await eng.gc();
-    const after = await eng.stats();
-    const wallS = (s1.wallMs - s0.wallMs) / 1000;
-    const cpuUs = s1.cpu.user + s1.cpu.system - (s0.cpu.user + s0.cpu.system);
-    const framesProcessed = s1.framesProcessed - s0.framesProcessed;
-    const framesExpected = (s1.wallMs - s0.wallMs) / FRAME_MS;
-    const row: CapacityRow = {
-      calls: n,
-      setupSeconds,
-      windowSeconds: wallS,
-      maxLagFrames: s1.maxLagFrames,
-      framesProcessed,
-      framesExpected,
-      cpuCorePct: (cpuUs / 1e6 / wallS) * 100,
-      cpuUsPerCallSecond: cpuUs / wallS / n,
-      wavBytesPerCallSecond: (wav1 - wav0) / wallS / n,
-      writeBytesPerCallSecond: (io1.wchar - io0.wchar) / wallS / n,
-      frameMsMean: s1.frameCount ? s1.frameMsSum / s1.frameCount : NaN,
-      frameMsMax: s1.frameMsMax,
-      framesOver5ms: s1.framesOver5,
-      gcCount: s1.gcCount,
-      gcMaxMs: s1.gcMaxMs,
-      loopDelayMaxMs: s1.loopDelayMaxMs,
-      rssBytes: after.mem.rss,
-      rssPerCall: (after.mem.rss - idle.mem.rss) / n,
-      heapPerCall: (after.mem.heapUsed + after.mem.external + after.mem.arrayBuffers - (idle.mem.heapUsed + idle.mem.external + idle.mem.arrayBuffers)) / n,
-      realTime: false,
-    };
-    row.realTime = row.maxLagFrames <= 1 && framesProcessed >= framesExpected - 2;
-    log(
-      `engine ${n} calls: lag ${row.maxLagFrames} frames, frames ${framesProcessed}/${f(framesExpected, 0)}, CPU ${f(row.cpuCorePct)}% of a core, ` +
-        `frame mean ${f(row.frameMsMean, 2)} ms max ${f(row.frameMsMax)} ms, GC ${row.gcCount} (max ${f(row.gcMaxMs)} ms), loop delay max ${f(row.loopDelayMaxMs)} ms, ` +
-        `WAV ${f(row.wavBytesPerCallSecond / 1000)} kB/s/call, wchar ${f(row.writeBytesPerCallSecond / 1000)} kB/s/call, RSS ${mb(row.rssBytes)} MB (${f(row.rssPerCall / 1024)} KiB/call)`,
-    );
-    return row;
+    let placed = 0;
+    for (const n of levels) {
+      const t0 = performance.now();
+      await placeRecordedCalls(rest, n - placed, placed);
+      placed = n;
+      await waitRecordings(eng, n, 120_000);
+      const setupSeconds = (performance.now() - t0) / 1000;
+      await sleep(o.warmupS * 1000);
+      await eng.resetLag();
+      const recDir = join(dataDir, 'recordings');
+      const io0 = eng.io();
+      const wav0 = wavBytes(recDir);
+      const s0 = await eng.stats();
+      await sleep(o.windowS * 1000);
+      const s1 = await eng.stats();
+      const io1 = eng.io();
+      const wav1 = wavBytes(recDir);
+      await eng.gc();
+      const after = await eng.stats();
+      const wallS = (s1.wallMs - s0.wallMs) / 1000;
+      const cpuUs = s1.cpu.user + s1.cpu.system - (s0.cpu.user + s0.cpu.system);
+      const framesProcessed = s1.framesProcessed - s0.framesProcessed;
+      const framesExpected = (s1.wallMs - s0.wallMs) / FRAME_MS;
+      const row: CapacityRow = {
+        calls: n,
+        setupSeconds,
+        windowSeconds: wallS,
+        maxLagFrames: s1.maxLagFrames,
+        framesProcessed,
+        framesExpected,
+        cpuCorePct: (cpuUs / 1e6 / wallS) * 100,
+        cpuUsPerCallSecond: cpuUs / wallS / n,
+        wavBytesPerCallSecond: (wav1 - wav0) / wallS / n,
+        writeBytesPerCallSecond: (io1.wchar - io0.wchar) / wallS / n,
+        frameMsMean: s1.frameCount ? s1.frameMsSum / s1.frameCount : NaN,
+        frameMsMax: s1.frameMsMax,
+        framesOver5ms: s1.framesOver5,
+        gcCount: s1.gcCount,
+        gcMaxMs: s1.gcMaxMs,
+        loopDelayMaxMs: s1.loopDelayMaxMs,
+        rssBytes: after.mem.rss,
+        rssPerCall: (after.mem.rss - idle.mem.rss) / n,
+        heapPerCall: (after.mem.heapUsed + after.mem.external + after.mem.arrayBuffers - (idle.mem.heapUsed + idle.mem.external + idle.mem.arrayBuffers)) / n,
+        realTime: false,
+      };
+      row.realTime = row.maxLagFrames <= 1 && framesProcessed >= framesExpected - 2;
+      rows.push(row);
+      log(
+        `engine ${n} calls: lag ${row.maxLagFrames} frames, frames ${framesProcessed}/${f(framesExpected, 0)}, CPU ${f(row.cpuCorePct)}% of a core, ` +
+          `frame mean ${f(row.frameMsMean, 2)} ms max ${f(row.frameMsMax)} ms, GC ${row.gcCount} (max ${f(row.gcMaxMs)} ms), loop delay max ${f(row.loopDelayMaxMs)} ms, ` +
+          `WAV ${f(row.wavBytesPerCallSecond / 1000)} kB/s/call, wchar ${f(row.writeBytesPerCallSecond / 1000)} kB/s/call, RSS ${mb(row.rssBytes)} MB (${f(row.rssPerCall / 1024)} KiB/call)`,
+      );
+      // Far behind real time the next level only measures a backlog.
+      if (o.stopWhenBehind && row.maxLagFrames > 50) break;
+    }
+    return { rows, idleRss: idle.mem.rss };
   } finally {
     await eng.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-export async function runEngineCapacity(opts: BenchOptions, log: (s: string) => void): Promise<{ rows: CapacityRow[]; markdown: string }> {
-  const levels = opts.quick ? [100, 1000] : [100, 500, 1000, 2000, 3000];
-  const timing = opts.quick ? { warmupS: 2, windowS: 4 } : { warmupS: 3, windowS: 10 };
-  const rows: CapacityRow[] = [];
-  for (const n of levels) rows.push(await measureLevel(n, timing, log));
-  // Past the planned levels, keep doubling (bounded) until the engine falls behind real time.
-  if (!opts.quick) {
-    let n = levels[levels.length - 1]!;
-    while (rows[rows.length - 1]!.realTime && n < 12_000) {
-      n = Math.round(n * 1.5);
-      rows.push(await measureLevel(n, timing, log));
-    }
-  }
-  return { rows, markdown: capacityMarkdown(rows, timing) };
+export async function runEngineCapacity(opts: BenchOptions, log: (s: string) => void): Promise<{ rows: CapacityRow[]; idleRss: number; markdown: string }> {
+  const levels = opts.quick ? [100, 500, 1000] : [100, 500, 1000, 2000, 3000, 4000];
+  const timing = opts.quick ? { warmupS: 1, windowS: 3 } : { warmupS: 3, windowS: 10 };
+  const { rows, idleRss } = await measureLevels(levels, { ...timing, stopWhenBehind: true }, log);
+  return { rows, idleRss, markdown: capacityMarkdown(rows, idleRss, timing) };
 }
 
-export function capacityMarkdown(rows: CapacityRow[], timing: { warmupS: number; windowS: number }): string {
+export function capacityMarkdown(rows: CapacityRow[], idleRss: number, timing: { warmupS: number; windowS: number }): string {
   const floor = FLOOR_BYTES_PER_CALL_SECOND;
   const base = rows[0]!;
   const t = table(
@@ -179,7 +187,7 @@ export function capacityMarkdown(rows: CapacityRow[], timing: { warmupS: number;
       'GCs (max pause ms)',
       'event-loop delay max (ms)',
       'RSS (MB)',
-      'RSS growth per call vs the first level (KiB)',
+      'RSS per call vs 0 calls (KiB)',
     ],
     rows.map((r) => [
       r.calls,
@@ -196,18 +204,19 @@ export function capacityMarkdown(rows: CapacityRow[], timing: { warmupS: number;
       `${r.gcCount} (${f(r.gcMaxMs, 1)})`,
       f(r.loopDelayMaxMs, 1),
       mb(r.rssBytes, 0),
-      r === base ? '–' : f((r.rssBytes - base.rssBytes) / (r.calls - base.calls) / 1024, 0),
+      f(r.rssPerCall / 1024, 0),
     ]),
   );
   return `Each call = a customer leg (\`<Dial><Conference>\`) + an agent leg added by the Participants API with
 \`Record=true, RecordingChannels=dual\` (what the contact center does on accept), demo audio, 1×
-speed. The engine runs alone in a child process; the driver creates the calls over HTTP, waits
+speed. The engine runs alone in a child process; the driver adds the calls over HTTP, waits
 ${timing.warmupS} s, calls \`clock.resetLag()\`, then measures a ${timing.windowS} s window. "Real time" = max lag ≤ 1 frame
 and every due frame processed. CPU is the engine process's user+system time over the window.
 WAV bytes = growth of the recordings folder (the physical floor is 8 kHz × 16 bit × 2 channels
 = 32,000 B/s per call, so 1.000 means no overhead); write(2) bytes = \`wchar\` of
-/proc/PID/io (WAV data + header rewrites + SQLite). Each level is a fresh engine process; RSS is
-read after a forced GC, and the per-call figure is the slope against the first level.
+/proc/PID/io (WAV data + header rewrites + SQLite). One engine process; calls are added level
+by level. RSS is read after a forced GC; with 0 calls it was ${mb(idleRss, 0)} MB, and the per-call
+figure is (RSS − that) / calls.
 
 ${t}`;
 }

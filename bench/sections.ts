@@ -1,6 +1,7 @@
 /** Each benchmark as a doc section plus its goal lines for the summary. */
 import { runEngineCapacity, type CapacityRow } from './engine-capacity.ts';
 import { runPausePrecision } from './pause-precision.ts';
+import { CONNECTIONS, runControlPath, type ControlRow } from './control-path.ts';
 import { f, type BenchOptions } from './lib/report.ts';
 import type { SectionResult } from './run.ts';
 
@@ -12,9 +13,8 @@ export async function engineSection(o: BenchOptions, log: Log): Promise<SectionR
   const best = ok.length ? Math.max(...ok.map((r) => r.calls)) : 0;
   const firstBad = rows.find((r) => !r.realTime);
   const at2000 = rows.find((r) => r.calls === 2000);
-  const base = rows[0]!;
   const top = rows[rows.length - 1]!;
-  const slope = top === base ? NaN : (top.rssBytes - base.rssBytes) / (top.calls - base.calls);
+  const slope = top.rssPerCall;
   const perCallCore = median(rows.map((r) => r.cpuUsPerCallSecond));
   const projected = 1e6 / perCallCore;
   const analysis = explainCapacity(rows, projected, perCallCore);
@@ -28,7 +28,7 @@ export async function engineSection(o: BenchOptions, log: Log): Promise<SectionR
           : `largest real-time level ${best}`,
         at2000 ? at2000.realTime : null,
       ],
-      ['< 1 MB engine memory per live recorded call', `${f(slope / 1024, 0)} KiB per call (RSS slope ${base.calls}→${top.calls} calls)`, Number.isFinite(slope) ? slope < 2 ** 20 : null],
+      ['< 1 MB engine memory per live recorded call', `${f(slope / 1024, 0)} KiB per call at ${top.calls} calls (RSS vs 0 calls)`, Number.isFinite(slope) ? slope < 2 ** 20 : null],
       [
         'WAV bytes per call vs the 32 KB/s floor',
         `${f(median(rows.filter((r) => r.realTime).map((r) => r.wavBytesPerCallSecond / 32000)), 3)} × floor (real-time levels)`,
@@ -84,8 +84,52 @@ export async function precisionSection(o: BenchOptions, log: Log): Promise<Secti
 
 const notYet = (what: string): SectionResult => ({ markdown: `Not measured yet: ${what}.`, goals: [] });
 
-export async function controlSection(): Promise<SectionResult> {
-  return notYet('control path');
+export async function controlSection(o: BenchOptions, log: Log): Promise<SectionResult> {
+  const { rows, markdown } = await runControlPath(o, log);
+  const at100 = rows.find((r) => r.calls === 100);
+  const p = at100?.system.byKind.get('pause');
+  const ratio = at100 ? at100.system.rps / at100.fastify.rps : NaN;
+  return {
+    markdown: `${markdown}\n\n${explainControl(rows)}`,
+    goals: [
+      ['control path at 100 calls: pause p99 < 10 ms', p ? `${f(p.p99, 2)} ms (p50 ${f(p.p50, 2)} ms) at ${CONNECTIONS} connections` : 'not measured', p ? p.p99 < 10 : null],
+      [
+        'control path at 100 calls: throughput ≥ 0.15 × bare fastify',
+        at100 ? `${f(at100.system.rps, 0)} req/s = ${f(ratio, 3)} × fastify (${f(at100.fastify.rps, 0)} req/s); ${f(at100.system.rps / at100.http.rps, 3)} × node:http` : 'not measured',
+        at100 ? ratio >= 0.15 : null,
+      ],
+    ],
+  };
+}
+
+function explainControl(rows: ControlRow[]): string {
+  const r = rows.find((x) => x.calls === 100) ?? rows[rows.length - 1]!;
+  const s = r.split;
+  const perTrip = s.providerCallMs.p50;
+  return `**Why it stands where it does (100 calls).** A pause makes ${f(s.providerCallsPerReq, 1)} engine round trips
+(list the customer leg's, the agent leg's and the conference's recordings, then update each active
+one); the engine spends ${f(s.engineHandlerMs.p50, 2)} ms (p50) in each handler, but each round trip costs the
+server ${f(perTrip, 2)} ms (p50) from the SDK call to its answer, so the wait on round trips
+(${f(s.providerWait.p50, 2)} ms p50) is nearly all of a request (${f(s.serverTotal.p50, 2)} ms p50), and the server's
+own code (auth, lock, SQLite writes for pause record + audit + recording store, SSE publish)
+adds ${f(s.serverOwn.p50, 2)} ms. The round trip's cost is CPU, not the network: the server burns
+${f(r.serverCpuMsPerReq, 2)} ms of CPU per pause/resume (a CPU profile puts roughly a third in the twilio SDK and
+axios — request building, \`prepare\` wrappers, response objects — a quarter in HTTP client and server
+socket I/O, a sixth in SQLite), so one server process saturates one core at about
+${f(1000 / r.serverCpuMsPerReq, 0)} req/s; with ${CONNECTIONS} connections in flight the latency is mostly
+queueing behind that core (Little's law: ${CONNECTIONS} ÷ ${f(r.system.rps, 0)} req/s ≈ ${f((CONNECTIONS / r.system.rps) * 1000, 1)} ms mean).
+The engine adds ${f(r.engineCpuMsPerReq, 2)} ms of CPU per request, including its audio clock.
+
+**What would fix it** (all in packages/server, not changed here): (1) skip the three list calls
+on the hot path — the server already remembers every recording it started (\`remember\`), so a
+pause can update those SIDs directly (the update's answer confirms the state) and list only when
+it does not know the task's recordings or an update fails: 4 → 1 round trips; (2) call the engine
+through a lean keep-alive HTTP client (undici pool) for the hot update instead of the twilio SDK's
+axios stack, or keep the SDK but reuse one http.Agent with keepAlive explicitly; (3) write the
+pause record, audit row and recording-store upsert in one SQLite transaction. (1) alone should
+cut server CPU per pause by well over half; the goal of 0.15 × fastify needs about
+${f(0.15 * r.fastify.rps, 0)} req/s here, i.e. under ${f(1000 / (0.15 * r.fastify.rps), 2)} ms of server CPU per request,
+which needs (1)+(2) together.`;
 }
 export async function growthSection(): Promise<SectionResult> {
   return notYet('audit growth');

@@ -82,9 +82,24 @@ function resetWindow(): void {
   loopDelay.reset();
 }
 
+// Engine-side time of every HTTP request (request event to the end of the response), on demand.
+let httpTimes: number[] | null = null;
+eng.app.server.prependListener('request', (_req, res) => {
+  if (httpTimes === null) return;
+  const t0 = performance.now();
+  const times = httpTimes;
+  res.once('finish', () => times.push(performance.now() - t0));
+});
+
 process.on('message', (m: ToChild) => {
   void (async () => {
-    if (m.type === 'stats') process.send!({ type: 'stats', id: m.id, stats: stats() });
+    if (m.type === 'httpStart') {
+      httpTimes = [];
+      process.send!({ type: 'ok', id: m.id });
+    } else if (m.type === 'httpStop') {
+      process.send!({ type: 'ok', id: m.id, data: httpTimes ?? [] });
+      httpTimes = null;
+    } else if (m.type === 'stats') process.send!({ type: 'stats', id: m.id, stats: stats() });
     else if (m.type === 'resetLag') {
       resetWindow();
       process.send!({ type: 'ok', id: m.id });

@@ -3,7 +3,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export type ToChild = { id: number } & ({ type: 'stats' } | { type: 'resetLag' } | { type: 'gc' } | { type: 'close' });
+export interface ToChild {
+  id: number;
+  type: string;
+}
 
 export interface ChildStats {
   tick: number;
@@ -28,7 +31,7 @@ export interface ChildStats {
 type FromChild =
   | { type: 'ready'; url: string; accountSid: string; authToken: string; pid: number }
   | { type: 'stats'; id: number; stats: ChildStats }
-  | { type: 'ok'; id: number };
+  | { type: 'ok'; id: number; data?: unknown };
 
 export interface EngineProc {
   url: string;
@@ -38,6 +41,8 @@ export interface EngineProc {
   stats(): Promise<ChildStats>;
   resetLag(): Promise<void>;
   gc(): Promise<void>;
+  /** Any other command the child understands; resolves with its `data`. */
+  ask(type: string): Promise<unknown>;
   /** /proc/PID/io: bytes the process passed to write(2) (wchar) and that reached the block layer. */
   io(): { wchar: number; writeBytes: number };
   close(): Promise<void>;
@@ -46,7 +51,12 @@ export interface EngineProc {
 const CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
 
 export async function spawnEngine(dataDir: string, audio: 'stamped' | 'demo'): Promise<EngineProc> {
-  const child: ChildProcess = fork(CHILD, [dataDir, audio], {
+  return spawnChild(CHILD, [dataDir, audio]);
+}
+
+/** Forks a bench child (tsx, --expose-gc) that speaks the ready/stats/ok protocol. */
+export async function spawnChild(script: string, args: string[]): Promise<EngineProc> {
+  const child: ChildProcess = fork(script, args, {
     // BENCH_ENGINE_NODE_ARGS adds node flags for diagnosis, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env['BENCH_ENGINE_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -62,7 +72,7 @@ export async function spawnEngine(dataDir: string, audio: 'stamped' | 'demo'): P
     });
   });
   const r = await ready;
-  const ask = (type: ToChild['type']): Promise<FromChild> =>
+  const ask = (type: string): Promise<FromChild> =>
     new Promise((resolve, reject) => {
       const id = nextId++;
       const timer = setTimeout(() => {
@@ -92,6 +102,10 @@ export async function spawnEngine(dataDir: string, audio: 'stamped' | 'demo'): P
     },
     async gc() {
       await ask('gc');
+    },
+    async ask(type: string) {
+      const m = await ask(type);
+      return m.type === 'ok' ? m.data : m;
     },
     io() {
       return readProcIo(r.pid);

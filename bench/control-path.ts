@@ -1,0 +1,324 @@
+/**
+ * Item 1: the control path. The embedded system in two child processes (voice engine; control
+ * server pointed at it), N live calls each accepted by its own agent (a dual-channel recording
+ * on the agent leg, as the default config says), then autocannon drives pause/resume cycles
+ * through the task API (`POST /api/tasks/{sid}/recording/pause|resume`, the agent's bearer
+ * token) round-robin over the tasks. Next to it, in the same run and with the same connections,
+ * a bare fastify route and a bare node:http route (bench/lib/baseline-child.ts).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pool, spawnChild, spawnEngine, type ChildStats, type EngineProc } from './lib/engine-proc.ts';
+import { load, type LoadResult } from './lib/load.ts';
+import { f, summary, table, type BenchOptions } from './lib/report.ts';
+
+const SERVER_CHILD = fileURLToPath(new URL('./lib/server-child.ts', import.meta.url));
+const BASELINE_CHILD = fileURLToPath(new URL('./lib/baseline-child.ts', import.meta.url));
+export const CONNECTIONS = 10;
+
+interface ReqTiming {
+  path: string;
+  start: number;
+  end: number;
+  provider: [number, number][];
+}
+
+export interface ControlRow {
+  calls: number;
+  setupSeconds: number;
+  system: LoadResult;
+  fastify: LoadResult;
+  http: LoadResult;
+  serverCpuMsPerReq: number;
+  engineCpuMsPerReq: number;
+  split: {
+    serverTotal: ReturnType<typeof summary>;
+    providerWait: ReturnType<typeof summary>;
+    serverOwn: ReturnType<typeof summary>;
+    providerCallsPerReq: number;
+    providerCallMs: ReturnType<typeof summary>;
+    engineHandlerMs: ReturnType<typeof summary>;
+  };
+}
+
+async function api(base: string, method: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+function unionMs(iv: [number, number][]): number {
+  const s = [...iv].sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let curS = -Infinity;
+  let curE = -Infinity;
+  for (const [a, b] of s) {
+    if (a > curE) {
+      if (curE > curS) total += curE - curS;
+      curS = a;
+      curE = b;
+    } else if (b > curE) curE = b;
+  }
+  if (curE > curS) total += curE - curS;
+  return total;
+}
+
+const cpuMs = (a: ChildStats, b: ChildStats): number => (b.cpu.user + b.cpu.system - a.cpu.user - a.cpu.system) / 1000;
+
+export interface BenchSystem {
+  engine: EngineProc;
+  server: EngineProc;
+  url: string;
+  tasks: { sid: string; token: string }[];
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Starts engine + server (each in its own process) with `agents` bench agents and no calls. */
+export async function startBenchSystem(agents: number, settings?: unknown): Promise<BenchSystem> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-control-'));
+  const engine = await spawnEngine(join(dataDir, 'engine'), 'demo');
+  const server = await spawnChild(SERVER_CHILD, [
+    engine.url,
+    engine.accountSid,
+    engine.authToken,
+    join(dataDir, 'server'),
+    String(agents),
+    ...(settings === undefined ? [] : [JSON.stringify(settings)]),
+  ]);
+  return {
+    engine,
+    server,
+    url: server.url,
+    tasks: [],
+    dataDir,
+    async close() {
+      await server.close();
+      await engine.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Places and accepts calls until `n` are live: agent-i logs in, gets a simulated call, accepts. */
+export async function addCalls(sys: BenchSystem, n: number, concurrency = 16): Promise<number> {
+  const t0 = performance.now();
+  const from = sys.tasks.length;
+  const url = sys.url;
+  const added = await pool(
+    Array.from({ length: n - from }, (_, i) => i + from),
+    concurrency,
+    async (i) => {
+      const login = await api(url, 'POST', '/api/auth/login', null, { identity: `agent-${i}`, password: 'bench' });
+      if (login.status !== 200) throw new Error(`login agent-${i}: ${login.status} ${JSON.stringify(login.json)}`);
+      const token = String(login.json['token']);
+      const call = await api(url, 'POST', '/api/simulator/calls', token, { agent: `agent-${i}` });
+      if (call.status !== 201) throw new Error(`simulated call: ${call.status} ${JSON.stringify(call.json)}`);
+      const sid = String(call.json['taskSid']);
+      const acc = await api(url, 'POST', `/api/tasks/${sid}/accept`, token);
+      if (acc.status !== 200) throw new Error(`accept ${sid}: ${acc.status} ${JSON.stringify(acc.json)}`);
+      return { sid, token };
+    },
+  );
+  sys.tasks.push(...added);
+  return (performance.now() - t0) / 1000;
+}
+
+function cycleSpec(url: string, tasks: { sid: string; token: string }[], seconds: number) {
+  const next = tasks.map(() => 'pause' as 'pause' | 'resume');
+  let k = 0;
+  return {
+    url,
+    connections: CONNECTIONS,
+    seconds,
+    next: () => {
+      const i = k++ % tasks.length;
+      const action = next[i]!;
+      next[i] = action === 'pause' ? 'resume' : 'pause';
+      const t = tasks[i]!;
+      return {
+        method: 'POST' as const,
+        path: `/api/tasks/${t.sid}/recording/${action}`,
+        headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+        body: '{}',
+      };
+    },
+    kindOf: (status: number, body: string): string => {
+      if (status !== 200) return `HTTP ${status}`;
+      const s = /"status":"([a-z-]+)"/.exec(body)?.[1] ?? '?';
+      return s === 'paused' ? 'pause' : s === 'recording' ? 'resume' : s;
+    },
+  };
+}
+
+export interface Baselines {
+  measure(seconds: number): Promise<{ fastify: LoadResult; http: LoadResult }>;
+  close(): Promise<void>;
+}
+
+export async function startBaselines(): Promise<Baselines> {
+  const b = await spawnChild(BASELINE_CHILD, []);
+  const [fastifyUrl, httpUrl] = b.url.split(' ') as [string, string];
+  const body = JSON.stringify({});
+  const headers = { 'content-type': 'application/json' };
+  let warm = false;
+  return {
+    async measure(seconds) {
+      if (!warm) {
+        await load({ url: fastifyUrl + '/bare', connections: CONNECTIONS, seconds: 1, method: 'POST', body, headers });
+        await load({ url: httpUrl + '/bare', connections: CONNECTIONS, seconds: 1, method: 'POST', body, headers });
+        warm = true;
+      }
+      const fastify = await load({ url: fastifyUrl + '/bare', connections: CONNECTIONS, seconds, method: 'POST', body, headers });
+      const http = await load({ url: httpUrl + '/bare', connections: CONNECTIONS, seconds, method: 'POST', body, headers });
+      return { fastify, http };
+    },
+    close: () => b.close(),
+  };
+}
+
+/** Measures pause/resume cycles on the system's live calls, then the baselines right after. */
+export async function measureControl(sys: BenchSystem, base: Baselines, seconds: number, setupSeconds: number, log: (s: string) => void): Promise<ControlRow> {
+  const n = sys.tasks.length;
+  await load(cycleSpec(sys.url, sys.tasks, 2)); // warm-up
+  await sys.server.ask('splitStart');
+  await sys.engine.ask('httpStart');
+  const s0 = await sys.server.stats();
+  const e0 = await sys.engine.stats();
+  const system = await load(cycleSpec(sys.url, sys.tasks, seconds));
+  const s1 = await sys.server.stats();
+  const e1 = await sys.engine.stats();
+  const engineTimes = (await sys.engine.ask('httpStop')) as number[];
+  const timings = (await sys.server.ask('splitStop')) as ReqTiming[];
+  const { fastify, http } = await base.measure(seconds);
+  const totals = timings.map((t) => t.end - t.start);
+  const waits = timings.map((t) => unionMs(t.provider));
+  const row: ControlRow = {
+    calls: n,
+    setupSeconds,
+    system,
+    fastify,
+    http,
+    serverCpuMsPerReq: cpuMs(s0, s1) / system.requests,
+    engineCpuMsPerReq: cpuMs(e0, e1) / system.requests,
+    split: {
+      serverTotal: summary(totals),
+      providerWait: summary(waits),
+      serverOwn: summary(totals.map((t, i) => t - waits[i]!)),
+      providerCallsPerReq: timings.reduce((a, t) => a + t.provider.length, 0) / (timings.length || 1),
+      providerCallMs: summary(timings.flatMap((t) => t.provider.map(([a, b]) => b - a))),
+      engineHandlerMs: summary(engineTimes),
+    },
+  };
+  const p = system.byKind.get('pause');
+  log(
+    `control ${n} calls: ${f(system.rps, 0)} req/s (fastify ${f(fastify.rps, 0)}, http ${f(http.rps, 0)}), pause p50 ${f(p?.p50 ?? NaN, 2)} p99 ${f(p?.p99 ?? NaN, 2)} ms, ` +
+      `non-2xx ${system.non2xx} errors ${system.errors} ${JSON.stringify(system.statusCounts)}, provider calls/req ${f(row.split.providerCallsPerReq, 2)}, ` +
+      `server own p50 ${f(row.split.serverOwn.p50, 2)} ms, provider wait p50 ${f(row.split.providerWait.p50, 2)} ms, engine handler p50 ${f(row.split.engineHandlerMs.p50, 2)} ms, ` +
+      `server CPU ${f(row.serverCpuMsPerReq, 2)} ms/req, engine CPU ${f(row.engineCpuMsPerReq, 2)} ms/req`,
+  );
+  return row;
+}
+
+export async function runControlPath(opts: BenchOptions, log: (s: string) => void): Promise<{ rows: ControlRow[]; markdown: string }> {
+  const levels = opts.quick ? [10, 100] : [10, 100, 1000];
+  const seconds = opts.quick ? 3 : 8;
+  const rows: ControlRow[] = [];
+  const base = await startBaselines();
+  const sys = await startBenchSystem(levels[levels.length - 1]!);
+  try {
+    for (const n of levels) {
+      const setup = await addCalls(sys, n);
+      log(`control: ${n} calls live (${f(setup)} s to add)`);
+      rows.push(await measureControl(sys, base, seconds, setup, log));
+    }
+  } finally {
+    await sys.close();
+    await base.close();
+  }
+  return { rows, markdown: controlMarkdown(rows, seconds) };
+}
+
+function controlMarkdown(rows: ControlRow[], seconds: number): string {
+  const ms = (v: number): string => f(v, 2);
+  const main = table(
+    [
+      'live calls',
+      'task API pause+resume req/s',
+      'bare fastify req/s',
+      '× fastify',
+      'bare node:http req/s',
+      '× node:http',
+      'pause p50 / p99 (ms)',
+      'resume p50 / p99 (ms)',
+      'fastify p50 / p99 (ms)',
+      'node:http p50 / p99 (ms)',
+      'pause p99 × fastify p99',
+      'non-2xx / errors',
+      'setup (s)',
+    ],
+    rows.map((r) => {
+      const p = r.system.byKind.get('pause');
+      const q = r.system.byKind.get('resume');
+      return [
+        r.calls,
+        f(r.system.rps, 0),
+        f(r.fastify.rps, 0),
+        f(r.system.rps / r.fastify.rps, 3),
+        f(r.http.rps, 0),
+        f(r.system.rps / r.http.rps, 3),
+        p ? `${ms(p.p50)} / ${ms(p.p99)}` : '–',
+        q ? `${ms(q.p50)} / ${ms(q.p99)}` : '–',
+        `${ms(r.fastify.latency.p50)} / ${ms(r.fastify.latency.p99)}`,
+        `${ms(r.http.latency.p50)} / ${ms(r.http.latency.p99)}`,
+        p ? f(p.p99 / r.fastify.latency.p99, 1) : '–',
+        `${r.system.non2xx} / ${r.system.errors}`,
+        f(r.setupSeconds, 0),
+      ];
+    }),
+  );
+  const split = table(
+    [
+      'live calls',
+      'server total p50 / p99 (ms)',
+      'waiting on engine round trips p50 / p99 (ms)',
+      'server own work p50 / p99 (ms)',
+      'round trips per request',
+      'one round trip as the SDK sees it p50 / p99 (ms)',
+      'engine handler p50 / p99 (ms)',
+      'server CPU per request (ms)',
+      'engine CPU per request (ms, incl. its audio clock)',
+    ],
+    rows.map((r) => [
+      r.calls,
+      `${ms(r.split.serverTotal.p50)} / ${ms(r.split.serverTotal.p99)}`,
+      `${ms(r.split.providerWait.p50)} / ${ms(r.split.providerWait.p99)}`,
+      `${ms(r.split.serverOwn.p50)} / ${ms(r.split.serverOwn.p99)}`,
+      f(r.split.providerCallsPerReq, 2),
+      `${ms(r.split.providerCallMs.p50)} / ${ms(r.split.providerCallMs.p99)}`,
+      `${ms(r.split.engineHandlerMs.p50)} / ${ms(r.split.engineHandlerMs.p99)}`,
+      ms(r.serverCpuMsPerReq),
+      ms(r.engineCpuMsPerReq),
+    ]),
+  );
+  return `One embedded system (engine and server, each in its own child process) with calls added level by
+level (the "setup" column: seconds to log in, place and accept the new calls). autocannon runs in the bench process with
+${CONNECTIONS} connections for ${seconds} s per figure (after a 2 s warm-up), pipelining 1. Requests go round-robin over
+the N tasks, each alternating pause and resume, with that task's agent's bearer token; the
+baselines answer a POST with a small JSON body, measured right after the system with the same
+connections and duration. Latencies are per response, as autocannon's client sees them.
+
+${main}
+
+**Latency split** (same run; the server wraps each task-API request in an AsyncLocalStorage context
+and times each provider call — the twilio SDK's HTTP round trip to the engine — inside it; the
+engine times its own handlers from the request event to the end of the response):
+
+${split}`;
+}
