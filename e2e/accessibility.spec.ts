@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { expect, test } from './support/fixtures.ts';
+import { expect, expectRecordingAfterAccept, test } from './support/fixtures.ts';
 
 test.afterEach(async ({ system }) => {
   await system.finishTasks('alice');
@@ -46,8 +46,7 @@ test('keyboard only: sign in, accept, pause and resume with visible focus; the p
   await expect(accept).toBeVisible();
   await tabTo(page, accept);
   await page.keyboard.press('Enter');
-  // Accept waits for the conference and the recordings to start: allow for a loaded machine.
-  await expect(page.getByLabel('Recording status')).toHaveText('Recording', { timeout: 25_000 });
+  await expectRecordingAfterAccept(page);
 
   const pause = page.getByRole('button', { name: 'Pause Recording' });
   await tabTo(page, pause);

@@ -4,6 +4,8 @@ import { startSystemProcess, type SystemProcess } from './support/system-process
 // Its own system: a 1 s reminder and a 3 s maximum pause, so the server's timers fire within the spec.
 let own: SystemProcess;
 test.beforeAll(async () => {
+  // Starting a second engine and server (tsx compiles both) can be slow on a busy 2-core machine.
+  test.setTimeout(120_000);
   own = await startSystemProcess({
     features: { pause_recording: { indicator_banner: true, indicator_permanent: true, reminder_seconds: 1, max_pause_seconds: 3 } },
   });

@@ -118,8 +118,16 @@ export async function acceptCall(page: Page, system: SystemApi, identity: string
   const call = await system.placeCall(identity);
   const offer = page.getByRole('group', { name: `Incoming call from ${call.from}` });
   await offer.getByRole('button', { name: 'Accept' }).click();
+  await expectRecordingAfterAccept(page);
+}
+
+/** After Accept: the call records, or the spec fails naming the error banner the desktop showed. */
+export async function expectRecordingAfterAccept(page: Page): Promise<void> {
+  const status = page.getByLabel('Recording status');
   // Accept waits for the conference and the recordings to start: allow for a loaded machine.
-  await expect(page.getByLabel('Recording status')).toHaveText('Recording', { timeout: 25_000 });
+  await expect(status.or(page.getByRole('alert'))).toBeVisible({ timeout: 25_000 });
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(status).toHaveText('Recording');
 }
 
 /** Saves a screenshot for the docs (docs/screenshots/NAME.png, committed and shown in the README). */
