@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'task-accept',
   'task-reject',
   'task-hold',
+  'task-transfer',
   'task-hangup',
   'task-complete',
 ] as const;

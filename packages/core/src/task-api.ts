@@ -16,6 +16,11 @@ export const TASK_STATUSES = ['pending', 'reserved', 'assigned', 'wrapping', 'co
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 export const TASK_ACTIONS = ['accept', 'reject', 'hangup', 'complete'] as const;
+
+export interface TransferRequest {
+  /** The agent who takes the call over. */
+  readonly to: string;
+}
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 
 export interface TaskAttributes {
@@ -84,6 +89,12 @@ export interface TaskRecordingState {
   readonly failures: readonly RecordingFailure[];
   /** SIDs of recordings still capturing audio while the task counts as paused (alarm). */
   readonly capturing: readonly string[];
+  /**
+   * Recordings that do not exist yet and start when the task resumes: after a transfer while
+   * paused, the new agent's leg is recorded only from the resume (nothing is captured meanwhile).
+   * Counted as paused in `status`.
+   */
+  readonly deferred?: readonly { readonly callSid: string; readonly channels: number }[];
 }
 
 export interface LoginRequest {

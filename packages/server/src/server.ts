@@ -104,6 +104,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const pauses = new SqlitePauseStore(db);
   const recordings = new SqliteRecordingStore(db);
   const bus = new EventBus();
+  // This server's base URL as the engine reaches it; known once listening when PUBLIC_URL is unset.
+  const urls = { public: config.publicUrl ?? '' };
   const recordingService = new RecordingService({
     provider,
     pauses,
@@ -112,10 +114,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     bus,
     config: config.app,
     logger,
-    getTask: (sid) => tasks.get(sid),
+    tasks,
+    recordingStatusCallback: () => `${urls.public}/webhooks/recording-status`,
   });
 
-  const urls = { public: config.publicUrl ?? '' };
   const embedded = config.mode === 'embedded';
   const acceptWaitMs = opts.acceptWaitMs ?? 10_000;
   const contactCenter = embedded

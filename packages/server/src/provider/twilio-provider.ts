@@ -227,6 +227,11 @@ export class TwilioProvider {
     return { callSid: r.callSid, status: r.status };
   }
 
+  /** Takes a participant out of a conference (their leg hangs up). */
+  async removeParticipant(conferenceSid: string, callSid: string): Promise<void> {
+    await this.call(`remove ${callSid} from ${conferenceSid}`, () => this.client.conferences(conferenceSid).participants(callSid).remove());
+  }
+
   /** Puts a conference participant on hold (hears hold music, is not heard) or takes them off it. */
   async setHold(conferenceSid: string, callSid: string, hold: boolean): Promise<void> {
     await this.call(`${hold ? 'hold' : 'unhold'} ${callSid} in ${conferenceSid}`, () =>

@@ -15,7 +15,7 @@ import type { EventBus } from '../events/event-bus.ts';
 import { ProviderError, toProviderError } from '../provider/provider-errors.ts';
 import type { ProviderRecording, RecordingOwner, TwilioProvider } from '../provider/twilio-provider.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
-import type { TaskRecord } from '../tasks/task-store.ts';
+import type { TaskRecord, TaskStore } from '../tasks/task-store.ts';
 import { SYSTEM_ACTOR, type Actor } from './actor.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import type { PauseRecord, PauseStore } from './pause-store.ts';
@@ -32,8 +32,9 @@ export interface RecordingServiceDeps {
   readonly bus: EventBus;
   readonly config: AppConfig;
   readonly logger: Logger;
-  /** Looks a task up again (timers fire long after the request that armed them). */
-  readonly getTask: (sid: string) => TaskRecord | null;
+  readonly tasks: TaskStore;
+  /** URL for recording status callbacks of recordings this service starts (deferred ones). */
+  readonly recordingStatusCallback: () => string;
   readonly now?: () => number;
 }
 
@@ -105,8 +106,15 @@ export class RecordingService {
     });
   }
 
+  /** The leg whose dual-channel recording waits for the resume (set by a transfer while paused). */
+  static deferredLeg(task: TaskRecord | null): string | null {
+    const v = task?.attributes['deferred_recording_call_sid'];
+    return typeof v === 'string' ? v : null;
+  }
+
   buildState(taskSid: string, recs: readonly ProviderRecording[], failures: readonly RecordingFailure[] = []): TaskRecordingState {
-    const status = aggregateRecordingStatus(recs.map((r) => r.status));
+    const deferredLeg = RecordingService.deferredLeg(this.d.tasks.get(taskSid));
+    const status = aggregateRecordingStatus([...recs.map((r) => r.status), ...(deferredLeg === null ? [] : (['paused'] as const))]);
     const pause = status === 'paused' || status === 'partially-paused' ? this.d.pauses.open(taskSid) : null;
     return {
       taskSid,
@@ -121,7 +129,27 @@ export class RecordingService {
       autoResumeAt: iso(pause?.autoResumeAt ?? null),
       failures,
       capturing: status === 'partially-paused' ? recs.filter((r) => r.status === 'in-progress').map((r) => r.sid) : [],
+      ...(deferredLeg === null ? {} : { deferred: [{ callSid: deferredLeg, channels: 2 }] }),
     };
+  }
+
+  /** Runs `op` with the task's recordings locked: no pause or resume of the task runs meanwhile. */
+  exclusive<T>(taskSid: string, op: () => Promise<T>): Promise<T> {
+    return this.lock.run(taskSid, op);
+  }
+
+  private setDeferred(taskSid: string, callSid: string | null): void {
+    const t = this.d.tasks.get(taskSid);
+    if (t === null) return;
+    const attributes = { ...t.attributes };
+    if (callSid === null) delete attributes['deferred_recording_call_sid'];
+    else attributes['deferred_recording_call_sid'] = callSid;
+    this.d.tasks.update(taskSid, { attributes });
+  }
+
+  /** Marks the dual-channel recording of `callSid` to start when the task resumes. */
+  deferRecording(taskSid: string, callSid: string): void {
+    this.setDeferred(taskSid, callSid);
   }
 
   async getState(task: TaskRecord): Promise<TaskRecordingState> {
@@ -143,6 +171,7 @@ export class RecordingService {
     action: 'pause' | 'resume' | 'auto-resume',
     reason: string,
   ): Promise<TaskRecordingState> {
+    task = this.d.tasks.get(task.sid) ?? task;
     let recs: OwnedRecording[];
     try {
       recs = await this.listTaskRecordings(task);
@@ -163,15 +192,30 @@ export class RecordingService {
       throw e;
     }
     const active = recs.filter((r) => r.status === 'in-progress' || r.status === 'paused');
-    if (active.length === 0) {
+    const pausing = action === 'pause';
+    const deferredLeg = pausing ? null : RecordingService.deferredLeg(task);
+    let started: ProviderRecording | null = null;
+    let startFailure: RecordingFailure | null = null;
+    if (deferredLeg !== null) {
+      // The recording a transfer held back starts now, with the resume.
+      try {
+        started = await this.d.provider.createCallRecording(deferredLeg, { channels: 'dual', statusCallback: this.d.recordingStatusCallback() });
+        this.remember(started, task.sid, this.now());
+        this.setDeferred(task.sid, null);
+        recs = [...recs, { ...started, owner: { kind: 'call', callSid: deferredLeg } }];
+      } catch (e) {
+        this.d.logger.warn({ err: e, taskSid: task.sid, callSid: deferredLeg }, 'could not start the deferred recording');
+        startFailure = failureOf('', e);
+      }
+    }
+    if (active.length === 0 && started === null && startFailure === null) {
       this.closePause(task.sid, actor, 'no-active-recording');
       throw new AppError('CONFLICT', `task ${task.sid} has no active recording to ${action === 'pause' ? 'pause' : 'resume'}`, {
         field: 'taskSid',
       });
     }
-    const pausing = action === 'pause';
     const targets = active.filter((r) => r.status === (pausing ? 'in-progress' : 'paused'));
-    if (targets.length === 0) {
+    if (targets.length === 0 && started === null && startFailure === null) {
       // Already where asked: answer the current state, audit nothing new.
       if (!pausing) this.closePause(task.sid, actor, 'already-resumed');
       return this.buildState(task.sid, recs);
@@ -202,8 +246,11 @@ export class RecordingService {
       }
     }
     const reached = new Set(after.filter((r) => r.status === target).map((r) => r.sid));
-    const changed = targets.filter((t) => reached.has(t.sid)).map((t) => t.sid);
-    const failures = results.flatMap((r) => (!r.ok && !reached.has(r.rec.sid) ? [r.failure] : []));
+    const changed = [...targets.filter((t) => reached.has(t.sid)).map((t) => t.sid), ...(started === null ? [] : [started.sid])];
+    const failures = [
+      ...results.flatMap((r) => (!r.ok && !reached.has(r.rec.sid) ? [r.failure] : [])),
+      ...(startFailure === null ? [] : [startFailure]),
+    ];
     for (const sid of changed) {
       const r = results.find((x) => x.rec.sid === sid);
       if (r?.ok) this.remember(r.after, task.sid);
@@ -223,7 +270,8 @@ export class RecordingService {
     }
     const outcome: AuditOutcome = failures.length === 0 ? 'ok' : changed.length === 0 ? 'failed' : 'partial';
 
-    const status = aggregateRecordingStatus(after.map((r) => r.status));
+    const stillDeferred = RecordingService.deferredLeg(this.d.tasks.get(task.sid)) !== null;
+    const status = aggregateRecordingStatus([...after.map((r) => r.status), ...(stillDeferred ? (['paused'] as const) : [])]);
     if (pausing && changed.length > 0 && this.d.pauses.open(task.sid) === null) this.openPause(task.sid, actor, behavior, at);
     if (status === 'recording' || status === 'not-recording') this.closePause(task.sid, actor, action);
 
@@ -235,9 +283,10 @@ export class RecordingService {
       taskSid: task.sid,
       callSid: task.attributes.call_sid,
       conferenceSid: task.conferenceSid,
-      recordingSids: targets.map((t) => t.sid),
+      recordingSids: [...targets.map((t) => t.sid), ...(started === null ? [] : [started.sid])],
       details: {
         reason,
+        ...(deferredLeg === null ? {} : { deferredRecordingStarted: started?.sid ?? null }),
         pauseBehavior: pausing ? behavior : undefined,
         changed,
         failures,
@@ -329,6 +378,7 @@ export class RecordingService {
     }
     const p = this.d.pauses.open(task.sid);
     if (p !== null) this.d.pauses.close(p.id, at, 'system', 'call-ended');
+    if (RecordingService.deferredLeg(task) !== null) this.setDeferred(task.sid, null);
     this.disarm(task.sid);
   }
 
@@ -359,7 +409,7 @@ export class RecordingService {
   }
 
   private async fireReminder(p: PauseRecord): Promise<void> {
-    const task = this.d.getTask(p.taskSid);
+    const task = this.d.tasks.get(p.taskSid);
     const open = this.d.pauses.open(p.taskSid);
     if (task === null || open === null || open.id !== p.id || open.reminderFired) return;
     try {
@@ -384,7 +434,7 @@ export class RecordingService {
   }
 
   private async fireAutoResume(p: PauseRecord): Promise<void> {
-    const task = this.d.getTask(p.taskSid);
+    const task = this.d.tasks.get(p.taskSid);
     const open = this.d.pauses.open(p.taskSid);
     if (task === null || open === null || open.id !== p.id) return;
     try {

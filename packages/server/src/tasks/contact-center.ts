@@ -160,7 +160,12 @@ export class ContactCenter {
     const status = p['CallStatus'];
     if (callSid === undefined || status === undefined || !ENDED_CALL_STATUSES.has(status)) return;
     const task = this.d.tasks.byCallSid(callSid);
-    if (task !== null) this.callEnded(task);
+    if (task === null) return;
+    if (callSid === task.workerCallSid && task.status === 'assigned' && task.conferenceSid !== null) {
+      // The agent's leg dropped: do not leave the caller alone in the conference.
+      this.d.provider.endConference(task.conferenceSid).catch((e: unknown) => this.d.logger.warn({ err: e, taskSid: task.sid }, 'could not end the conference'));
+    }
+    this.callEnded(task);
   }
 
   private callEnded(task: TaskRecord): void {
@@ -192,7 +197,7 @@ export class ContactCenter {
     }
   }
 
-  private auditTask(action: 'task-accept' | 'task-reject' | 'task-hold' | 'task-hangup' | 'task-complete', task: TaskRecord, user: User, outcome: 'ok' | 'failed', details: Record<string, unknown> = {}): void {
+  private auditTask(action: 'task-accept' | 'task-reject' | 'task-hold' | 'task-transfer' | 'task-hangup' | 'task-complete', task: TaskRecord, user: User, outcome: 'ok' | 'failed', details: Record<string, unknown> = {}): void {
     this.d.audit.append({
       action,
       outcome,
@@ -248,7 +253,8 @@ export class ContactCenter {
       to: `client:${user.identity}`,
       label: 'worker',
       startConferenceOnEnter: true,
-      endConferenceOnExit: true,
+      // Not true: a transfer takes this leg out while the call goes on. Hang-up ends the conference.
+      endConferenceOnExit: false,
       statusCallback: this.url('/webhooks/call-status'),
     });
     let t = this.mustGet(task.sid);
@@ -353,6 +359,71 @@ export class ContactCenter {
       this.publishTask(t);
       return t;
     });
+  }
+
+  /**
+   * Hands the live call to agent `to`: their leg joins the conference, then the current agent's
+   * leg leaves. The conference recording carries on as it is (paused or not). A dual-channel
+   * recording of the worker leg starts on the new leg at once, or, while the task is paused, is
+   * deferred to the resume, so nothing of the paused span is captured.
+   */
+  transfer(taskSid: string, user: User, to: string): Promise<TaskRecord> {
+    return this.lock.run(taskSid, () =>
+      this.d.recordingService.exclusive(taskSid, async () => {
+        const task = this.mustGet(taskSid);
+        this.requireHolder(task, user, 'transfer');
+        if (this.d.users.get(to)?.role !== 'agent') {
+          throw new AppError('INVALID_PARAMETER', `to: must be the identity of an agent (${this.d.users.agents().join(', ')})`, { field: 'to' });
+        }
+        this.requireStatus(task, ['assigned'], 'transfer');
+        if (to === task.worker) throw new AppError('CONFLICT', `to: ${to} already has task ${task.sid}`, { field: 'to' });
+        if (this.busyAgents().has(to)) throw new AppError('CONFLICT', `to: ${to} is busy with another task`, { field: 'to' });
+        const from = task.worker;
+        const oldLeg = task.workerCallSid;
+        const conferenceSid = task.conferenceSid as string;
+        try {
+          const leg = await this.d.provider.addParticipant(conferenceSid, {
+            from: task.attributes.to,
+            to: `client:${to}`,
+            label: 'worker',
+            startConferenceOnEnter: true,
+            endConferenceOnExit: false,
+            statusCallback: this.url('/webhooks/call-status'),
+          });
+          await this.d.provider.waitForCallInProgress(leg.callSid, this.d.acceptWaitMs);
+          let t = this.d.tasks.update(task.sid, {
+            worker: to,
+            workerCallSid: leg.callSid,
+            attributes: { ...task.attributes, conference: { ...task.attributes.conference, participants: { ...task.attributes.conference.participants, worker: leg.callSid } } },
+          });
+          const dual = this.d.app.dualChannelRecording;
+          if (dual.channel === 'worker' && dualChannelApplies(dual, t)) {
+            const state = await this.d.recordingService.getState(t);
+            if (state.status === 'paused' || state.status === 'partially-paused' || state.deferred !== undefined) {
+              this.d.recordingService.deferRecording(t.sid, leg.callSid);
+            } else {
+              const startedAt = Date.now();
+              const rec = await this.d.provider.createCallRecording(
+                leg.callSid,
+                { channels: 'dual', statusCallback: this.url('/webhooks/recording-status') },
+                { waitMs: this.d.acceptWaitMs, notInProgressRetryMs: 100 },
+              );
+              this.d.recordingService.remember(rec, t.sid, startedAt);
+              this.auditRecordingStart(t, user, 'ok', [rec.sid], { channel: dual.channel, callSid: leg.callSid, via: 'transfer' });
+            }
+          }
+          if (oldLeg !== null) await this.d.provider.removeParticipant(conferenceSid, oldLeg);
+          t = this.mustGet(t.sid);
+          this.auditTask('task-transfer', t, user, 'ok', { from, to });
+          this.publishTask(t, from);
+          this.d.recordingService.publishState(t, await this.d.recordingService.getState(t));
+          return t;
+        } catch (e) {
+          this.auditTask('task-transfer', this.mustGet(taskSid), user, 'failed', { from, to, error: e instanceof Error ? e.message : String(e) });
+          throw e;
+        }
+      }),
+    );
   }
 
   hangup(taskSid: string, user: User): Promise<TaskRecord> {

@@ -44,6 +44,17 @@ export function taskRoutes(app: FastifyInstance, deps: { tasks: TaskStore; conta
     return { task: taskView(await cc.hold(task.sid, user, body['hold'])) };
   });
 
+  app.post('/api/tasks/:taskSid/transfer', async (request): Promise<TaskResponse> => {
+    const { task, user } = taskForCaller(request, deps.tasks);
+    const body = bodyObject(request.body, ['to']);
+    if (typeof body['to'] !== 'string' || body['to'] === '') {
+      throw new AppError('INVALID_PARAMETER', 'to: is required, the identity of the agent who takes the call', { field: 'to' });
+    }
+    const cc = deps.contactCenter;
+    if (cc === null) throw new AppError('NOT_FOUND', 'the local contact center runs in embedded mode only');
+    return { task: taskView(await cc.transfer(task.sid, user, body['to'])) };
+  });
+
   for (const action of ['accept', 'reject', 'hangup', 'complete'] as const) {
     app.post(`/api/tasks/:taskSid/${action}`, async (request): Promise<TaskResponse> => {
       const { task, user } = taskForCaller(request, deps.tasks);
