@@ -116,6 +116,19 @@ describe('contact center', () => {
     expect((await s.api('POST', `/api/tasks/${taskSid}/complete`, { token: alice })).body['task']).toMatchObject({ status: 'completed' });
   });
 
+  it("ends the conference when the agent's leg drops, so the caller is not left alone", async () => {
+    sys = await startSystem();
+    const s = sys;
+    const { taskSid } = await s.acceptedCall('alice');
+    const t = s.server.tasks.get(taskSid)!;
+    const client = twilio(s.engine.accountSid, s.engine.authToken, { region: '', edge: '' });
+    client.api.baseUrl = s.engine.url;
+    await client.calls(t.workerCallSid!).update({ status: 'completed' });
+    await waitUntil('wrapping', () => s.server.tasks.get(taskSid)?.status === 'wrapping');
+    await waitUntil('conference over', async () => (await client.conferences(t.conferenceSid!).fetch()).status === 'completed');
+    await waitUntil('caller hung up', async () => (await client.calls(t.attributes.call_sid).fetch()).status === 'completed');
+  });
+
   it('records the customer leg when channel is customer, and only the conference when the queue is excluded', async () => {
     sys = await startSystem({ settings: { features: { dual_channel_recording: { channel: 'customer' } } } });
     let { token, taskSid } = await sys.acceptedCall('alice');
