@@ -1,6 +1,7 @@
 /** Each benchmark as a doc section plus its goal lines for the summary. */
 import { runEngineCapacity, type CapacityRow } from './engine-capacity.ts';
 import { runPausePrecision } from './pause-precision.ts';
+import { runAuditGrowth } from './audit-growth.ts';
 import { CONNECTIONS, runControlPath, type ControlRow } from './control-path.ts';
 import { f, type BenchOptions } from './lib/report.ts';
 import type { SectionResult } from './run.ts';
@@ -131,8 +132,19 @@ cut server CPU per pause by well over half; the goal of 0.15 × fastify needs ab
 ${f(0.15 * r.fastify.rps, 0)} req/s here, i.e. under ${f(1000 / (0.15 * r.fastify.rps), 2)} ms of server CPU per request,
 which needs (1)+(2) together.`;
 }
-export async function growthSection(): Promise<SectionResult> {
-  return notYet('audit growth');
+export async function growthSection(o: BenchOptions, log: Log): Promise<SectionResult> {
+  const { rows, markdown } = await runAuditGrowth(o, log);
+  const last = rows[rows.length - 1]!;
+  return {
+    markdown,
+    goals: [
+      [
+        `audit store at ${last.rows.toLocaleString('en-US')} rows (no numeric goal)`,
+        `append p99 ${f(last.appendUs.p99, 0)} µs; by task ${f(last.byTaskMs.p50, 2)} ms; agent's own view ${f(last.agentOwnMs.p50, 0)} ms (linear scan)`,
+        null,
+      ],
+    ],
+  };
 }
 export async function soakSection(): Promise<SectionResult> {
   return notYet('soak');
