@@ -111,3 +111,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Children are closed; don't wait for idle keep-alive sockets and timers to run out.
+process.exit(0);

@@ -2,6 +2,8 @@
 import { runEngineCapacity, type CapacityRow } from './engine-capacity.ts';
 import { runPausePrecision } from './pause-precision.ts';
 import { runAuditGrowth } from './audit-growth.ts';
+import { runSoak } from './soak.ts';
+import { runStartup } from './startup.ts';
 import { CONNECTIONS, runControlPath, type ControlRow } from './control-path.ts';
 import { f, type BenchOptions } from './lib/report.ts';
 import type { SectionResult } from './run.ts';
@@ -146,11 +148,36 @@ export async function growthSection(o: BenchOptions, log: Log): Promise<SectionR
     ],
   };
 }
-export async function soakSection(): Promise<SectionResult> {
-  return notYet('soak');
+export async function soakSection(o: BenchOptions, log: Log): Promise<SectionResult> {
+  const r = await runSoak(o, log);
+  // "Flat": under 1 MiB/min of heap growth after GC.
+  return {
+    markdown: r.markdown,
+    goals: [
+      [
+        `server memory flat across the soak (${r.seconds} s)`,
+        `server heap after GC ${f(r.serverHeapSlopeKbPerMin, 0)} KiB/min`,
+        Number.isFinite(r.serverHeapSlopeKbPerMin) ? r.serverHeapSlopeKbPerMin < 1024 : null,
+      ],
+      [
+        `engine memory flat across the soak (${r.seconds} s)`,
+        `engine heap after GC ${f(r.engineHeapSlopeKbPerMin, 0)} KiB/min (${f(r.engineBytesPerCompletedCall / 1024, 1)} KiB per completed call: call history kept in memory)`,
+        Number.isFinite(r.engineHeapSlopeKbPerMin) ? r.engineHeapSlopeKbPerMin < 1024 : null,
+      ],
+    ],
+  };
 }
-export async function startupSection(): Promise<SectionResult> {
-  return notYet('startup');
+export async function startupSection(o: BenchOptions, log: Log): Promise<SectionResult> {
+  const r = await runStartup(o, log);
+  const start = [...r.startSeconds].sort((a, b) => a - b)[Math.floor(r.startSeconds.length / 2)]!;
+  const root = r.routes.find((x) => x.route === '/');
+  return {
+    markdown: r.markdown,
+    goals: [
+      ['`npm start` to first served page (no numeric goal)', `${f(r.buildSeconds + start, 1)} s (build ${f(r.buildSeconds, 1)} s + start ${f(start, 2)} s)`, null],
+      ['desktop JS+CSS+HTML per route, gzip (no numeric goal)', root ? `${f(root.gzip / 1024, 1)} KiB gzip (${f(root.raw / 1024, 1)} KiB raw), same for every route` : 'not measured', null],
+    ],
+  };
 }
 export async function keypressSection(): Promise<SectionResult> {
   return notYet('keypress');
