@@ -4,6 +4,7 @@ import { runPausePrecision } from './pause-precision.ts';
 import { runAuditGrowth } from './audit-growth.ts';
 import { runSoak } from './soak.ts';
 import { runStartup } from './startup.ts';
+import { runKeypress } from './keypress.ts';
 import { CONNECTIONS, runControlPath, type ControlRow } from './control-path.ts';
 import { f, type BenchOptions } from './lib/report.ts';
 import type { SectionResult } from './run.ts';
@@ -84,8 +85,6 @@ export async function precisionSection(o: BenchOptions, log: Log): Promise<Secti
     ],
   };
 }
-
-const notYet = (what: string): SectionResult => ({ markdown: `Not measured yet: ${what}.`, goals: [] });
 
 export async function controlSection(o: BenchOptions, log: Log): Promise<SectionResult> {
   const { rows, markdown } = await runControlPath(o, log);
@@ -179,6 +178,13 @@ export async function startupSection(o: BenchOptions, log: Log): Promise<Section
     ],
   };
 }
-export async function keypressSection(): Promise<SectionResult> {
-  return notYet('keypress');
+export async function keypressSection(o: BenchOptions, log: Log): Promise<SectionResult> {
+  const r = await runKeypress(o, log);
+  return {
+    markdown: r.markdown,
+    goals: [
+      ['keypress → indicator p95 < 100 ms', `${f(r.key.paint.p95, 1)} ms (p50 ${f(r.key.paint.p50, 1)} ms, n ${r.key.paint.n})`, r.key.paint.p95 < 100],
+      ['click → indicator p95 < 100 ms', `${f(r.click.paint.p95, 1)} ms (p50 ${f(r.click.paint.p50, 1)} ms, n ${r.click.paint.n})`, r.click.paint.p95 < 100],
+    ],
+  };
 }
