@@ -29,6 +29,11 @@ describe('BearerTokens', () => {
     const forged = Buffer.from(JSON.stringify({ sub: 'bob', roles: ['supervisor'], exp: 9e9 })).toString('base64url');
     expect(tokens.check(`${forged}.${sig}`)).toEqual({ ok: false, reason: 'bad-signature' });
     expect(new BearerTokens('y'.repeat(32), 60).check(token)).toEqual({ ok: false, reason: 'bad-signature' });
+    // The last base64url character of a 32-byte MAC carries 2 unused bits: another spelling of the same bytes is refused too.
+    const last = sig.at(-1)!;
+    const sameBytes = 'AEIMQUYcgkosw048'.includes(last) ? String.fromCharCode(last.charCodeAt(0) + 1) : null;
+    if (sameBytes !== null) expect(tokens.check(`${payload}.${sig.slice(0, -1)}${sameBytes}`)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(tokens.check(`${payload}.${sig.slice(0, -1)}`)).toEqual({ ok: false, reason: 'bad-signature' });
     expect(tokens.check('nodot')).toEqual({ ok: false, reason: 'malformed' });
     expect(tokens.check(`${payload}.${sig}.x`)).toEqual({ ok: false, reason: 'malformed' });
   });

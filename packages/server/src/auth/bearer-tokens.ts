@@ -31,8 +31,9 @@ export class BearerTokens {
     const dot = token.indexOf('.');
     if (dot <= 0 || dot !== token.lastIndexOf('.')) return { ok: false, reason: 'malformed' };
     const payload = token.slice(0, dot);
-    const sig = Buffer.from(token.slice(dot + 1), 'base64url');
-    const want = Buffer.from(this.sign(payload), 'base64url');
+    // Compared as text: a signature spelled differently (e.g. other unused trailing bits) is not ours.
+    const sig = Buffer.from(token.slice(dot + 1));
+    const want = Buffer.from(this.sign(payload));
     if (sig.length !== want.length || !timingSafeEqual(sig, want)) return { ok: false, reason: 'bad-signature' };
     let claims: unknown;
     try {

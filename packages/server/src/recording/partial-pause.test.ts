@@ -30,7 +30,7 @@ interface Rec {
 
 describe('partial pause', () => {
   it('answers partially-paused naming the recording still capturing, and raises an alarm', async () => {
-    sys = await startSystem({ settings: BOTH, env: { TWILIO_TIMEOUT_MS: '250', TWILIO_RETRY_BUDGET_MS: '600' } });
+    sys = await startSystem({ settings: BOTH, env: { TWILIO_RETRY_BUDGET_MS: '600' } });
     const s = sys;
     const { token, taskSid } = await s.acceptedCall('alice');
     const state = await s.api('GET', `/api/tasks/${taskSid}/recording`, { token });
@@ -65,7 +65,8 @@ describe('partial pause', () => {
   });
 
   it('retries transient failures (429, 503, a dropped connection, a hung request) and then succeeds', async () => {
-    sys = await startSystem({ settings: BOTH, env: { TWILIO_TIMEOUT_MS: '250', TWILIO_RETRY_BUDGET_MS: '600' } });
+    // The budget outlasts one hung request (1 s timeout) plus the backoffs.
+    sys = await startSystem({ settings: BOTH, env: { TWILIO_RETRY_BUDGET_MS: '4000' } });
     const s = sys;
     const { token, taskSid } = await s.acceptedCall('alice');
     s.engine.faults.add({ method: 'POST', path: '/Recordings/', action: 'status', status: 429, times: 1 });
@@ -106,7 +107,7 @@ describe('partial pause', () => {
   });
 
   it('never claims a pause when no recording could be paused', async () => {
-    sys = await startSystem({ settings: BOTH, env: { TWILIO_TIMEOUT_MS: '250', TWILIO_RETRY_BUDGET_MS: '600' } });
+    sys = await startSystem({ settings: BOTH, env: { TWILIO_RETRY_BUDGET_MS: '600' } });
     const s = sys;
     const { token, taskSid } = await s.acceptedCall('alice');
     s.engine.faults.add({ method: 'POST', path: '/Recordings/', action: 'status', status: 503, times: 0 });

@@ -41,7 +41,7 @@ describe('pause timers', () => {
   it('tries an auto-resume again when the provider failed it', async () => {
     const s = await startSystem({
       settings: { features: { pause_recording: { reminder_seconds: 0, max_pause_seconds: 1 } } },
-      env: { TWILIO_TIMEOUT_MS: '250', TWILIO_RETRY_BUDGET_MS: '300' },
+      env: { TWILIO_RETRY_BUDGET_MS: '300' },
     });
     systems.push(s);
     const { token, taskSid } = await s.acceptedCall('alice');

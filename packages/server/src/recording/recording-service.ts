@@ -209,6 +209,9 @@ export class RecordingService {
       }
     }
     if (active.length === 0 && started === null && startFailure === null) {
+      // Paused only through a recording deferred by a transfer: already paused, nothing to do
+      // (closing the pause here would drop its timers while the deferred recording still waits).
+      if (pausing && RecordingService.deferredLeg(task) !== null) return this.buildState(task.sid, recs);
       this.closePause(task.sid, actor, 'no-active-recording');
       throw new AppError('CONFLICT', `task ${task.sid} has no active recording to ${action === 'pause' ? 'pause' : 'resume'}`, {
         field: 'taskSid',

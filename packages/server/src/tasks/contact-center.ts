@@ -398,7 +398,10 @@ export class ContactCenter {
           });
           const dual = this.d.app.dualChannelRecording;
           if (dual.channel === 'worker' && dualChannelApplies(dual, t)) {
-            const state = await this.d.recordingService.getState(t);
+            // The state as it was before the hand-over: the old leg (and its recording) is still in
+            // the call. Read through the new leg alone, a paused recording of the old leg would
+            // not count and the new leg would be recorded during the pause.
+            const state = await this.d.recordingService.getState(task);
             if (state.status === 'paused' || state.status === 'partially-paused' || state.deferred !== undefined) {
               this.d.recordingService.deferRecording(t.sid, leg.callSid);
             } else {

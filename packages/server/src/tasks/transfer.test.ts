@@ -102,6 +102,30 @@ describe('transfer', () => {
     }
   });
 
+  it('keeps a paused task paused across a transfer when only the worker leg is recorded', async () => {
+    sys = await startSystem(); // dual-channel recording of the worker leg only, no conference recording
+    const s = sys;
+    const { token: alice, taskSid } = await s.acceptedCall('alice');
+    const bob = await s.login('bob');
+    expect((await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token: alice })).body['status']).toBe('paused');
+    const r = await s.api('POST', `/api/tasks/${taskSid}/transfer`, { token: alice, json: { to: 'bob' } });
+    expect(r.status).toBe(200);
+    const bobLeg = s.server.tasks.get(taskSid)!.workerCallSid!;
+    expect(await sdk(s).calls(bobLeg).recordings.list()).toEqual([]);
+    expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token: bob })).body).toMatchObject({
+      status: 'paused',
+      deferred: [{ callSid: bobLeg, channels: 2 }],
+    });
+    // Pausing again is a no-op that keeps the pause (and its timers) open.
+    const pausedAt = s.server.audit.count();
+    const again = await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token: bob });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: 'paused', pausedBy: 'alice' });
+    expect(s.server.audit.count()).toBe(pausedAt);
+    const resumed = await s.api('POST', `/api/tasks/${taskSid}/recording/resume`, { token: bob });
+    expect(resumed.body).toMatchObject({ status: 'recording', recordings: [expect.objectContaining({ callSid: bobLeg, status: 'in-progress' })] });
+  });
+
   it('refuses bad transfers and changes nothing', async () => {
     sys = await startSystem();
     const s = sys;
