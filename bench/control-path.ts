@@ -17,6 +17,7 @@ import { f, summary, table, type BenchOptions } from './lib/report.ts';
 const SERVER_CHILD = fileURLToPath(new URL('./lib/server-child.ts', import.meta.url));
 const BASELINE_CHILD = fileURLToPath(new URL('./lib/baseline-child.ts', import.meta.url));
 export const CONNECTIONS = 10;
+const EMPTY: LoadResult = { requests: 0, seconds: 0, rps: NaN, errors: 0, non2xx: 0, latency: summary([]), byKind: new Map(), statusCounts: {} };
 
 interface ReqTiming {
   path: string;
@@ -184,9 +185,16 @@ export async function startBaselines(): Promise<Baselines> {
 }
 
 /** Measures pause/resume cycles on the system's live calls, then the baselines right after. */
-export async function measureControl(sys: BenchSystem, base: Baselines, seconds: number, setupSeconds: number, log: (s: string) => void): Promise<ControlRow> {
+export async function measureControl(
+  sys: BenchSystem,
+  base: Baselines | { fastify: LoadResult; http: LoadResult },
+  seconds: number,
+  setupSeconds: number,
+  log: (s: string) => void,
+  warmupSeconds = 2,
+): Promise<ControlRow> {
   const n = sys.tasks.length;
-  await load(cycleSpec(sys.url, sys.tasks, 2)); // warm-up
+  await load(cycleSpec(sys.url, sys.tasks, warmupSeconds));
   await sys.server.ask('splitStart');
   await sys.engine.ask('httpStart');
   const s0 = await sys.server.stats();
@@ -196,7 +204,7 @@ export async function measureControl(sys: BenchSystem, base: Baselines, seconds:
   const e1 = await sys.engine.stats();
   const engineTimes = (await sys.engine.ask('httpStop')) as number[];
   const timings = (await sys.server.ask('splitStop')) as ReqTiming[];
-  const { fastify, http } = await base.measure(seconds);
+  const { fastify, http } = 'measure' in base ? await base.measure(seconds) : base;
   const totals = timings.map((t) => t.end - t.start);
   const waits = timings.map((t) => unionMs(t.provider));
   const row: ControlRow = {
@@ -233,11 +241,20 @@ export async function runControlPath(opts: BenchOptions, log: (s: string) => voi
   const base = await startBaselines();
   const sys = await startBenchSystem(levels[levels.length - 1]!);
   try {
+    // Quick mode measures the baselines once (next to the last level) and shows them at every level.
+    let shared: { fastify: LoadResult; http: LoadResult } | null = null;
     for (const n of levels) {
       const setup = await addCalls(sys, n);
       log(`control: ${n} calls live (${f(setup)} s to add)`);
-      rows.push(await measureControl(sys, base, seconds, setup, log));
+      if (opts.quick && n !== levels[levels.length - 1]) {
+        rows.push(await measureControl(sys, { fastify: EMPTY, http: EMPTY }, seconds, setup, log, 1));
+      } else {
+        const row = await measureControl(sys, base, seconds, setup, log, opts.quick ? 1 : 2);
+        rows.push(row);
+        shared = { fastify: row.fastify, http: row.http };
+      }
     }
+    if (shared) for (const r of rows) if (r.fastify === EMPTY) Object.assign(r, shared);
   } finally {
     await sys.close();
     await base.close();
@@ -312,7 +329,7 @@ level (the "setup" column: seconds to log in, place and accept the new calls). a
 ${CONNECTIONS} connections for ${seconds} s per figure (after a 2 s warm-up), pipelining 1. Requests go round-robin over
 the N tasks, each alternating pause and resume, with that task's agent's bearer token; the
 baselines answer a POST with a small JSON body, measured right after the system with the same
-connections and duration. Latencies are per response, as autocannon's client sees them.
+connections and duration (in quick mode once, after the last level, and shown on every row). Latencies are per response, as autocannon's client sees them.
 
 ${main}
 

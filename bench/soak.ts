@@ -67,6 +67,8 @@ export async function runSoak(opts: BenchOptions, log: (s: string) => void): Pro
   const until = started + seconds * 1000;
   const samples: Sample[] = [];
   try {
+    // Sleeps end at the soak's end, so the last cycles wind down (hang up, complete) at once.
+    const nap = (ms: number): Promise<void> => sleep(Math.max(0, Math.min(ms, until - performance.now())));
     const worker = async (i: number): Promise<void> => {
       const login = await api(sys.url, 'POST', '/api/auth/login', null, { identity: `agent-${i}`, password: 'bench' });
       const token = String(login.json['token']);
@@ -79,13 +81,13 @@ export async function runSoak(opts: BenchOptions, log: (s: string) => void): Pro
           const acc = await api(sys.url, 'POST', `/api/tasks/${sid}/accept`, token);
           if (acc.status !== 200) throw new Error(`accept ${acc.status} ${JSON.stringify(acc.json)}`);
           const talk = 3000 + Math.random() * 7000;
-          await sleep(talk / 3);
+          await nap(talk / 3);
           const p = await api(sys.url, 'POST', `/api/tasks/${sid}/recording/pause`, token, {});
           if (p.status !== 200) throw new Error(`pause ${p.status} ${JSON.stringify(p.json)}`);
-          await sleep(talk / 3);
+          await nap(talk / 3);
           const r = await api(sys.url, 'POST', `/api/tasks/${sid}/recording/resume`, token, {});
           if (r.status !== 200) throw new Error(`resume ${r.status} ${JSON.stringify(r.json)}`);
-          await sleep(talk / 3);
+          await nap(talk / 3);
           const h = await api(sys.url, 'POST', `/api/tasks/${sid}/hangup`, token);
           if (h.status !== 200) throw new Error(`hangup ${h.status} ${JSON.stringify(h.json)}`);
           // Wrap-up can be completed once the task is wrapping.
