@@ -299,6 +299,13 @@ export class RecordingService {
 
     const state = this.buildState(task.sid, after, failures);
     this.publishState(task, state, action);
+    if (outcome === 'failed' && status === 'not-recording' && failures.every((f) => f.code === 'CALL_NOT_IN_PROGRESS')) {
+      // The recordings ended under us (the call hung up meanwhile): a conflict, not an upstream outage.
+      throw new AppError('CONFLICT', `task ${task.sid} has no active recording to ${pausing ? 'pause' : 'resume'}: its recordings ended`, {
+        field: 'taskSid',
+        details: { state },
+      });
+    }
     if (outcome === 'failed') {
       throw new AppError(failures.some((f) => f.code === 'UPSTREAM_TIMEOUT') ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE', `could not ${pausing ? 'pause' : 'resume'} any recording of task ${task.sid}`, {
         details: { state },
