@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { LoginResponse, SimulatorCallResponse, TasksResponse } from '@pause-recording/core';
@@ -132,7 +132,13 @@ export async function expectRecordingAfterAccept(page: Page): Promise<void> {
 
 /** Saves a screenshot for the docs (docs/screenshots/NAME.png, committed and shown in the README). */
 export async function docScreenshot(page: Page, name: string): Promise<void> {
-  const dir = resolve('docs/screenshots');
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: resolve(dir, `${name}.png`) });
+  // Every run saves to test-results/screenshots (ignored by git); the committed copies in
+  // docs/screenshots change only when asked (UPDATE_SCREENSHOTS=1), so `npm test` leaves the tree clean.
+  const dirs = [resolve('test-results/screenshots')];
+  if (process.env['UPDATE_SCREENSHOTS'] === '1') dirs.push(resolve('docs/screenshots'));
+  const png = await page.screenshot();
+  for (const dir of dirs) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(resolve(dir, `${name}.png`), png);
+  }
 }
