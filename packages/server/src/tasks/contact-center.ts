@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { AuditStore } from '../audit/audit-store.ts';
 import type { User, UserDirectory } from '../auth/user-directory.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { ProviderError } from '../provider/provider-errors.ts';
+import { isTransientProviderError, ProviderError } from '../provider/provider-errors.ts';
 import type { TwilioProvider } from '../provider/twilio-provider.ts';
 import { defaultSleep } from '../provider/retry.ts';
 import type { RecordingService } from '../recording/recording-service.ts';
@@ -234,7 +234,11 @@ export class ContactCenter {
     for (;;) {
       const cur = this.mustGet(task.sid);
       if (cur.conferenceSid !== null) return cur.conferenceSid;
-      const found = await this.d.provider.findConference(task.attributes.conference.friendly_name);
+      const found = await this.d.provider.findConference(task.attributes.conference.friendly_name).catch((e: unknown) => {
+        // A slow or failed look-up is not an answer: keep asking until the deadline.
+        if (isTransientProviderError(e) && Date.now() < deadline) return null;
+        throw e;
+      });
       if (found !== null) {
         this.conferenceEvent({ FriendlyName: task.attributes.conference.friendly_name, ConferenceSid: found, StatusCallbackEvent: 'found' });
         return found;
@@ -434,14 +438,20 @@ export class ContactCenter {
       const task = this.mustGet(taskSid);
       this.requireHolder(task, user, 'hang up');
       this.requireStatus(task, ['assigned'], 'hang up');
+      let alreadyEnded = false;
       try {
         if (task.conferenceSid !== null) await this.d.provider.endConference(task.conferenceSid);
         else await this.d.provider.hangupCall(task.attributes.call_sid);
       } catch (e) {
-        this.auditTask('task-hangup', task, user, 'failed', { error: e instanceof Error ? e.message : String(e) });
-        throw e;
+        // The provider no longer knows the call as live (e.g. the voice engine restarted after a
+        // crash and finished it): it is over, so the agent must be able to wrap up.
+        if (e instanceof ProviderError && e.code === 'NOT_FOUND') alreadyEnded = true;
+        else {
+          this.auditTask('task-hangup', task, user, 'failed', { error: e instanceof Error ? e.message : String(e) });
+          throw e;
+        }
       }
-      this.auditTask('task-hangup', task, user, 'ok');
+      this.auditTask('task-hangup', task, user, 'ok', alreadyEnded ? { alreadyEnded } : {});
       this.callEnded(this.mustGet(taskSid));
       return this.mustGet(taskSid);
     });

@@ -53,7 +53,8 @@ export function registerRecordingRoutes(app: FastifyInstance, engine: Engine): v
 
   app.get(`${A}/Calls/:CallSid/Recordings.json`, async (req) => {
     const callSid = sidSegment(`${(req.params as { CallSid: string }).CallSid}.json`, 'call');
-    findCall(engine, callSid);
+    // A call that ended before a restart is archived; its recordings are still listed, as at Twilio.
+    if (!engine.archivedCalls.has(callSid)) findCall(engine, callSid);
     const all = newestFirst([...engine.recordings.values()].filter((r) => r.kind === 'call' && r.callSid === callSid));
     const page = paginate(all, req, req.url.split('?')[0]!);
     return { recordings: page.items.map(callRecordingJson), ...page.meta };
@@ -82,8 +83,9 @@ export function registerRecordingRoutes(app: FastifyInstance, engine: Engine): v
 
   // --- conference recordings
   app.get(`${A}/Conferences/:ConferenceSid/Recordings.json`, async (req) => {
-    const conf = findConference(engine, sidSegment(`${(req.params as { ConferenceSid: string }).ConferenceSid}.json`, 'conference'));
-    const all = newestFirst([...engine.recordings.values()].filter((r) => r.kind === 'conference' && r.conferenceSid === conf.sid));
+    const confSid = sidSegment(`${(req.params as { ConferenceSid: string }).ConferenceSid}.json`, 'conference');
+    if (!engine.archivedConferences.has(confSid)) findConference(engine, confSid);
+    const all = newestFirst([...engine.recordings.values()].filter((r) => r.kind === 'conference' && r.conferenceSid === confSid));
     const page = paginate(all, req, req.url.split('?')[0]!);
     return { recordings: page.items.map(conferenceRecordingJson), ...page.meta };
   });
