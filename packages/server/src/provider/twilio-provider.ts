@@ -174,10 +174,16 @@ export class TwilioProvider {
   async waitForCallInProgress(callSid: string, waitMs: number, pollMs = 50): Promise<void> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const status = await this.fetchCallStatus(callSid);
+      let status: string | null = null;
+      try {
+        status = await this.fetchCallStatus(callSid);
+      } catch (e) {
+        // A slow or failed poll is not the leg's answer: keep asking until the deadline.
+        if (!isTransientProviderError(e) || Date.now() >= deadline) throw e;
+      }
       if (status === 'in-progress') return;
-      if (['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(status) || Date.now() >= deadline) {
-        throw new ProviderError('CALL_NOT_IN_PROGRESS', `call ${callSid} is ${status}, not in progress`, { transient: false });
+      if ((status !== null && ['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(status)) || Date.now() >= deadline) {
+        throw new ProviderError('CALL_NOT_IN_PROGRESS', `call ${callSid} is ${status ?? 'unknown'}, not in progress`, { transient: false });
       }
       await defaultSleep(pollMs);
     }

@@ -65,8 +65,8 @@ describe('partial pause', () => {
   });
 
   it('retries transient failures (429, 503, a dropped connection, a hung request) and then succeeds', async () => {
-    // The budget outlasts one hung request (1 s timeout) plus the backoffs.
-    sys = await startSystem({ settings: BOTH, env: { TWILIO_RETRY_BUDGET_MS: '4000' } });
+    // The budget outlasts one hung request (0.5 s timeout) plus the backoffs.
+    sys = await startSystem({ settings: BOTH, env: { TWILIO_TIMEOUT_MS: '500', TWILIO_RETRY_BUDGET_MS: '4000' } });
     const s = sys;
     const { token, taskSid } = await s.acceptedCall('alice');
     s.engine.faults.add({ method: 'POST', path: '/Recordings/', action: 'status', status: 429, times: 1 });

@@ -57,8 +57,9 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
       FLEX_VALIDATE_URL: engine.url,
       TWILIO_ACCOUNT_SID: engine.accountSid,
       TWILIO_AUTH_TOKEN: engine.authToken,
-      TWILIO_TIMEOUT_MS: '1000',
-      TWILIO_RETRY_BUDGET_MS: '1500',
+      // Generous enough for a loaded CI machine; tests of timeouts set their own.
+      TWILIO_TIMEOUT_MS: '2000',
+      TWILIO_RETRY_BUDGET_MS: '3000',
       CONFIG: 'settings.json',
       ...o.env,
     },
