@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import { AppError, type UiConfig } from '@pause-recording/core';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { SqliteAuditStore, type AuditStore } from './audit/audit-store.ts';
 import { auditRoutes } from './audit/routes.ts';
@@ -136,7 +136,15 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       : null;
 
   const desktopDir = config.desktopDir !== null && existsSync(join(config.desktopDir, 'index.html')) ? resolve(config.desktopDir) : null;
-  const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes ?? 64 * 1024, forceCloseConnections: true });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: opts.bodyLimitBytes ?? 64 * 1024,
+    forceCloseConnections: true,
+    // Errors Fastify raises before routing (a malformed URL such as `%ZZ`) get our error shape too.
+    frameworkErrors: (err, _request, reply) => {
+      void (reply as FastifyReply).status(400).send(new AppError('BAD_REQUEST', `path: ${err.message}`, { field: 'path' }).toJSON());
+    },
+  });
   app.decorateRequest('user', null);
   await app.register(formbody, { bodyLimit: opts.bodyLimitBytes ?? 64 * 1024 });
   if (desktopDir !== null) await app.register(fastifyStatic, { root: desktopDir, prefix: '/', wildcard: false });

@@ -36,6 +36,10 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
     logger: opts.logger ? { level: 'info', redact: ['req.headers.authorization'] } : false,
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
+    // Errors Fastify raises before routing (a malformed URL such as `%ZZ`) get Twilio's shape too.
+    frameworkErrors: (err, _req, reply) => {
+      void sendError(reply, new TwilioHttpError(400, 20001, `Bad request: ${err.message}`));
+    },
   });
   const hung = new Set<Socket>();
 
