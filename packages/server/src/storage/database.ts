@@ -28,6 +28,10 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_events
   BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_events
   BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+-- INSERT OR REPLACE deletes the row it collides with without firing the delete trigger.
+CREATE TRIGGER IF NOT EXISTS audit_no_replace BEFORE INSERT ON audit_events
+  WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.id)
+  BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
 
 CREATE TABLE IF NOT EXISTS tasks (
   sid TEXT PRIMARY KEY,
