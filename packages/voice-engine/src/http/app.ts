@@ -42,6 +42,8 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
     },
   });
   const hung = new Set<Socket>();
+  // Requests that are applied normally but whose answer never reaches the client.
+  const losing = new WeakSet<object>();
 
   void app.register(formbody);
 
@@ -59,7 +61,9 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
           hung.delete(req.raw.socket);
           return reply.hijack();
         }
-        if (fault.action === 'delay') {
+        if (fault.action === 'lose') {
+          losing.add(req.raw);
+        } else if (fault.action === 'delay') {
           await new Promise((r) => setTimeout(r, fault.delayMs ?? 0));
         } else {
           const status = fault.status ?? 500;
@@ -77,6 +81,14 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
       if (m && m[1] !== engine.accountSid) return sendError(reply, TwilioHttpError.unauthenticated());
     }
     return undefined;
+  });
+
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (losing.has(req.raw)) {
+      losing.delete(req.raw);
+      req.raw.socket.destroy();
+    }
+    return payload;
   });
 
   app.setErrorHandler((err, req, reply) => {

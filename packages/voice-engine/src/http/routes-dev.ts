@@ -41,7 +41,7 @@ export function registerDevRoutes(app: FastifyInstance, engine: Engine, faults: 
 
   app.post('/dev/faults', async (req, reply) => {
     const p = bodyParams(req);
-    const action = oneOf(p, 'action', ['status', 'hang', 'delay', 'drop'] as const);
+    const action = oneOf(p, 'action', ['status', 'hang', 'delay', 'drop', 'lose'] as const);
     if (!action) throw TwilioHttpError.missing('action');
     const path = str(p, 'path');
     const pathRegex = str(p, 'pathRegex');

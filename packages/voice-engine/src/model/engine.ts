@@ -215,7 +215,8 @@ export class Engine {
     for (const r of [...this.pendingFinal]) this.finalize(r);
     this.clock.stop();
     this.closed = true;
-    await Promise.race([this.callbacks.drain(), new Promise((r) => setTimeout(r, 2000))]);
+    this.callbacks.stopRetrying();
+    await Promise.race([this.callbacks.drain(), new Promise((r) => setTimeout(r, 2000).unref())]);
     this.callbacks.close();
   }
 

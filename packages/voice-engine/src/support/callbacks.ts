@@ -28,6 +28,7 @@ export class CallbackDispatcher {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly opts: Required<Omit<CallbackOptions, 'onResult'>> & Pick<CallbackOptions, 'onResult'>;
   private closed = false;
+  private retrying = true;
   delivered = 0;
   failed = 0;
 
@@ -54,6 +55,11 @@ export class CallbackDispatcher {
     this.closed = true;
   }
 
+  /** Shutting down: queued callbacks get one try each, no backoff waits. */
+  stopRetrying(): void {
+    this.retrying = false;
+  }
+
   private async deliver(cb: Callback, params: Record<string, string>): Promise<void> {
     const log: CallbackLog = { url: cb.url, params, attempts: 0, ok: false, status: null, error: null };
     for (let attempt = 1; attempt <= this.opts.attempts; attempt++) {
@@ -70,7 +76,8 @@ export class CallbackDispatcher {
       } catch (e) {
         log.error = e instanceof Error ? e.message : String(e);
       }
-      if (attempt < this.opts.attempts && !this.closed) {
+      if (!this.retrying || this.closed) break;
+      if (attempt < this.opts.attempts) {
         await new Promise((r) => setTimeout(r, this.opts.backoffMs * 2 ** (attempt - 1)));
       }
     }

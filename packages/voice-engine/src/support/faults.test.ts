@@ -169,6 +169,21 @@ describe('faults over real HTTP', () => {
     expect(order).toEqual(['plain', 'delayed']);
   });
 
+  it('lose: the request is applied but its answer never arrives', async () => {
+    e.faults.add({ path: '/Calls.json', method: 'POST', action: 'lose' });
+    const before = e.engine.calls.size;
+    const form = new URLSearchParams({ To: '+15550001111', From: '+15550002222', Twiml: '<Response><Pause length="5"/></Response>' });
+    const err = (await fetch(callsUrl, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    }).catch((x: unknown) => x)) as Error;
+    expect(err).toBeInstanceOf(TypeError);
+    // The call was created even though the client never heard so.
+    expect(e.engine.calls.size).toBe(before + 1);
+    expect((await listCalls()).status).toBe(200);
+  });
+
   it('POST /dev/faults adds rules (path or pathRegex, method, times); GET lists; DELETE removes', async () => {
     const add = await dev('POST', '/dev/faults', { action: 'status', status: '502', path: '/Calls.json', method: 'GET', times: '2' });
     expect(add.status).toBe(201);

@@ -1,8 +1,9 @@
 /**
  * Fault injection for tests: make chosen requests answer an error status, hang, answer
- * late, or drop the connection, so a client's retry and alarm paths run against real HTTP.
+ * late, drop the connection, or be applied with the answer lost, so a client's retry and alarm paths run against real HTTP.
  */
-export type FaultAction = 'status' | 'hang' | 'delay' | 'drop';
+/** `lose`: the request is applied, then the connection is cut before the answer goes out. */
+export type FaultAction = 'status' | 'hang' | 'delay' | 'drop' | 'lose';
 
 export interface FaultRule {
   /** HTTP method to match; any when absent. */
