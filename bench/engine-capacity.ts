@@ -188,6 +188,7 @@ export function capacityMarkdown(rows: CapacityRow[], idleRss: number, timing: {
       'event-loop delay max (ms)',
       'RSS (MB)',
       'RSS per call vs 0 calls (KiB)',
+      'JS heap + buffers per call (KiB)',
     ],
     rows.map((r) => [
       r.calls,
@@ -205,6 +206,7 @@ export function capacityMarkdown(rows: CapacityRow[], idleRss: number, timing: {
       f(r.loopDelayMaxMs, 1),
       mb(r.rssBytes, 0),
       f(r.rssPerCall / 1024, 0),
+      f(r.heapPerCall / 1024, 0),
     ]),
   );
   return `Each call = a customer leg (\`<Dial><Conference>\`) + an agent leg added by the Participants API with
@@ -216,7 +218,10 @@ WAV bytes = growth of the recordings folder (the physical floor is 8 kHz × 16 b
 = 32,000 B/s per call, so 1.000 means no overhead); write(2) bytes = \`wchar\` of
 /proc/PID/io (WAV data + header rewrites + SQLite). One engine process; calls are added level
 by level. RSS is read after a forced GC; with 0 calls it was ${mb(idleRss, 0)} MB, and the per-call
-figure is (RSS − that) / calls.
+figure is (RSS − that) / calls — noisy at small N, since RSS also moves when V8 returns or keeps
+freed pages; "JS heap + buffers" (V8 heap used + external + ArrayBuffers, after GC, minus the
+same at 0 calls) is the steadier per-call figure (each dual recording holds a 32 KiB second of
+audio before it flushes).
 
 ${t}`;
 }

@@ -3,7 +3,7 @@
  * Runs the benchmarks one after another (never two loads at once) and rewrites
  * docs/benchmarks.md. Sections: engine, precision, control, growth, soak, startup, keypress.
  */
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { machine, stamp, writeDoc, type BenchOptions, type Section } from './lib/report.ts';
 
@@ -75,6 +75,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const log = (s: string): void => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${s}`);
   const mach = machine();
+  const loadStart = loadavg()[0]!;
   log(`${mach}; ${opts.quick ? 'quick' : 'full'} mode`);
   const fresh: Section[] = [];
   const goals: [string, string, boolean | null][] = [];
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
   }
   const summaryMd =
     only === null
-      ? `## Summary\n\n_${stamp()}, \`${command}\`, ${mach}._\n\n| goal | this run | met? |\n| --- | --- | --- |\n${goals
+      ? `## Summary\n\n_${stamp()}, \`${command}\`, ${mach}; whole run ${((performance.now() - started) / 1000).toFixed(0)} s; 1-minute load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end on ${String(availableParallelism())} CPUs — other sessions' builds and tests share this machine, so wall-clock figures (lag, latency, throughput) carry their noise; CPU-time figures (CPU per call, CPU per request) much less._\n\n| goal | this run | met? |\n| --- | --- | --- |\n${goals
           .map(([g, v, m]) => `| ${g} | ${v} | ${m === null ? 'n/a' : m ? 'yes' : '**no**'} |`)
           .join('\n')}\n`
       : null;
