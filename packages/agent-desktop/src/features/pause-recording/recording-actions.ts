@@ -24,13 +24,21 @@ function reasonOf(e: unknown): string {
 export function registerRecordingActions(deps: RecordingActionDeps): void {
   const { actions, api, states, notifier } = deps;
 
+  // Requests in flight per task, and whether two of them overlapped (a shortcut pressed during a
+  // request): their answers may arrive in any order, so none of them can be trusted as the last word.
+  const inFlight = new Map<string, { count: number; overlapped: boolean }>();
+
   const run = async (task: TaskView, change: RecordingChange): Promise<TaskRecordingState | null> => {
     if (!isPauseRecordingEnabled(deps.config())) return null;
     const before = states.get(task.sid).state?.status;
+    const flight = inFlight.get(task.sid) ?? { count: 0, overlapped: false };
+    flight.count++;
+    if (flight.count > 1) flight.overlapped = true;
+    inFlight.set(task.sid, flight);
     states.setPending(task.sid, true);
     try {
       const state = await api.changeRecording(task.sid, change);
-      states.set(state);
+      if (!flight.overlapped) states.set(state);
       // Pausing a paused call is a no-op on the server (as the seed's "pause if recording"): no second banner.
       if (state.status !== before) announce(state, change);
       return state;
@@ -38,7 +46,19 @@ export function registerRecordingActions(deps: RecordingActionDeps): void {
       await failed(task, change, e);
       return null;
     } finally {
-      states.setPending(task.sid, false);
+      flight.count--;
+      if (flight.count === 0) {
+        inFlight.delete(task.sid);
+        if (flight.overlapped) {
+          // Overlapping answers settled: ask the server what is true now.
+          try {
+            states.set(await api.recordingState(task.sid));
+          } catch {
+            // Unreachable: the live events (or the next read) bring the truth.
+          }
+        }
+        states.setPending(task.sid, false);
+      }
     }
   };
 
