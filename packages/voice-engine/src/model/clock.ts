@@ -20,11 +20,20 @@ export interface FrameClock {
   resetLag(): void;
 }
 
+/**
+ * Wall-time budget of one catch-up burst. Behind real time the clock runs missed frames back to
+ * back; after this much work it yields (setImmediate), so HTTP handlers — a pause request — wait
+ * for at most about this long instead of a whole burst (250 frames can be seconds of work).
+ */
+const BURST_BUDGET_MS = 10;
+
 export class RealtimeClock implements FrameClock {
   tick = 0;
   maxLagFrames = 0;
   readonly speed: number;
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private running = false;
   private startedAt = 0;
   private onFrame: ((tick: number) => void) | null = null;
   private readonly frameWallMs: number;
@@ -36,15 +45,19 @@ export class RealtimeClock implements FrameClock {
   }
 
   start(onFrame: (tick: number) => void): void {
-    if (this.timer) return;
+    if (this.running) return;
+    this.running = true;
     this.onFrame = onFrame;
     this.startedAt = performance.now() - this.tick * this.frameWallMs;
     this.schedule();
   }
 
   stop(): void {
+    this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
   }
 
   wallMsFor(frames: number): number {
@@ -57,22 +70,29 @@ export class RealtimeClock implements FrameClock {
 
   private schedule(): void {
     const next = this.startedAt + (this.tick + 1) * this.frameWallMs;
-    const delay = Math.max(0, next - performance.now());
-    this.timer = setTimeout(() => this.run(), delay);
+    const delay = next - performance.now();
+    this.timer = null;
+    this.immediate = null;
+    // Behind: continue after pending I/O (no 1 ms timer floor); otherwise wait for the frame.
+    if (delay > 0) this.timer = setTimeout(() => this.run(), delay);
+    else this.immediate = setImmediate(() => this.run());
   }
 
   private run(): void {
-    const due = Math.floor((performance.now() - this.startedAt) / this.frameWallMs);
+    const now = performance.now();
+    const due = Math.floor((now - this.startedAt) / this.frameWallMs);
     const lag = due - this.tick;
     if (lag > this.maxLagFrames) this.maxLagFrames = lag;
-    // Cap one burst so HTTP handlers get a turn even if we fell far behind.
+    // Cap one burst (in frames and in wall time) so HTTP handlers get a turn even if we fell far behind.
     const until = Math.min(due, this.tick + 250);
+    const budgetEnd = now + BURST_BUDGET_MS;
     while (this.tick < until && this.onFrame) {
       const t = this.tick;
       this.tick = t + 1;
       this.onFrame(t);
+      if (performance.now() >= budgetEnd) break;
     }
-    if (this.timer !== null) this.schedule();
+    if (this.running) this.schedule();
   }
 }
 

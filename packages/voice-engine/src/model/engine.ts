@@ -10,20 +10,24 @@ import {
   type RequestableStatus,
 } from '@pause-recording/core';
 import { createDemoSource, createStampedSource } from '../audio/sources.ts';
-import { repairWav, WavWriter } from '../audio/wav-writer.ts';
+import { WavWriter } from '../audio/wav-writer.ts';
 import { TwilioHttpError } from '../http/twilio-error.ts';
 import { callJson, conferenceJson, phoneNumberJson, type Json } from '../serialize.ts';
 import { CallbackDispatcher, postForm } from '../support/callbacks.ts';
 import { newSid } from '../support/ids.ts';
 import type { EngineStore } from '../support/store.ts';
-import { rfc2822 } from '../support/time.ts';
 import { parseTwiml, TwimlError, type ConferenceAttrs, type Verb } from '../twiml.ts';
 import { Call, type CallPlan } from './call.ts';
 import type { FrameClock } from './clock.ts';
 import { Conference, type ConferenceEndReason, type Participant } from './conference.ts';
 import type { PhoneNumber } from './phone-number.ts';
 import { Recording, type RecordingSource } from './recording.ts';
+import { restoreState } from './restore.ts';
+import { callEventParams, CONFERENCE_EVENT_GROUP, conferenceEventParams, recordingEventParams, type ConferenceEventName } from './callback-params.ts';
+import type { CreateCallInput, ParticipantInput, RecordingInput } from './inputs.ts';
 import type { AudioKind, Callback, CallEvent, CallStatus, RecordingEvent, RecordingTrack } from './types.ts';
+
+export type { CreateCallInput, ParticipantInput, RecordingInput } from './inputs.ts';
 
 export interface EngineDeps {
   accountSid: string;
@@ -37,61 +41,6 @@ export interface EngineDeps {
   webhookTimeoutMs?: number;
   log?: (msg: string, data?: Record<string, unknown>) => void;
 }
-
-export interface CreateCallInput {
-  from: string;
-  to: string;
-  twiml?: string;
-  url?: Callback;
-  statusCallback?: Callback | null;
-  statusCallbackEvents?: CallEvent[];
-  audio?: AudioKind;
-  slot?: number | null;
-  hangupAfterSeconds?: number | null;
-}
-
-export interface ParticipantInput {
-  from: string;
-  to: string;
-  label?: string | null;
-  muted?: boolean;
-  hold?: boolean;
-  startConferenceOnEnter?: boolean;
-  endConferenceOnExit?: boolean;
-  conferenceRecord?: boolean;
-  conferenceRecordingCallback?: Callback | null;
-  conferenceRecordingEvents?: RecordingEvent[];
-  conferenceStatusCallback?: Callback | null;
-  conferenceStatusEvents?: string[];
-  record?: boolean;
-  recordingChannels?: 1 | 2;
-  recordingTrack?: RecordingTrack;
-  recordingCallback?: Callback | null;
-  recordingEvents?: RecordingEvent[];
-  statusCallback?: Callback | null;
-  statusCallbackEvents?: CallEvent[];
-  audio?: AudioKind;
-  slot?: number | null;
-}
-
-export interface RecordingInput {
-  channels: 1 | 2;
-  track: RecordingTrack;
-  callback: Callback | null;
-  events: RecordingEvent[];
-  source?: RecordingSource;
-}
-
-const CONF_EVENT_GROUP: Record<string, string> = {
-  'conference-start': 'start',
-  'conference-end': 'end',
-  'participant-join': 'join',
-  'participant-leave': 'leave',
-  'participant-mute': 'mute',
-  'participant-unmute': 'mute',
-  'participant-hold': 'hold',
-  'participant-unhold': 'hold',
-};
 
 /**
  * The voice engine's domain: calls, conferences, participants and recordings, driven by
@@ -155,52 +104,12 @@ export class Engine {
 
   /** Loads what an earlier run left, finishing anything a crash cut short. */
   restore(): { recovered: string[] } {
-    const recovered: string[] = [];
-    const now = Date.now();
-    for (const row of this.store.all('number')) {
-      const n = row.data as PhoneNumber;
-      this.numbers.set(n.sid, n);
-    }
-    for (const row of this.store.all('recording')) {
-      const rec = Recording.restore(row.data);
-      if (rec.active || rec.status === 'stopped' || rec.status === 'processing') {
-        // The process died while this recording was open: keep every flushed frame.
-        const fixed = repairWav(rec.wavPath, rec.channels);
-        rec.fileFrames = fixed.frames;
-        rec.status = fixed.frames > 0 ? 'completed' : 'absent';
-        rec.pauseBehavior = null;
-        rec.errorCode = TWILIO_ERROR.INTERNAL_FAILURE;
-        rec.logChange(-1, now);
-        this.saveRecording(rec);
-        recovered.push(rec.sid);
-      }
-      this.recordings.set(rec.sid, rec);
-    }
-    for (const row of this.store.all('call')) {
-      const j = row.data as Json;
-      if (j['status'] === 'queued' || j['status'] === 'ringing' || j['status'] === 'in-progress') {
-        const answered = j['status'] === 'in-progress';
-        j['status'] = answered ? 'completed' : 'failed';
-        j['end_time'] = rfc2822(now);
-        j['date_updated'] = rfc2822(now);
-        // The call lasted until the crash: from its answer to now, as far as we can know.
-        const started = typeof j['start_time'] === 'string' ? Date.parse(j['start_time']) : NaN;
-        j['duration'] = answered && Number.isFinite(started) ? String(Math.max(0, Math.round((now - started) / 1000))) : '0';
-        this.store.save('call', row.sid, row.createdMs, j);
-      }
-      this.archivedCalls.set(row.sid, j);
-    }
-    for (const row of this.store.all('conference')) {
-      const j = row.data as Json;
-      if (j['status'] !== 'completed') {
-        j['status'] = 'completed';
-        j['reason_conference_ended'] = 'last-participant-left';
-        j['date_updated'] = rfc2822(now);
-        this.store.save('conference', row.sid, row.createdMs, j);
-      }
-      this.archivedConferences.set(row.sid, j);
-    }
-    return { recovered };
+    const state = restoreState(this.store, Date.now());
+    for (const n of state.numbers) this.numbers.set(n.sid, n);
+    for (const r of state.recordings) this.recordings.set(r.sid, r);
+    for (const [sid, j] of state.archivedCalls) this.archivedCalls.set(sid, j);
+    for (const [sid, j] of state.archivedConferences) this.archivedConferences.set(sid, j);
+    return { recovered: state.recovered };
   }
 
   start(): void {
@@ -932,70 +841,17 @@ export class Engine {
 
   private callEvent(c: Call, event: CallEvent): void {
     if (!c.callback || !c.callbackEvents.includes(event)) return;
-    const params: Record<string, string> = {
-      AccountSid: c.accountSid,
-      ApiVersion: '2010-04-01',
-      CallSid: c.sid,
-      // Twilio reports the initiated event as CallStatus=initiated (the call resource still says queued).
-      CallStatus: event === 'initiated' ? 'initiated' : c.status,
-      Called: c.to,
-      Caller: c.from,
-      Direction: c.direction,
-      From: c.from,
-      To: c.to,
-      Timestamp: rfc2822(Date.now()),
-      CallbackSource: 'call-progress-events',
-      SequenceNumber: String(c.callbackSeq++),
-    };
-    if (event === 'completed') params['CallDuration'] = String(c.durationSeconds() ?? 0);
-    this.callbacks.send(c.sid, c.callback, params);
+    this.callbacks.send(c.sid, c.callback, callEventParams(c, event));
   }
 
-  private conferenceEvent(conf: Conference, event: string, p: Participant | null): void {
-    if (!conf.statusCallback) return;
-    const group = CONF_EVENT_GROUP[event];
-    if (!group || !conf.statusCallbackEvents.includes(group)) return;
-    const params: Record<string, string> = {
-      AccountSid: conf.accountSid,
-      ConferenceSid: conf.sid,
-      FriendlyName: conf.friendlyName,
-      StatusCallbackEvent: event,
-      Timestamp: rfc2822(Date.now()),
-      SequenceNumber: String(conf.callbackSeq++),
-    };
-    if (p) {
-      params['CallSid'] = p.call.sid;
-      params['Muted'] = String(p.muted);
-      params['Hold'] = String(p.hold);
-      params['Coaching'] = 'false';
-      params['EndConferenceOnExit'] = String(p.endConferenceOnExit);
-      params['StartConferenceOnEnter'] = String(p.startConferenceOnEnter);
-      if (p.label) params['ParticipantLabel'] = p.label;
-    }
-    if (event === 'conference-end') {
-      params['ReasonConferenceEnded'] = conf.reasonEnded ?? '';
-      if (conf.callSidEndingConference) params['CallSidEndingConference'] = conf.callSidEndingConference;
-    }
-    this.callbacks.send(conf.sid, conf.statusCallback, params);
+  private conferenceEvent(conf: Conference, event: ConferenceEventName, p: Participant | null): void {
+    if (!conf.statusCallback || !conf.statusCallbackEvents.includes(CONFERENCE_EVENT_GROUP[event])) return;
+    this.callbacks.send(conf.sid, conf.statusCallback, conferenceEventParams(conf, event, p));
   }
 
   private recordingEvent(r: Recording, event: RecordingEvent): void {
     if (!r.callback || !r.callbackEvents.includes(event)) return;
-    const params: Record<string, string> = {
-      AccountSid: r.accountSid,
-      CallSid: r.callSid ?? '',
-      RecordingSid: r.sid,
-      RecordingUrl: `${this.origin}/2010-04-01/Accounts/${r.accountSid}/Recordings/${r.sid}`,
-      RecordingStatus: r.status,
-      RecordingChannels: String(r.channels),
-      RecordingStartTime: rfc2822(r.createdMs),
-      RecordingSource: r.source,
-      ErrorCode: String(r.errorCode ?? 0),
-    };
-    if (r.duration !== null) params['RecordingDuration'] = r.duration;
-    if (r.kind === 'call') params['RecordingTrack'] = r.track ?? 'both';
-    if (r.conferenceSid) params['ConferenceSid'] = r.conferenceSid;
-    this.callbacks.send(r.sid, r.callback, params);
+    this.callbacks.send(r.sid, r.callback, recordingEventParams(r, this.origin));
   }
 }
 

@@ -1,0 +1,65 @@
+import { TWILIO_ERROR } from '@pause-recording/core';
+import { repairWav } from '../audio/wav-writer.ts';
+import type { Json } from '../serialize.ts';
+import type { EngineStore } from '../support/store.ts';
+import { rfc2822 } from '../support/time.ts';
+import type { PhoneNumber } from './phone-number.ts';
+import { Recording } from './recording.ts';
+
+export interface RestoredState {
+  numbers: PhoneNumber[];
+  recordings: Recording[];
+  archivedCalls: Map<string, Json>;
+  archivedConferences: Map<string, Json>;
+  /** Recordings that were open when the previous run died, now finished. */
+  recovered: string[];
+}
+
+/**
+ * What an earlier run left in the store, with anything a crash cut short finished:
+ * open recordings keep every flushed frame (completed with 12400, or absent), live calls
+ * end (completed, or failed if never answered), live conferences complete.
+ */
+export function restoreState(store: EngineStore, now: number): RestoredState {
+  const state: RestoredState = { numbers: [], recordings: [], archivedCalls: new Map(), archivedConferences: new Map(), recovered: [] };
+  for (const row of store.all('number')) state.numbers.push(row.data as PhoneNumber);
+  for (const row of store.all('recording')) {
+    const rec = Recording.restore(row.data);
+    if (rec.active || rec.status === 'stopped' || rec.status === 'processing') {
+      const fixed = repairWav(rec.wavPath, rec.channels);
+      rec.fileFrames = fixed.frames;
+      rec.status = fixed.frames > 0 ? 'completed' : 'absent';
+      rec.pauseBehavior = null;
+      rec.errorCode = TWILIO_ERROR.INTERNAL_FAILURE;
+      rec.logChange(-1, now);
+      store.save('recording', rec.sid, rec.createdMs, rec.toStored());
+      state.recovered.push(rec.sid);
+    }
+    state.recordings.push(rec);
+  }
+  for (const row of store.all('call')) {
+    const j = row.data as Json;
+    if (j['status'] === 'queued' || j['status'] === 'ringing' || j['status'] === 'in-progress') {
+      const answered = j['status'] === 'in-progress';
+      j['status'] = answered ? 'completed' : 'failed';
+      j['end_time'] = rfc2822(now);
+      j['date_updated'] = rfc2822(now);
+      // The call lasted until the crash: from its answer to now, as far as we can know.
+      const started = typeof j['start_time'] === 'string' ? Date.parse(j['start_time']) : NaN;
+      j['duration'] = answered && Number.isFinite(started) ? String(Math.max(0, Math.round((now - started) / 1000))) : '0';
+      store.save('call', row.sid, row.createdMs, j);
+    }
+    state.archivedCalls.set(row.sid, j);
+  }
+  for (const row of store.all('conference')) {
+    const j = row.data as Json;
+    if (j['status'] !== 'completed') {
+      j['status'] = 'completed';
+      j['reason_conference_ended'] = 'last-participant-left';
+      j['date_updated'] = rfc2822(now);
+      store.save('conference', row.sid, row.createdMs, j);
+    }
+    state.archivedConferences.set(row.sid, j);
+  }
+  return state;
+}
