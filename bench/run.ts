@@ -56,7 +56,7 @@ function parseArgs(argv: string[]): { opts: BenchOptions; only: SectionId[] | nu
     return eq?.slice(name.length + 1);
   };
   const soak = val('--soak-seconds');
-  const soakSeconds = soak !== undefined ? Number(soak) : quick ? 30 : 120;
+  const soakSeconds = soak !== undefined ? Number(soak) : quick ? 30 : 60;
   if (!(soakSeconds >= 5 && soakSeconds <= 3600)) throw new Error(`--soak-seconds must be 5..3600, got ${soak}`);
   const onlyRaw = val('--only');
   let only: SectionId[] | null = null;

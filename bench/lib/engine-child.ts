@@ -53,6 +53,7 @@ function stats(): ChildStats {
     tick: eng.clock.tick,
     framesProcessed: engine.framesProcessed,
     maxLagFrames: eng.clock.maxLagFrames,
+    lagNow: Math.floor((performance.now() - (eng.clock as unknown as { startedAt: number }).startedAt) / 20) - eng.clock.tick,
     liveCalls: engine.liveCalls.size,
     activeRecordings: engine.activeRecordings.size,
     cpu: process.cpuUsage(),

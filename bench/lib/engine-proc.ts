@@ -12,6 +12,8 @@ export interface ChildStats {
   tick: number;
   framesProcessed: number;
   maxLagFrames: number;
+  /** Frames due but not yet processed right now (backlog). */
+  lagNow: number;
   liveCalls: number;
   activeRecordings: number;
   cpu: NodeJS.CpuUsage;

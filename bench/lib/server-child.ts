@@ -89,6 +89,7 @@ function stats(): ChildStats {
     tick: 0,
     framesProcessed: 0,
     maxLagFrames: 0,
+    lagNow: 0,
     liveCalls: 0,
     activeRecordings: 0,
     cpu: process.cpuUsage(),
