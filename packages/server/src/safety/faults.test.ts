@@ -6,10 +6,13 @@
  * structured 502/504 (never a raw 5xx); what it reports equals the engine's own recordings (never
  * `paused` unless all are); a single fault is ridden out; a persistent one was retried and then
  * reported as `partially-paused` (alarm) or failed; one audit event per attempt, with the outcome
- * and each failing recording named; once the fault clears, the same press finishes the job.
+ * and each failing recording named, and every failed request to the engine is either a retry
+ * (one line each in the server's log) or the last attempt that was reported; once the fault
+ * clears, the same press finishes the job.
  */
 import { aggregateRecordingStatus } from '@pause-recording/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../logging/logger.ts';
 import { writeCounts } from './reliability-counts.ts';
 import { startSystem, type ApiResult, type System } from '../test-support/system.ts';
 
@@ -22,12 +25,16 @@ const TIMES = [1, 3, 0] as const; // once, a burst, until cleared
 let s: System;
 let token: string;
 let taskSid: string;
-const counts = { cases: 0, requests: 0, faultsInjected: 0, retriedRecordings: 0, partial: 0, failed: 0, ridden: 0, server5xxRaw: 0, untruthful: 0, lostEvents: 0, maxAnswerMs: 0 };
+/** The server's log: every retry of a Twilio call is a line in it. */
+const logLines: string[] = [];
+const retriesLogged = (): number => logLines.filter((l) => l.includes('"msg":"retrying Twilio API call"')).length;
+const counts = { retriesLogged: 0, cases: 0, requests: 0, faultsInjected: 0, retriedRecordings: 0, partial: 0, failed: 0, ridden: 0, server5xxRaw: 0, untruthful: 0, lostEvents: 0, maxAnswerMs: 0 };
 
 beforeAll(async () => {
   s = await startSystem({
     settings: { call_recording_enabled: true, features: { dual_channel_recording: { enabled: true, channel: 'worker' } } },
     env: { TWILIO_TIMEOUT_MS: '150', TWILIO_RETRY_BUDGET_MS: '400', RATE_LIMIT_PER_MINUTE: '0' },
+    server: { logger: createLogger('warn', { write: (line: string) => void logLines.push(line) }), retry: { baseDelayMs: 20, maxDelayMs: 200 }, acceptWaitMs: 5000 },
   });
   ({ token, taskSid } = await s.acceptedCall('alice'));
 });
@@ -72,6 +79,7 @@ describe('recording updates under injected faults', () => {
       const target = action === 'pause' ? 'paused' : 'in-progress';
       const rowsBefore = s.server.audit.query({ taskSid }).length;
       const hitsBefore = s.engine.faults.hits;
+      const retriesBefore = retriesLogged();
       s.engine.faults.add({ method: 'POST', path: paths[scope], times, ...fault });
       const started = Date.now();
       const r = await api('POST', `/api/tasks/${taskSid}/recording/${action}`, { reason: label });
@@ -100,6 +108,10 @@ describe('recording updates under injected faults', () => {
       expect([label, state.failures.map((f) => f.recordingSid).sort()]).toEqual([label, stuck]);
       if (state.status === 'partially-paused') expect([label, [...state.capturing].sort()]).toEqual([label, eng.filter((x) => x.status === 'in-progress').map((x) => x.sid).sort()]);
 
+      // Every failed attempt is accounted for: retried (a log line each) or, the last one, reported.
+      const retries = retriesLogged() - retriesBefore;
+      counts.retriesLogged += retries;
+      expect([label, retries]).toEqual([label, hits - stuck.length]);
       // Retries: a single fault is ridden out; a persistent one was retried before giving up.
       const targeted = scope === 'all' ? 2 : 1;
       if (times === 1) {
