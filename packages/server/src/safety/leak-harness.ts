@@ -68,6 +68,7 @@ export interface LeakStats {
   silenceFramesChecked: number;
   auditEventsChecked: number;
   truthChecks: number;
+  eventsChecked: number;
   leaks: number;
   lostEvents: number;
   server5xx: number;
@@ -83,6 +84,7 @@ export const emptyStats = (): LeakStats => ({
   silenceFramesChecked: 0,
   auditEventsChecked: 0,
   truthChecks: 0,
+  eventsChecked: 0,
   leaks: 0,
   lostEvents: 0,
   server5xx: 0,
@@ -92,6 +94,12 @@ export interface LeakRig {
   readonly sys: System;
   readonly config: LeakConfig;
   readonly tokens: Record<'alice' | 'bob' | 'sam', string>;
+  /** Per watched task: the engine's aggregate now. Every `recording.state` event is compared with it as it is published. */
+  readonly watch: Map<string, () => string>;
+  /** Live events whose state differed from the engine's at the moment they were published. */
+  readonly untrueEvents: string[];
+  /** `recording.state` events checked that way. */
+  eventsChecked: number;
   close(): Promise<void>;
 }
 
@@ -111,8 +119,20 @@ export async function startLeakRig(config: LeakConfig): Promise<LeakRig> {
     env: { RATE_LIMIT_PER_MINUTE: '0' },
   });
   const [alice, bob, sam] = await Promise.all([sys.login('alice'), sys.login('bob'), sys.login('sam')]);
-  return { sys, config, tokens: { alice, bob, sam }, close: () => sys.close() };
+  const rig: LeakRig = { sys, config, tokens: { alice, bob, sam }, watch: new Map(), untrueEvents: [], eventsChecked: 0, close: () => sys.close() };
+  // The UI shows what the live events say: each must match the engine the moment it is published.
+  sys.server.bus.tap((e) => {
+    if (e.type !== 'recording.state') return;
+    const engineNow = rig.watch.get(e.taskSid);
+    if (engineNow === undefined) return;
+    rig.eventsChecked++;
+    const truth = engineNow();
+    if (e.state.status !== truth) rig.untrueEvents.push(`${e.taskSid}: event says ${e.state.status}, engine ${truth}`);
+  });
+  return rig;
 }
+
+const RecordingServiceDeferred = (t: { attributes: Record<string, unknown> }): number => (typeof t.attributes['deferred_recording_call_sid'] === 'string' ? 1 : 0);
 
 type Status = 'not-recording' | 'recording' | 'paused' | 'partially-paused';
 const PR_ACTIONS = new Set(['pause', 'resume', 'auto-resume']);
@@ -129,6 +149,7 @@ export async function runLeakSequence(rig: LeakRig, steps: readonly Step[], stat
     return r;
   };
 
+  const eventsAtStart = rig.eventsChecked;
   const taskSid = await sys.call(rig.tokens.alice, 'alice');
   stats.requests++;
   const acc = await api('POST', `/api/tasks/${taskSid}/accept`, { token: rig.tokens.alice });
@@ -139,8 +160,11 @@ export async function runLeakSequence(rig: LeakRig, steps: readonly Step[], stat
   const confSid = () => task().conferenceSid;
 
   /** The engine's own active recordings of this task's legs and conference. */
-  const engineActive = () =>
-    [...eng.activeRecordings].filter((r) => (r.callSid !== null && r.kind === 'call' && legs.has(r.callSid)) || (r.kind === 'conference' && r.conferenceSid === confSid()));
+  const engineActive = () => {
+    // The task's legs so far, and the one it points at now (a transfer publishes before it answers).
+    const now = new Set([...legs, task().workerCallSid]);
+    return [...eng.activeRecordings].filter((r) => (r.callSid !== null && r.kind === 'call' && now.has(r.callSid)) || (r.kind === 'conference' && r.conferenceSid === confSid()));
+  };
   const prRows = () => sys.server.audit.query({ taskSid }).filter((e) => PR_ACTIONS.has(e.action));
 
   /** UI truth: what the server says now equals the engine's aggregate, recording by recording. */
@@ -159,6 +183,10 @@ export async function runLeakSequence(rig: LeakRig, steps: readonly Step[], stat
     return said;
   };
 
+  rig.watch.set(taskSid, () => {
+    const deferred = RecordingServiceDeferred(task());
+    return aggregateRecordingStatus([...engineActive().map((x) => x.status), ...Array<'paused'>(deferred).fill('paused')]);
+  });
   let status = await truth();
   assert.equal(status, rig.config.conference || rig.config.dual ? 'recording' : 'not-recording');
   /** Engine ticks in which the server had acknowledged a pause and no resume was sent yet. */
@@ -281,6 +309,8 @@ export async function runLeakSequence(rig: LeakRig, steps: readonly Step[], stat
   const rows = prRows();
   rows.forEach((e, i) => assert.equal(e.action === 'pause', i % 2 === 0, `audit event ${i} is ${e.action}: ${rows.map((x) => x.action).join(',')}`));
 
+  rig.watch.delete(taskSid);
+  assert.deepEqual(rig.untrueEvents, [], 'live events that did not match the engine');
   const done = await api('POST', `/api/tasks/${taskSid}/complete`, { token: rig.tokens[worker] });
   assert.equal(done.status, 200, done.text);
 
@@ -360,5 +390,6 @@ export async function runLeakSequence(rig: LeakRig, steps: readonly Step[], stat
       }
     }
   }
+  stats.eventsChecked += rig.eventsChecked - eventsAtStart;
   stats.sequences++;
 }
