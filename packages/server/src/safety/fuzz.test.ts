@@ -11,6 +11,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiredToken, routesOf, type RouteInfo } from './routes-of.ts';
+import { createLogger } from '../logging/logger.ts';
 import { writeCounts } from './reliability-counts.ts';
 import { startSystem, type System } from '../test-support/system.ts';
 
@@ -19,11 +20,17 @@ let alice: string;
 let sam: string;
 let taskSid: string;
 const v: Record<string, string> = {};
-const counts = { serverRoutes: 0, engineRoutes: 0, requests: 0, status4xx: 0, status5xx: 0, status2xx: 0, unnamed: 0, stateChanges: 0 };
+const counts = { logLinesChecked: 0, serverRoutes: 0, engineRoutes: 0, requests: 0, status4xx: 0, status5xx: 0, status2xx: 0, unnamed: 0, stateChanges: 0 };
 const failures: string[] = [];
+/** The server's whole log (trace level) during the fuzz: no secret may appear in it. */
+const logLines: string[] = [];
 
 beforeAll(async () => {
-  s = await startSystem({ settings: { call_recording_enabled: true }, env: { RATE_LIMIT_PER_MINUTE: '0', LOGIN_FAILURES_PER_MINUTE: '10000' } });
+  s = await startSystem({
+    settings: { call_recording_enabled: true },
+    env: { RATE_LIMIT_PER_MINUTE: '0', LOGIN_FAILURES_PER_MINUTE: '10000' },
+    server: { logger: createLogger('trace', { write: (line: string) => void logLines.push(line) }), retry: { baseDelayMs: 20, maxDelayMs: 200 }, acceptWaitMs: 5000 },
+  });
   ({ token: alice, taskSid } = await s.acceptedCall('alice'));
   sam = await s.login('sam');
   const t = s.server.tasks.get(taskSid)!;
@@ -213,6 +220,11 @@ describe('hostile input', () => {
         }
       }
     }
+    // Credentials in the query string (EventSource cannot send headers): refused, and kept out of the log.
+    for (const tok of [expired, forged, 'nonsense']) {
+      await expect4xx(s.url, 'server', 'GET', `/api/events?token=${encodeURIComponent(tok)}`, {});
+      await expect4xx(s.url, 'server', 'GET', `/api/tasks?token=${encodeURIComponent(tok)}&access_token=${encodeURIComponent(tok)}`, {});
+    }
     // Raw path tricks that no router should resolve into a real route.
     for (const p of ['/api/tasks/../audit', '/api/%2e%2e/audit', `/api/tasks/${taskSid}%2Frecording%2Fpause`, '//api//tasks', '/api/tasks/' + 'x'.repeat(8000), '/../../etc/passwd', '/api/tasks/%', '/api/%00']) {
       await expect4xx(s.url, 'server', 'POST', p, { authorization: `Bearer ${alice}` });
@@ -220,6 +232,11 @@ describe('hostile input', () => {
     if (snapshot() !== before) counts.stateChanges++;
     expect(failures).toEqual([]);
     expect(snapshot()).toBe(before);
+    // Secrets stay out of the log, whatever was thrown at the server.
+    const secrets = [alice, sam, expired, forged, s.engine.authToken, Buffer.from(`${s.engine.accountSid}:${s.engine.authToken}`).toString('base64')];
+    expect(logLines.length).toBeGreaterThan(counts.requests / 2);
+    counts.logLinesChecked = logLines.length;
+    expect(logLines.filter((l) => secrets.some((x) => l.includes(x))).map((l) => l.slice(0, 200))).toEqual([]);
   }, 120_000);
 
   it('every route of the voice engine: 4xx naming the problem, nothing changed', async () => {
