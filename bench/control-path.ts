@@ -289,10 +289,10 @@ export async function runControlPath(opts: BenchOptions, log: (s: string) => voi
   }
   if (rows.length === 0) throw new Error(failureNote ?? 'no level measured');
   const note = failureNote === null ? '' : `\n\n**Missing level:** ${failureNote}. The accept path waits on several engine round trips (add the agent's leg, poll it until answered, start the recording) with the server's 5 s per-request timeout to the engine; an engine whose clock is far behind real time answers late (see the engine section).`;
-  return { rows, markdown: controlMarkdown(rows, seconds) + note };
+  return { rows, markdown: controlMarkdown(rows, seconds, opts.quick ? 1 : 2) + note };
 }
 
-function controlMarkdown(rows: ControlRow[], seconds: number): string {
+function controlMarkdown(rows: ControlRow[], seconds: number, warmupS: number): string {
   const ms = (v: number): string => f(v, 2);
   const main = table(
     [
@@ -360,7 +360,7 @@ function controlMarkdown(rows: ControlRow[], seconds: number): string {
   );
   return `One embedded system (engine and server, each in its own child process) with calls added level by
 level (the "setup" column: seconds to log in, place and accept the new calls). autocannon runs in the bench process with
-${CONNECTIONS} connections for ${seconds} s per figure (after a 2 s warm-up), pipelining 1. Requests go round-robin over
+${CONNECTIONS} connections for ${seconds} s per figure (after a ${warmupS} s warm-up), pipelining 1. Requests go round-robin over
 the N tasks, each alternating pause and resume, with that task's agent's bearer token; the
 baselines answer a POST with a small JSON body, measured right after the system with the same
 connections and duration (in quick mode once, after the last level, and shown on every row). Latencies are per response, as autocannon's client sees them.
