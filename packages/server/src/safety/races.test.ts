@@ -1,6 +1,6 @@
 /**
  * Races (issue 5): two tabs pressing pause and resume (or toggle) at once on one task, a pause
- * arriving as the call hangs up, a transfer racing a pause, and a transfer while paused without a
+ * arriving as the agent or the customer hangs up, a transfer racing a pause, and a transfer while paused without a
  * conference recording (the new agent sees `paused` and can resume). After each race the state
  * the server reports equals the engine's, the pause record matches it, and the audit has one
  * event per change.
@@ -129,6 +129,50 @@ describe('races', () => {
           expect([sid, captured]).toEqual([sid, []]);
         }
       }
+      expect((await s.api('POST', `/api/tasks/${taskSid}/complete`, { token })).status).toBe(200);
+    }
+  }, 60_000);
+
+  it('a pause arriving as the customer hangs up: no lingering pause once the task wraps up, nothing captured after the acknowledgement', async () => {
+    const s = await system({ call_recording_enabled: true, features: { pause_recording: { reminder_seconds: 1, max_pause_seconds: 2 } } });
+    const basic = `Basic ${Buffer.from(`${s.engine.accountSid}:${s.engine.authToken}`).toString('base64')}`;
+    for (let round = 0; round < 4; round++) {
+      counts.races++;
+      const { token, taskSid } = await s.acceptedCall('alice');
+      const customer = s.server.tasks.get(taskSid)!.attributes.call_sid;
+      const recSids = engineStatus(s, taskSid).recs.map((r) => r.sid);
+      counts.requests += 2;
+      let ackTick = -1;
+      const [p] = await Promise.all([
+        (async () => {
+          await sleep(round % 2);
+          const r = await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token });
+          ackTick = s.engine.engine.tick;
+          return r;
+        })(),
+        (async () => {
+          await sleep((round + 1) % 2);
+          // The customer hangs up at the engine (Twilio's side), not through the server.
+          const r = await fetch(`${s.engine.url}/2010-04-01/Accounts/${s.engine.accountSid}/Calls/${customer}.json`, {
+            method: 'POST',
+            headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'Status=completed',
+          });
+          expect(r.status).toBe(200);
+        })(),
+      ]);
+      expect([round, [200, 409].includes(p.status), p.text]).toEqual([round, true, p.text]);
+      await waitUntil('task wrapping', () => s.server.tasks.get(taskSid)!.status === 'wrapping');
+      expect(s.server.db.prepare('SELECT COUNT(*) AS n FROM pauses WHERE task_sid = ? AND closed_at IS NULL').get(taskSid)).toEqual({ n: 0 });
+      await waitUntil('recordings final', () => recSids.every((sid) => ['completed', 'absent'].includes(s.engine.engine.recordings.get(sid)!.status)));
+      if (p.status === 200 && p.body['status'] === 'paused') {
+        for (const sid of recSids) {
+          const captured = s.engine.engine.recordings.get(sid)!.events.filter((e) => e.status === 'in-progress' && e.tick >= ackTick);
+          counts.leakedAfterAck += captured.length;
+          expect([sid, captured]).toEqual([sid, []]);
+        }
+      }
+      expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token })).body['status']).toBe('not-recording');
       expect((await s.api('POST', `/api/tasks/${taskSid}/complete`, { token })).status).toBe(200);
     }
   }, 60_000);
