@@ -84,6 +84,8 @@ export interface BenchSystem {
   server: EngineProc;
   url: string;
   tasks: { sid: string; token: string }[];
+  /** What each task's next request is (pause or resume). */
+  next: Map<string, 'pause' | 'resume'>;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -105,6 +107,7 @@ export async function startBenchSystem(agents: number, settings?: unknown): Prom
     server,
     url: server.url,
     tasks: [],
+    next: new Map(),
     dataDir,
     async close() {
       await server.close();
@@ -138,18 +141,24 @@ export async function addCalls(sys: BenchSystem, n: number, concurrency = 16): P
   return (performance.now() - t0) / 1000;
 }
 
-function cycleSpec(url: string, tasks: { sid: string; token: string }[], seconds: number) {
-  const next = tasks.map(() => 'pause' as 'pause' | 'resume');
+/**
+ * Round-robin pause/resume over the tasks. What each task needs next is kept per system across
+ * runs (warm-up, then the measured run) and corrected from every answer (its taskSid and
+ * status), so a request is never a no-op "pause an already paused task".
+ */
+function cycleSpec(sys: BenchSystem, seconds: number) {
+  const { tasks } = sys;
+  const next = sys.next;
+  for (const t of tasks) if (!next.has(t.sid)) next.set(t.sid, 'pause');
   let k = 0;
   return {
-    url,
+    url: sys.url,
     connections: CONNECTIONS,
     seconds,
     next: () => {
-      const i = k++ % tasks.length;
-      const action = next[i]!;
-      next[i] = action === 'pause' ? 'resume' : 'pause';
-      const t = tasks[i]!;
+      const t = tasks[k++ % tasks.length]!;
+      const action = next.get(t.sid)!;
+      next.set(t.sid, action === 'pause' ? 'resume' : 'pause');
       return {
         method: 'POST' as const,
         path: `/api/tasks/${t.sid}/recording/${action}`,
@@ -159,7 +168,9 @@ function cycleSpec(url: string, tasks: { sid: string; token: string }[], seconds
     },
     kindOf: (status: number, body: string): string => {
       if (status !== 200) return `HTTP ${status}`;
+      const sid = /"taskSid":"([A-Za-z0-9]+)"/.exec(body)?.[1];
       const s = /"status":"([a-z-]+)"/.exec(body)?.[1] ?? '?';
+      if (sid !== undefined) next.set(sid, s === 'paused' ? 'resume' : 'pause');
       return s === 'paused' ? 'pause' : s === 'recording' ? 'resume' : s;
     },
   };
@@ -201,13 +212,13 @@ export async function measureControl(
   warmupSeconds = 2,
 ): Promise<ControlRow> {
   const n = sys.tasks.length;
-  await load(cycleSpec(sys.url, sys.tasks, warmupSeconds));
+  await load(cycleSpec(sys, warmupSeconds));
   await sys.server.ask('splitStart');
   await sys.engine.ask('httpStart');
   await sys.engine.resetLag();
   const s0 = await sys.server.stats();
   const e0 = await sys.engine.stats();
-  const system = await load(cycleSpec(sys.url, sys.tasks, seconds));
+  const system = await load(cycleSpec(sys, seconds));
   const s1 = await sys.server.stats();
   const e1 = await sys.engine.stats();
   const engineTimes = (await sys.engine.ask('httpStop')) as number[];

@@ -159,8 +159,8 @@ export async function measureLevels(
           `frame mean ${f(row.frameMsMean, 2)} ms max ${f(row.frameMsMax)} ms, GC ${row.gcCount} (max ${f(row.gcMaxMs)} ms), loop delay max ${f(row.loopDelayMaxMs)} ms, ` +
           `WAV ${f(row.wavBytesPerCallSecond / 1000)} kB/s/call, wchar ${f(row.writeBytesPerCallSecond / 1000)} kB/s/call, RSS ${mb(row.rssBytes)} MB (${f(row.rssPerCall / 1024)} KiB/call)`,
       );
-      // Far behind real time the next level only measures a backlog.
-      if (o.stopWhenBehind && row.maxLagFrames > 50) break;
+      // Once it falls behind for good, the next level would only measure a growing backlog.
+      if (o.stopWhenBehind && !row.keepsUp) break;
     }
     return { rows, idleRss: idle.mem.rss };
   } finally {

@@ -4,6 +4,7 @@
  * docs/benchmarks.md. Sections: engine, precision, control, growth, soak, startup, keypress.
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machine, stamp, writeDoc, type BenchOptions, type Section } from './lib/report.ts';
 
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   const loadStart = loadavg()[0]!;
   log(`${mach}; ${opts.quick ? 'quick' : 'full'} mode`);
   const fresh: Section[] = [];
-  const goals: [string, string, boolean | null][] = [];
+  const goals: [SectionId, string, string, boolean | null][] = [];
   for (const id of only ?? ORDER) {
     const load0 = loadavg()[0]!;
     const t0 = performance.now();
@@ -87,10 +88,10 @@ async function main(): Promise<void> {
     try {
       const r = await (await runner(id))(opts, log);
       body = r.markdown;
-      goals.push(...r.goals);
+      goals.push(...r.goals.map((g): [SectionId, string, string, boolean | null] => [id, ...g]));
     } catch (e) {
       body = `**This section failed in this run:** \`${String((e as Error).stack ?? e).split('\n').slice(0, 4).join(' / ')}\``;
-      goals.push([TITLES[id], 'section failed', false]);
+      goals.push([id, TITLES[id], 'section failed', false]);
       log(`section ${id} failed: ${String(e)}`);
     }
     const secs = (performance.now() - t0) / 1000;
@@ -101,12 +102,34 @@ async function main(): Promise<void> {
     });
     log(`section ${id} done in ${secs.toFixed(0)} s`);
   }
-  const summaryMd =
+  // Summary rows carry their section id (an HTML comment), so a partial run (--only) replaces
+  // just its own rows and keeps the others from the run that measured them.
+  const row = ([id, g, v, m]: [SectionId, string, string, boolean | null]): string =>
+    `| ${g} | ${v} | ${m === null ? 'n/a' : m ? 'yes' : '**no**'} | <!-- goal:${id} -->`;
+  const oldRows = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter((l) => /<!-- goal:[a-z]+ -->$/.test(l)) : [];
+  const ran = new Set(only ?? ORDER);
+  const rows: string[] = [];
+  for (const id of ORDER) {
+    if (ran.has(id)) rows.push(...goals.filter((g) => g[0] === id).map(row));
+    else rows.push(...oldRows.filter((l) => l.endsWith(`<!-- goal:${id} -->`)));
+  }
+  const runLine =
     only === null
-      ? `## Summary\n\n_${stamp()}, \`${command}\`, ${mach}; whole run ${((performance.now() - started) / 1000).toFixed(0)} s; 1-minute load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end on ${String(availableParallelism())} CPUs — other sessions' builds and tests share this machine, so wall-clock figures (lag, latency, throughput) carry their noise; CPU-time figures (CPU per call, CPU per request) much less._\n\n| goal | this run | met? |\n| --- | --- | --- |\n${goals
-          .map(([g, v, m]) => `| ${g} | ${v} | ${m === null ? 'n/a' : m ? 'yes' : '**no**'} |`)
-          .join('\n')}\n`
-      : null;
+      ? `_${stamp()}, \`${command}\`, ${mach}; whole run ${((performance.now() - started) / 1000).toFixed(0)} s; 1-minute load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end on ${String(availableParallelism())} CPUs._`
+      : `_Rows of ${[...ran].join(', ')} updated ${stamp()} by \`${command}\`; the other rows are from the run named in their section._`;
+  const oldRunLines = existsSync(out) ? (/<!-- summary -->\n## Summary\n\n([\s\S]*?)\n\n\| goal/.exec(readFileSync(out, 'utf8'))?.[1] ?? '') : '';
+  const summaryMd = `## Summary
+
+${only === null ? runLine : `${oldRunLines.split('\n').filter((l) => l.trim() !== '')[0] ?? ''}\n${runLine}`}
+
+Other sessions' builds and tests share this machine, so wall-clock figures (lag, latency,
+throughput) carry their noise; CPU-time figures (CPU per call, CPU per request) much less. Each
+section below names its own run, load average, and why a missed goal is missed.
+
+| goal | figure | met? | |
+| --- | --- | --- | --- |
+${rows.join('\n')}
+`;
   writeDoc(out, [...ORDER], fresh, summaryMd);
   log(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s total`);
 }

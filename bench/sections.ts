@@ -51,28 +51,41 @@ function median(v: number[]): number {
 
 function explainCapacity(rows: CapacityRow[], projected: number, perCallCore: number): string {
   const bad = rows.filter((r) => !r.keepsUp);
+  const top = rows[rows.length - 1]!;
   const lines = [
     `**What limits it.** The engine does all audio work on one thread: every 20 ms frame it steps each
 leg, fills each leg's frame from its source, mixes each conference, and for each recording computes
 what the leg hears, interleaves and clamps both channels, and appends to the WAV buffer (flushed
 to disk once per second of audio per recording, on each recording's own phase). That costs a
 near-constant CPU time per call per frame (column "CPU per call"; the "× at 100" column shows how
-flat it stays — a superlinear term would show up there), so the ceiling is one core:
-1,000,000 µs of CPU per second ÷ ${f(perCallCore, 0)} µs per call-second (median) ≈ **${f(projected, 0)} calls per core** before the
-clock must fall behind. GC is rare (the per-frame path allocates nothing); the "frame work max"
-and event-loop-delay columns show single long frames, usually the flush of many recordings
-that share a phase or the scheduler giving the core to another process on this shared machine.`,
+flat it stays — a superlinear term would show up there; the first level carries the clock's fixed
+cost), so the ceiling is one core: 1,000,000 µs of CPU per second ÷ ${f(perCallCore, 0)} µs per call-second (median)
+≈ **${f(projected, 0)} calls per core** before the clock must fall behind. Timed in-process on a manual clock
+(1,000 calls, CPU time per phase), one call-frame splits roughly into: each leg's source frame
+~0.85 µs (×2), the conference mix ~1.1 µs, what the agent leg hears ~1.2 µs, interleave + clamp of the
+two channels ~1.3 µs, the append to the WAV buffer with its share of the per-second flush ~0.9 µs —
+many small passes over 160-sample buffers, each cheap, none dominant. GC is rare (the per-frame
+path allocates nothing). Max lag above one frame at light load (e.g. 100 calls at a few % of a
+core) comes from event-loop delay spikes — the process was not scheduled for tens of ms on this
+shared machine — not from frame work; near the ceiling (${top.calls} calls at ${f(top.cpuCorePct)}% of a core) there is no slack
+left to absorb such a spike, so lag grows and the clock then catches up (the "backlog at end" column).`,
   ];
   if (bad.length) {
     lines.push(
-      `Levels that fell behind: ${bad.map((r) => `${r.calls} (backlog ${r.lagAtEnd} frames, frame work ${f(r.frameMsMean, 1)} ms wall for ${f(r.cpuCorePct)}% of a core)`).join('; ')}. ` +
-        `When one frame's work passes 20 ms of wall time the backlog grows without bound. Where the frame's wall time is far above its CPU time (CPU % of a core × 20 ms), the engine was waiting for a CPU that other processes held, not computing.`,
+      `Levels that fell behind: ${bad.map((r) => `${r.calls} (backlog ${r.lagAtEnd} frames at the end of the window, frame work ${f(r.frameMsMean, 1)} ms of wall time for ${f(r.cpuCorePct)}% of a core)`).join('; ')}. ` +
+        `Once a frame's work passes 20 ms of wall time the backlog grows without bound. Where a frame's wall time is far above its CPU time (CPU % of a core × 20 ms), the engine was waiting for a CPU that other processes held, not computing.`,
     );
   }
   lines.push(`**What would lift it.** Split calls across worker threads (conferences are independent, so
-the frame loop shards cleanly; 2 cores ⇒ about 2× calls); move the WAV appends to the libuv thread
-pool (async \`fs.write\`, still ordered per file) so the main thread only fills buffers; and
-write the interleaved frame straight into the writer's buffer instead of a scratch frame.`);
+the frame loop shards cleanly; 2 cores ⇒ about 2× calls) — the one change that meets "2,000 calls on
+2 cores" with room to spare; fuse the per-sample passes (sources writing the Int32 frame directly,
+"heard" computed inside the interleave, the interleave writing straight into the WAV buffer instead
+of a scratch frame) to cut memory traffic; move the WAV appends to the libuv thread pool (async
+\`fs.write\`, still ordered per file). Done in this pass (engine edits): the clock's catch-up
+bursts are bounded to 10 ms of wall time (before: up to 250 frames, seconds of work during which
+HTTP — a pause request, a call being placed — waited; placing 1,000 more calls took minutes under
+load before the change, ${f(rows.find((r) => r.calls === 2000)?.setupSeconds ?? NaN, 0)} s for 1,000 → 2,000 in this run), and two per-frame passes got cheaper
+(native Int16→Int32 copy in \`Call.speak\`, copy-first conference mix).`);
   return lines.join('\n\n');
 }
 
