@@ -18,7 +18,7 @@ import { EventBus } from './events/event-bus.ts';
 import { eventRoutes } from './events/routes.ts';
 import { installErrorHandling } from './http/errors.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
-import { installWebSecurity } from './http/web-security.ts';
+import { installWebSecurity, SECURITY_HEADERS } from './http/web-security.ts';
 import { createLogger } from './logging/logger.ts';
 import { TwilioProvider } from './provider/twilio-provider.ts';
 import type { RetryPolicy } from './provider/retry.ts';
@@ -141,8 +141,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     bodyLimit: opts.bodyLimitBytes ?? 64 * 1024,
     forceCloseConnections: true,
     // Errors Fastify raises before routing (a malformed URL such as `%ZZ`) get our error shape too.
+    // (They skip the hooks, so the security headers are set here.)
     frameworkErrors: (err, _request, reply) => {
-      void (reply as FastifyReply).status(400).send(new AppError('BAD_REQUEST', `path: ${err.message}`, { field: 'path' }).toJSON());
+      void (reply as FastifyReply).headers(SECURITY_HEADERS).status(400).send(new AppError('BAD_REQUEST', `path: ${err.message}`, { field: 'path' }).toJSON());
     },
   });
   app.decorateRequest('user', null);
