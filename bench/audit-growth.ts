@@ -145,7 +145,17 @@ function auditMarkdown(rows: AuditRow[]): string {
     ]),
   );
   const last = rows[rows.length - 1]!;
-  return `The server's own audit store and schema (packages/server/src/audit, storage/database.ts) in a
+  return `**Calls and agents.** The other tables grow in calls (engine section: 100 → 3,000 calls; control
+section: 10 → 1,000 live calls, one agent each). Read across them for the cost curve: the engine's
+CPU per call stays flat (its "× CPU/call at 100" column) and so does its memory per call (JS heap +
+buffers, ~80 KiB), the server's CPU per pause/resume does not grow with live calls, and setting up calls
+(log in, place, accept) costs about the same per call at every level — though the contact center's
+\`offer()\` lists every busy task and scans the agent list to find a free agent, so placing a call is
+O(live tasks + agents): quadratic to fill up, small at these sizes (an in-memory free-agent set would
+make it constant). The engine's \`Twilio.CURRENT\` lookup scans all active recordings (O(live
+recordings) per request); the server addresses recordings by SID, so it does not pay that.
+
+**Audit rows.** The server's own audit store and schema (packages/server/src/audit, storage/database.ts) in a
 SQLite file (WAL), filled with pause/resume events of ${AGENTS.toLocaleString('en-US')} agents, ${EVENTS_PER_TASK} events per task, one per second.
 
 ${t}
