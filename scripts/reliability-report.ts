@@ -32,6 +32,7 @@ const sections: [string, string, [string, string][]][] = [
   ['leak-soak', 'Leak soak (script)', [
     ['sequences', 'random sequences run'], ['steps', 'steps'], ['requests', 'HTTP requests'], ['recordings', 'recordings decoded'],
     ['framesChecked', 'stamped frames checked'], ['pausedTicksChecked', 'paused engine ticks checked'], ['silenceFramesChecked', 'silence frames checked'],
+    ['truthChecks', 'server state = engine state checks'], ['eventsChecked', 'live events = engine state at publication'],
     ['seconds', 'seconds'], ['leaks', '**leaks**'], ['lostEvents', '**lost or extra audit events**'], ['server5xx', '**5xx answers**'],
   ]],
   ['faults', 'Faults', [
