@@ -16,7 +16,7 @@ import { UserDirectory } from './auth/user-directory.ts';
 import type { ServerConfig } from './config/server-config.ts';
 import { EventBus } from './events/event-bus.ts';
 import { eventRoutes } from './events/routes.ts';
-import { installErrorHandling } from './http/errors.ts';
+import { installErrorHandling, rejectIfProblems } from './http/errors.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
 import { installWebSecurity, SECURITY_HEADERS } from './http/web-security.ts';
 import { createLogger } from './logging/logger.ts';
@@ -165,6 +165,15 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
         field: 'authorization',
       });
     }
+  });
+  // Query strings: `/api/audit` checks its own filters and `/api/events` takes `?token=`; no other
+  // route but the health check reads one, so a parameter there would be silently ignored: refused instead, named.
+  app.addHook('onRequest', async (request) => {
+    const route = request.routeOptions.url;
+    if (route === undefined || !route.startsWith('/api/') || route === '/api/audit' || route === '/api/health') return;
+    const allowed = route === '/api/events' ? ['token'] : [];
+    const keys = Object.keys((request.query ?? {}) as Record<string, unknown>).filter((k) => !allowed.includes(k));
+    rejectIfProblems(keys.map((k) => ({ field: k, problem: 'unknown query parameter' })));
   });
 
   app.get('/api/health', async () => ({ ok: true, mode: config.mode }));
