@@ -136,7 +136,8 @@ export async function measureLevels(
         framesProcessed,
         framesExpected,
         cpuCorePct: (cpuUs / 1e6 / wallS) * 100,
-        cpuUsPerCallSecond: cpuUs / wallS / n,
+        // Per second of audio processed (frames / 50), not of wall time: a saturated engine processes fewer frames.
+        cpuUsPerCallSecond: framesProcessed > 0 ? cpuUs / n / (framesProcessed / 50) : NaN,
         wavBytesPerCallSecond: (wav1 - wav0) / wallS / n,
         writeBytesPerCallSecond: (io1.wchar - io0.wchar) / wallS / n,
         frameMsMean: s1.frameCount ? s1.frameMsSum / s1.frameCount : NaN,
@@ -188,7 +189,7 @@ export function capacityMarkdown(rows: CapacityRow[], idleRss: number, timing: {
       'backlog at end (frames)',
       'frames processed / expected',
       'CPU (% of one core)',
-      'CPU per call (µs per call-second)',
+      'CPU per call (µs per second of call audio)',
       '× CPU/call at 100',
       'WAV bytes/s per call (× 32 KB/s floor)',
       'all write(2) bytes/s per call (× floor)',
@@ -227,7 +228,8 @@ speed. The engine runs alone in a child process; the driver adds the calls over 
 ${timing.warmupS} s, calls \`clock.resetLag()\`, then measures a ${timing.windowS} s window. "Real time" = max lag ≤ 1 frame
 and every due frame processed (the issue's bar); "keeps up" = no backlog at the end of the window —
 on a shared machine a single 40 ms descheduling breaks the first while the engine still keeps up.
-CPU is the engine process's user+system time over the window.
+CPU is the engine process's user+system time over the window; per call it is divided by the audio
+seconds actually processed (frames ÷ 50), so a saturated level is not flattered.
 WAV bytes = growth of the recordings folder (the physical floor is 8 kHz × 16 bit × 2 channels
 = 32,000 B/s per call, so 1.000 means no overhead); write(2) bytes = \`wchar\` of
 /proc/PID/io (WAV data + header rewrites + SQLite). One engine process; calls are added level
