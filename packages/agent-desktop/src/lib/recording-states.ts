@@ -16,6 +16,7 @@ const EMPTY: RecordingEntry = { state: undefined, pending: false };
  */
 export class RecordingStates {
   private readonly entries = new Observable<ReadonlyMap<string, RecordingEntry>>(new Map());
+  private readonly revisions = new Map<string, number>();
 
   get(taskSid: string): RecordingEntry {
     return this.entries.get().get(taskSid) ?? EMPTY;
@@ -25,10 +26,19 @@ export class RecordingStates {
     return this.entries.get();
   }
 
-  /** Stores a state unless a newer one for the task is already here (events and answers race). */
+  /**
+   * Stores the server's latest word on a task. Events and answers race: a caller holding an answer
+   * compares `revision` from before its request to see whether something was stored meanwhile.
+   */
   set(state: TaskRecordingState): void {
     const prev = this.get(state.taskSid);
+    this.revisions.set(state.taskSid, this.revision(state.taskSid) + 1);
     this.update(state.taskSid, { ...prev, state });
+  }
+
+  /** How many states have been stored for the task so far. */
+  revision(taskSid: string): number {
+    return this.revisions.get(taskSid) ?? 0;
   }
 
   setPending(taskSid: string, pending: boolean): void {

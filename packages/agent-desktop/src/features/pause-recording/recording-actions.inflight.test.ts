@@ -8,8 +8,9 @@ import { ActionsRegistry } from '../actions/actions-registry.ts';
 import { registerRecordingActions } from './recording-actions.ts';
 
 /**
- * A shortcut pressed while a pause/resume request is in flight (issue 5, races): the answers may
- * come back in either order, and an earlier press's answer must not overwrite the truth.
+ * A shortcut pressed while a pause/resume request is in flight, or a live event arriving during it
+ * (issue 5, races): answers and events may come back in any order, and a late answer must not
+ * overwrite the truth.
  */
 class HeldApi implements Pick<DesktopApi, 'changeRecording' | 'recordingState'> {
   readonly held: { change: RecordingChange; answer: (s: TaskRecordingState) => void }[] = [];
@@ -59,6 +60,31 @@ describe('a shortcut pressed during an in-flight request', () => {
     expect(states.get(TASK_SID).pending).toBe(false);
     expect(states.get(TASK_SID).state?.status).toBe('recording');
     expect(api.reads).toBe(1); // the overlap is settled by asking the server once
+  });
+
+  it('a live event that disagrees with a late answer is settled by the server', async () => {
+    // alice pauses; before her answer arrives, the supervisor's resume reaches her as a live event.
+    const api = new HeldApi(recording);
+    const { actions, states } = setup(api);
+    const p = actions.invokeAction('PauseCallRecording', { task: task() });
+    await Promise.resolve();
+    states.set(recording);
+    api.held[0]!.answer(paused);
+    await p;
+    expect(states.get(TASK_SID)).toMatchObject({ pending: false, state: { status: 'recording' } });
+    expect(api.reads).toBe(1);
+  });
+
+  it('the echo of its own change (a live event that agrees) needs no extra read', async () => {
+    const api = new HeldApi(paused);
+    const { actions, states } = setup(api);
+    const p = actions.invokeAction('PauseCallRecording', { task: task() });
+    await Promise.resolve();
+    states.set(paused);
+    api.held[0]!.answer(paused);
+    await p;
+    expect(states.get(TASK_SID)).toMatchObject({ pending: false, state: { status: 'paused' } });
+    expect(api.reads).toBe(0);
   });
 
   it('a single request stores its answer without an extra read', async () => {

@@ -25,7 +25,8 @@ export function registerRecordingActions(deps: RecordingActionDeps): void {
   const { actions, api, states, notifier } = deps;
 
   // Requests in flight per task, and whether two of them overlapped (a shortcut pressed during a
-  // request): their answers may arrive in any order, so none of them can be trusted as the last word.
+  // request) or a disagreeing live event came in meanwhile: answers and events may arrive in any
+  // order, so none of them can be trusted as the last word.
   const inFlight = new Map<string, { count: number; overlapped: boolean }>();
 
   const run = async (task: TaskView, change: RecordingChange): Promise<TaskRecordingState | null> => {
@@ -36,8 +37,13 @@ export function registerRecordingActions(deps: RecordingActionDeps): void {
     if (flight.count > 1) flight.overlapped = true;
     inFlight.set(task.sid, flight);
     states.setPending(task.sid, true);
+    const revision = states.revision(task.sid);
     try {
       const state = await api.changeRecording(task.sid, change);
+      // A live event stored meanwhile that disagrees (someone else changed it after us, or our
+      // answer is late): neither can be trusted as the last word, so the server is asked below.
+      const meanwhile = states.revision(task.sid) !== revision ? states.get(task.sid).state : undefined;
+      if (meanwhile !== undefined && meanwhile.status !== state.status) flight.overlapped = true;
       if (!flight.overlapped) states.set(state);
       // Pausing a paused call is a no-op on the server (as the seed's "pause if recording"): no second banner.
       if (state.status !== before) announce(state, change);
