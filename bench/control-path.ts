@@ -264,7 +264,7 @@ export async function measureControl(
 
 export async function runControlPath(opts: BenchOptions, log: (s: string) => void): Promise<{ rows: ControlRow[]; markdown: string }> {
   const levels = opts.quick ? [10, 100] : [10, 100, 1000];
-  const seconds = opts.quick ? 3 : 5;
+  const seconds = opts.quick ? 2 : 5;
   const rows: ControlRow[] = [];
   let failureNote: string | null = null;
   const base = await startBaselines();

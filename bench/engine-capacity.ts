@@ -172,7 +172,7 @@ export async function measureLevels(
 
 export async function runEngineCapacity(opts: BenchOptions, log: (s: string) => void): Promise<{ rows: CapacityRow[]; idleRss: number; markdown: string }> {
   const levels = opts.quick ? [100, 500] : [100, 500, 1000, 2000, 3000];
-  const timing = opts.quick ? { warmupS: 1, windowS: 3 } : { warmupS: 2, windowS: 6 };
+  const timing = opts.quick ? { warmupS: 1, windowS: 2 } : { warmupS: 2, windowS: 6 };
   const { rows, idleRss } = await measureLevels(levels, { ...timing, stopWhenBehind: true }, log);
   return { rows, idleRss, markdown: capacityMarkdown(rows, idleRss, timing) };
 }

@@ -89,7 +89,7 @@ export interface KeypressResult {
 
 export async function runKeypress(opts: BenchOptions, log: (s: string) => void): Promise<KeypressResult> {
   if (!existsSync(join(ROOT, 'playwright.config.ts')) || !existsSync('/usr/bin/chromium')) throw new Error('no Playwright setup or /usr/bin/chromium');
-  const presses = opts.quick ? 10 : 50;
+  const presses = opts.quick ? 8 : 50;
   const out = mkdtempSync(join(tmpdir(), 'bench-keypress-'));
   const distDir = join(out, 'dist');
   const build = spawnSync('npx', ['vite', 'build', '--outDir', distDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: DESKTOP, encoding: 'utf8' });
