@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import { isRecordingStatus, type PauseBehavior, type RecordingStatus } from '@pause-recording/core';
+import { isRecordingStatus, type PauseBehavior, type RecordingSummary } from '@pause-recording/core';
 import { isTransientProviderError, ProviderError, toProviderError } from './provider-errors.ts';
 import { defaultSleep, withRetry, type RetryPolicy } from './retry.ts';
 
@@ -10,13 +10,8 @@ import { defaultSleep, withRetry, type RetryPolicy } from './retry.ts';
  * failures are retried with jittered backoff within the budget, permanent ones become
  * ProviderErrors with names.
  */
-export interface ProviderRecording {
-  readonly sid: string;
-  readonly status: RecordingStatus;
-  readonly source: string;
-  readonly channels: number;
-  readonly callSid: string | null;
-  readonly conferenceSid: string | null;
+/** A recording as the provider reports it: the task API's summary plus what only Twilio knows. */
+export interface ProviderRecording extends RecordingSummary {
   readonly startTime: string | null;
   readonly duration: string | null;
   readonly track: string | null;

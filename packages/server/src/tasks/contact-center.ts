@@ -188,6 +188,12 @@ export class ContactCenter {
     }
   }
 
+  private requireOfferedTo(task: TaskRecord, user: User): void {
+    if (task.worker !== user.identity) {
+      throw new AppError('FORBIDDEN', `task ${task.sid} is not offered to ${user.identity}`, { field: 'taskSid' });
+    }
+  }
+
   private requireStatus(task: TaskRecord, allowed: readonly TaskStatus[], action: string): void {
     if (!allowed.includes(task.status)) {
       throw new AppError('CONFLICT', `cannot ${action} task ${task.sid}: it is ${task.status} (must be ${allowed.join(' or ')})`, {
@@ -214,9 +220,7 @@ export class ContactCenter {
   accept(taskSid: string, user: User): Promise<TaskRecord> {
     return this.lock.run(taskSid, async () => {
       const task = this.mustGet(taskSid);
-      if (task.worker !== user.identity) {
-        throw new AppError('FORBIDDEN', `task ${task.sid} is not offered to ${user.identity}`, { field: 'taskSid' });
-      }
+      this.requireOfferedTo(task, user);
       this.requireStatus(task, ['reserved'], 'accept');
       try {
         const accepted = await this.connectAgent(task, user);
@@ -335,9 +339,7 @@ export class ContactCenter {
   reject(taskSid: string, user: User): Promise<TaskRecord> {
     return this.lock.run(taskSid, async () => {
       const task = this.mustGet(taskSid);
-      if (task.worker !== user.identity) {
-        throw new AppError('FORBIDDEN', `task ${task.sid} is not offered to ${user.identity}`, { field: 'taskSid' });
-      }
+      this.requireOfferedTo(task, user);
       this.requireStatus(task, ['reserved'], 'reject');
       const t = this.d.tasks.update(task.sid, { status: 'pending', worker: null, rejectedBy: [...task.rejectedBy, user.identity] });
       this.auditTask('task-reject', t, user, 'ok');
