@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { pool, spawnChild, spawnEngine, type ChildStats, type EngineProc } from './lib/engine-proc.ts';
 import { load, type LoadResult } from './lib/load.ts';
 import { f, summary, table, type BenchOptions } from './lib/report.ts';
+import { api } from './lib/http.ts';
 
 const SERVER_CHILD = fileURLToPath(new URL('./lib/server-child.ts', import.meta.url));
 const BASELINE_CHILD = fileURLToPath(new URL('./lib/baseline-child.ts', import.meta.url));
@@ -49,16 +50,6 @@ export interface ControlRow {
     providerCallMs: ReturnType<typeof summary>;
     engineHandlerMs: ReturnType<typeof summary>;
   };
-}
-
-async function api(base: string, method: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 function unionMs(iv: [number, number][]): number {

@@ -8,28 +8,17 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import { sleep } from './lib/engine-proc.ts';
 import { f, summary, table, type BenchOptions } from './lib/report.ts';
+import { freePort } from './lib/http.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DESKTOP = join(ROOT, 'packages/agent-desktop');
 const PANEL = 'Call Recording Paused';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 interface BenchWindow {
   __bench: { t0: number; t1: number; tPaint: number };

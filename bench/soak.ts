@@ -7,6 +7,7 @@
 import { sleep } from './lib/engine-proc.ts';
 import { startBenchSystem } from './control-path.ts';
 import { f, mb, table, type BenchOptions } from './lib/report.ts';
+import { api } from './lib/http.ts';
 
 interface Sample {
   t: number;
@@ -29,16 +30,6 @@ export interface SoakResult {
   engineBytesPerCompletedCall: number;
   serverBytesPerCompletedCall: number;
   markdown: string;
-}
-
-async function api(base: string, method: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 /** Least-squares slope of y over x. */

@@ -8,28 +8,17 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { sleep } from './lib/engine-proc.ts';
 import { f, table, type BenchOptions } from './lib/report.ts';
+import { freePort } from './lib/http.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DESKTOP = join(ROOT, 'packages/agent-desktop');
 const ROUTES = ['/', '/recordings', '/recordings/RE0123456789abcdef0123456789abcdef', '/supervisor', '/settings/shortcuts'];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 export interface RouteSize {
   route: string;

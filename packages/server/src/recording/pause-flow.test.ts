@@ -4,22 +4,15 @@
  * the paused span is cut out (`skip`) or exact zeros (`silence`), and the audit names alice.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import twilio from 'twilio';
 // The engine's package exports only its index; its WAV inspector lives in src/audio.
 import { inspectWav, readWav, type StampRun } from '../../../voice-engine/src/audio/index.ts';
-import { startSystem, waitUntil, type System } from '../test-support/system.ts';
+import { sdk, startSystem, waitUntil, type System } from '../test-support/system.ts';
 
 let sys: System | null = null;
 afterEach(async () => {
   await sys?.close();
   sys = null;
 });
-
-function sdk(s: System): twilio.Twilio {
-  const c = twilio(s.engine.accountSid, s.engine.authToken, { region: '', edge: '' });
-  c.api.baseUrl = s.engine.url;
-  return c;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

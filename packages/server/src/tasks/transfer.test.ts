@@ -4,21 +4,14 @@
  * recording, including the new agent's leg) and the new agent can resume.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import twilio from 'twilio';
 import { inspectWav, readWav } from '../../../voice-engine/src/audio/index.ts';
-import { startSystem, waitUntil, type System } from '../test-support/system.ts';
+import { sdk, startSystem, waitUntil, type System } from '../test-support/system.ts';
 
 let sys: System | null = null;
 afterEach(async () => {
   await sys?.close();
   sys = null;
 });
-
-function sdk(s: System): twilio.Twilio {
-  const c = twilio(s.engine.accountSid, s.engine.authToken, { region: '', edge: '' });
-  c.api.baseUrl = s.engine.url;
-  return c;
-}
 
 interface Rec {
   sid: string;

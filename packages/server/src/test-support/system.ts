@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import twilio from 'twilio';
 import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
 import { loadServerConfig } from '../config/server-config.ts';
 import { createLogger } from '../logging/logger.ts';
@@ -151,4 +152,11 @@ export async function waitUntil<T>(what: string, fn: () => Promise<T | null | un
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The official SDK pointed at the system's engine, as the server's provider does it. */
+export function sdk(s: System): twilio.Twilio {
+  const c = twilio(s.engine.accountSid, s.engine.authToken, { region: '', edge: '' });
+  c.api.baseUrl = s.engine.url;
+  return c;
 }
