@@ -61,8 +61,13 @@ const CSV_COLUMNS = [
   'details',
 ] as const;
 
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+/**
+ * One RFC 4180 cell. A cell a spreadsheet would read as a formula (starting with = + - @, tab or
+ * CR; OWASP "CSV injection") gets a leading `'` and quotes, so it is shown as text, never run.
+ */
+export function csvCell(value: string): string {
+  const v = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return v !== value || /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 /** RFC 4180 CSV of audit events, header first, recording SIDs space-separated, details as JSON. */

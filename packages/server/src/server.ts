@@ -8,14 +8,18 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from 'pino';
 import { SqliteAuditStore, type AuditStore } from './audit/audit-store.ts';
 import { auditRoutes } from './audit/routes.ts';
-import { userFromRequest } from './auth/authenticate.ts';
+import { sessionFromRequest } from './auth/authenticate.ts';
 import { BearerTokens } from './auth/bearer-tokens.ts';
-import { HttpFlexTokenValidator, type FlexTokenValidator } from './auth/flex-token-validator.ts';
+import { DirectoryBoundFlexValidator, HttpFlexTokenValidator, NoFlexLogin, type FlexTokenValidator } from './auth/flex-token-validator.ts';
+import { LoginGuard } from './auth/login-guard.ts';
+import { TokenRevocations } from './auth/revocations.ts';
 import { authRoutes } from './auth/routes.ts';
 import { UserDirectory } from './auth/user-directory.ts';
 import type { ServerConfig } from './config/server-config.ts';
+import { assertSafeToStart } from './config/startup-safety.ts';
 import { EventBus } from './events/event-bus.ts';
 import { eventRoutes } from './events/routes.ts';
+import { StreamTickets } from './events/tickets.ts';
 import { installErrorHandling, rejectIfProblems } from './http/errors.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
 import { installWebSecurity, SECURITY_HEADERS } from './http/web-security.ts';
@@ -76,9 +80,13 @@ function authSecret(config: ServerConfig): string {
 }
 
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  const demoUsers = opts.users === undefined ? config.app.users.length === 0 && config.mode === 'embedded' : opts.users.demo;
+  // Before anything is opened or listened on: demo or default credentials must not be exposed.
+  assertSafeToStart(config, { demoUsers });
   const logger = opts.logger ?? createLogger(config.logLevel);
   const db = openDatabase(join(config.dataDir, 'server.sqlite'));
-  const tokens = new BearerTokens(authSecret(config), config.auth.tokenTtlSeconds);
+  const revocations = new TokenRevocations(db);
+  const tokens = new BearerTokens(authSecret(config), config.auth.tokenTtlSeconds, Date.now, (jti) => revocations.isRevoked(jti));
   const users =
     opts.users ??
     (config.app.users.length > 0
@@ -95,9 +103,12 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     retry: { budgetMs: config.twilio.retryBudgetMs, baseDelayMs: 100, maxDelayMs: 2000, ...opts.retry },
     onRetry: (what, attempt, delayMs, err) => logger.warn({ what, attempt, delayMs, err: String(err) }, 'retrying Twilio API call'),
   });
-  const flex =
-    opts.flexValidator ??
-    new HttpFlexTokenValidator(config.flexValidateUrl, config.twilio.accountSid, config.twilio.authToken, config.twilio.requestTimeoutMs);
+  const flexSource: FlexTokenValidator = !config.auth.flexLogin
+    ? new NoFlexLogin()
+    : (opts.flexValidator ??
+      new HttpFlexTokenValidator(config.flexValidateUrl, config.twilio.accountSid, config.twilio.authToken, config.twilio.requestTimeoutMs));
+  // Embedded: the engine mints Flex tokens with any role claim; the user directory decides roles.
+  const flex = config.mode === 'embedded' ? new DirectoryBoundFlexValidator(flexSource, (id) => users.get(id)?.role ?? null) : flexSource;
 
   const tasks = new SqliteTaskStore(db);
   const audit = new SqliteAuditStore(db);
@@ -147,6 +158,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     },
   });
   app.decorateRequest('user', null);
+  app.decorateRequest('session', null);
   await app.register(formbody, { bodyLimit: opts.bodyLimitBytes ?? 64 * 1024 });
   if (desktopDir !== null) await app.register(fastifyStatic, { root: desktopDir, prefix: '/', wildcard: false });
   installErrorHandling(app, desktopDir !== null);
@@ -157,7 +169,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
     if (route === undefined || !route.startsWith('/api/') || PUBLIC_API.has(route)) return;
-    request.user = userFromRequest(request, tokens, users);
+    const { user, claims } = sessionFromRequest(request, tokens, users);
+    request.user = user;
+    request.session = claims;
     const hit = perIdentity.hit(request.user.identity);
     if (!hit.ok) {
       reply.header('retry-after', String(hit.retryAfterSeconds));
@@ -166,14 +180,20 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       });
     }
   });
-  // Query strings: `/api/audit` checks its own filters and `/api/events` takes `?token=`; no other
+  // Query strings: `/api/audit` checks its own filters and `/api/events` takes `?ticket=`; no other
   // route but the health check reads one, so a parameter there would be silently ignored: refused instead, named.
+  // Credentials never travel in a URL (logs, proxies, history): `?token=` is refused everywhere.
   app.addHook('onRequest', async (request) => {
     const route = request.routeOptions.url;
     if (route === undefined || !route.startsWith('/api/') || route === '/api/audit' || route === '/api/health') return;
-    const allowed = route === '/api/events' ? ['token'] : [];
+    const allowed = route === '/api/events' ? ['ticket'] : [];
     const keys = Object.keys((request.query ?? {}) as Record<string, unknown>).filter((k) => !allowed.includes(k));
-    rejectIfProblems(keys.map((k) => ({ field: k, problem: 'unknown query parameter' })));
+    rejectIfProblems(
+      keys.map((k) => ({
+        field: k,
+        problem: /token/i.test(k) ? 'credentials do not belong in the URL (send Authorization: Bearer; the event stream takes a ticket from POST /api/events/ticket)' : 'unknown query parameter',
+      })),
+    );
   });
 
   app.get('/api/health', async () => ({ ok: true, mode: config.mode }));
@@ -183,10 +203,23 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     callRecordingEnabled: config.app.callRecordingEnabled,
     mode: config.mode,
   }));
-  authRoutes(app, { tokens, users, loginFailures: new RateLimiter(config.http.loginFailuresPerMinute, 60_000) });
+  const guard = new LoginGuard({
+    freeFailures: config.http.loginFailuresPerMinute,
+    backoffMs: config.http.loginBackoffSeconds * 1000,
+    maxBackoffMs: config.http.loginBackoffMaxSeconds * 1000,
+    globalPerMinute: config.http.loginAttemptsPerMinute,
+  });
+  const streams = eventRoutes(app, {
+    bus,
+    tokens,
+    users,
+    tickets: new StreamTickets(),
+    heartbeatMs: opts.heartbeatMs ?? 15_000,
+    streamsPerIdentity: config.http.sseStreamsPerIdentity,
+  });
+  authRoutes(app, { tokens, users, guard, revocations, onLogout: (jti) => streams.endSession(jti) });
   taskRoutes(app, { tasks, contactCenter });
   recordingRoutes(app, { tasks, service: recordingService, app: config.app });
-  eventRoutes(app, { bus, tokens, users, heartbeatMs: opts.heartbeatMs ?? 15_000 });
   auditRoutes(app, { audit, tasks });
   recordingsRoutes(app, { recordings, pauses, tasks, provider });
   simulatorRoutes(app, { simulator, users });

@@ -1,30 +1,37 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { UserRole } from '@pause-recording/core';
 
 /**
  * Bearer tokens: `base64url(JSON payload).base64url(HMAC-SHA256)`. Signed with the server's
- * secret, expiring. Stateless, so several server instances with one secret accept each other's.
+ * secret, expiring, each with its own id (`jti`) so one session can be revoked (logout) without
+ * touching the others. Several instances with one secret accept each other's tokens; revocation
+ * is per instance's SQLite (docs/security.md).
  */
 export interface TokenClaims {
   readonly sub: string;
   readonly roles: readonly UserRole[];
   /** Expiry, epoch seconds. */
   readonly exp: number;
+  /** The session's id: what logout revokes. */
+  readonly jti: string;
 }
 
-export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
+export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' | 'revoked' };
 
 export class BearerTokens {
   constructor(
     private readonly secret: string,
     private readonly ttlSeconds: number,
     private readonly now: () => number = Date.now,
+    /** True when the session `jti` was revoked (logout). */
+    private readonly isRevoked: (jti: string) => boolean = () => false,
   ) {}
 
-  issue(identity: string, roles: readonly UserRole[]): { token: string; expiresAt: Date } {
+  issue(identity: string, roles: readonly UserRole[]): { token: string; expiresAt: Date; jti: string } {
     const exp = Math.floor(this.now() / 1000) + this.ttlSeconds;
-    const payload = Buffer.from(JSON.stringify({ sub: identity, roles, exp })).toString('base64url');
-    return { token: `${payload}.${this.sign(payload)}`, expiresAt: new Date(exp * 1000) };
+    const jti = randomBytes(16).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ sub: identity, roles, exp, jti })).toString('base64url');
+    return { token: `${payload}.${this.sign(payload)}`, expiresAt: new Date(exp * 1000), jti };
   }
 
   check(token: string): TokenCheck {
@@ -41,8 +48,10 @@ export class BearerTokens {
     } catch {
       return { ok: false, reason: 'malformed' };
     }
+    // A token without a session id could never be revoked: refused (fail closed).
     if (!isClaims(claims)) return { ok: false, reason: 'malformed' };
     if (claims.exp * 1000 <= this.now()) return { ok: false, reason: 'expired' };
+    if (this.isRevoked(claims.jti)) return { ok: false, reason: 'revoked' };
     return { ok: true, claims };
   }
 
@@ -57,6 +66,8 @@ function isClaims(v: unknown): v is TokenClaims {
   return (
     typeof o['sub'] === 'string' &&
     typeof o['exp'] === 'number' &&
+    typeof o['jti'] === 'string' &&
+    o['jti'] !== '' &&
     Array.isArray(o['roles']) &&
     o['roles'].every((r) => r === 'agent' || r === 'supervisor')
   );

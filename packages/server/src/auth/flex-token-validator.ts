@@ -44,3 +44,30 @@ export class HttpFlexTokenValidator implements FlexTokenValidator {
     };
   }
 }
+
+/**
+ * Embedded mode: the engine mints Flex tokens for any identity with any roles, so a token's
+ * role claim proves nothing there. Roles come from the user directory instead: a known identity
+ * gets its directory role, an unknown one never gets supervisor (or admin) rights.
+ */
+export class DirectoryBoundFlexValidator implements FlexTokenValidator {
+  constructor(
+    private readonly inner: FlexTokenValidator,
+    private readonly directoryRole: (identity: string) => string | null,
+  ) {}
+
+  async validate(token: string): Promise<FlexIdentity | null> {
+    const id = await this.inner.validate(token);
+    if (id === null) return null;
+    const known = this.directoryRole(id.identity);
+    const roles = known !== null ? [known] : id.roles.filter((r) => r !== 'supervisor' && r !== 'admin');
+    return { ...id, roles };
+  }
+}
+
+/** FLEX_LOGIN=off: no Flex token is accepted (only the server's own bearer tokens). */
+export class NoFlexLogin implements FlexTokenValidator {
+  async validate(): Promise<FlexIdentity | null> {
+    return null;
+  }
+}

@@ -1,5 +1,5 @@
 import type { ConfiguredUser, UserRole } from '@pause-recording/core';
-import { hashPassword, verifyPassword } from './passwords.ts';
+import { decoyHashLike, hashPassword, verifyPassword } from './passwords.ts';
 
 export interface User {
   readonly identity: string;
@@ -9,9 +9,20 @@ export interface User {
 /** The people who may log in: from config, or the demo users of embedded mode. */
 export class UserDirectory {
   private readonly users = new Map<string, ConfiguredUser>();
+  /**
+   * What an unknown name is checked against: a random hash with the same scrypt parameters and
+   * length as the users' own (the most common ones), so it costs the same work and timing does
+   * not tell which names exist.
+   */
+  readonly decoyHash: string;
 
-  constructor(users: readonly ConfiguredUser[]) {
+  constructor(
+    users: readonly ConfiguredUser[],
+    /** The demo users of embedded mode (known names, known password): never to be exposed. */
+    readonly demo = false,
+  ) {
     for (const u of users) this.users.set(u.identity, u);
+    this.decoyHash = decoyHashLike(users.map((u) => u.passwordHash));
   }
 
   /** Demo agents `alice`, `bob` and supervisor `sam`, all with `password`. */
@@ -25,14 +36,14 @@ export class UserDirectory {
     ] as const) {
       users.push({ identity, role, passwordHash: await hashPassword(password, cost) });
     }
-    return new UserDirectory(users);
+    return new UserDirectory(users, true);
   }
 
   async authenticate(identity: string, password: string): Promise<User | null> {
     const u = this.users.get(identity);
     if (u === undefined) {
       // Spend the same work on unknown names, so timing does not tell which names exist.
-      await verifyPassword(password, 'scrypt$4096$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+      await verifyPassword(password, this.decoyHash);
       return null;
     }
     return (await verifyPassword(password, u.passwordHash)) ? { identity: u.identity, role: u.role } : null;

@@ -30,7 +30,11 @@ export interface ServerConfig {
     readonly tokenTtlSeconds: number;
     /** Password of the demo users of embedded mode. */
     readonly demoPassword: string;
+    /** The seed routes accept Flex tokens (FLEX_LOGIN=on, the default). */
+    readonly flexLogin: boolean;
   };
+  /** NODE_ENV as given: `production` there gets the same safe-default checks as SERVER_MODE=production. */
+  readonly nodeEnv: string | null;
   /** The number simulated customers dial (embedded mode). */
   readonly phoneNumber: string;
   /** The built agent desktop to serve at `/`, when it exists. */
@@ -50,8 +54,16 @@ export interface ServerConfig {
     readonly corsOrigins: readonly string[];
     /** Requests per minute per logged-in identity (0 = no limit). */
     readonly rateLimitPerMinute: number;
-    /** Failed logins per minute per identity before login answers 429. */
+    /** Failed logins per identity and client address before each further one waits (LOGIN_FAILURES_PER_MINUTE). */
     readonly loginFailuresPerMinute: number;
+    /** The first wait after those; it doubles with each further failure ... */
+    readonly loginBackoffSeconds: number;
+    /** ... up to this. */
+    readonly loginBackoffMaxSeconds: number;
+    /** Unsuccessful logins per minute on the whole server (successes give their slot back). */
+    readonly loginAttemptsPerMinute: number;
+    /** Event streams one identity may hold open at once. */
+    readonly sseStreamsPerIdentity: number;
   };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly app: AppConfig;
@@ -178,6 +190,13 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
   }
   const rateLimitPerMinute = intIn(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000, problems);
   const loginFailuresPerMinute = intIn(env, 'LOGIN_FAILURES_PER_MINUTE', 10, 1, 10_000, problems);
+  const loginBackoffSeconds = intIn(env, 'LOGIN_BACKOFF_SECONDS', 60, 1, 86_400, problems);
+  const loginBackoffMaxSeconds = intIn(env, 'LOGIN_BACKOFF_MAX_SECONDS', 900, 1, 86_400, problems);
+  if (loginBackoffMaxSeconds < loginBackoffSeconds) problems.push('LOGIN_BACKOFF_MAX_SECONDS: must not be less than LOGIN_BACKOFF_SECONDS');
+  const loginAttemptsPerMinute = intIn(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 300, 1, 1_000_000, problems);
+  const sseStreamsPerIdentity = intIn(env, 'SSE_STREAMS_PER_IDENTITY', 5, 1, 1000, problems);
+  const flexLoginRaw = env['FLEX_LOGIN'] || 'on';
+  if (flexLoginRaw !== 'on' && flexLoginRaw !== 'off') problems.push(`FLEX_LOGIN: must be on or off, got ${JSON.stringify(flexLoginRaw)}`);
 
   if (problems.length > 0 || app === null) throw new ValidationError('Invalid server configuration', problems);
 
@@ -196,11 +215,12 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
       retryBudgetMs,
     },
     flexValidateUrl: flexValidateUrl ?? (mode === 'embedded' ? apiBaseUrl ?? '' : 'https://iam.twilio.com'),
-    auth: { secret, tokenTtlSeconds, demoPassword: env['DEMO_PASSWORD'] || 'demo' },
+    auth: { secret, tokenTtlSeconds, demoPassword: env['DEMO_PASSWORD'] || 'demo', flexLogin: flexLoginRaw !== 'off' },
+    nodeEnv: env['NODE_ENV'] || null,
     phoneNumber,
     desktopDir: env['DESKTOP_DIR'] || null,
     enginePort,
-    http: { corsOrigins, rateLimitPerMinute, loginFailuresPerMinute },
+    http: { corsOrigins, rateLimitPerMinute, loginFailuresPerMinute, loginBackoffSeconds, loginBackoffMaxSeconds, loginAttemptsPerMinute, sseStreamsPerIdentity },
     simulator: { autoCalls: simRaw !== 'off', intervalSeconds, audio: audioRaw === 'stamped' || audioRaw === 'demo' ? audioRaw : null },
     logLevel,
     app,

@@ -1,31 +1,82 @@
 import type { ServerResponse } from 'node:http';
-import type { LiveEvent } from '@pause-recording/core';
-import type { FastifyInstance } from 'fastify';
-import { userFromRequest } from '../auth/authenticate.ts';
+import { AppError, type LiveEvent } from '@pause-recording/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sessionFromRequest } from '../auth/authenticate.ts';
 import type { BearerTokens } from '../auth/bearer-tokens.ts';
-import type { UserDirectory } from '../auth/user-directory.ts';
+import type { User, UserDirectory } from '../auth/user-directory.ts';
+import { bodyObject } from '../http/errors.ts';
 import type { EventBus } from './event-bus.ts';
+import type { StreamTickets } from './tickets.ts';
 
 /** Formats one server-sent event; the SSE `event:` is the event's `type`. */
 export function sseFrame(event: LiveEvent): string {
   return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
+export interface EventRouteDeps {
+  readonly bus: EventBus;
+  readonly tokens: BearerTokens;
+  readonly users: UserDirectory;
+  readonly tickets: StreamTickets;
+  readonly heartbeatMs: number;
+  /** Open streams one identity may hold at once; the next is refused with 429. */
+  readonly streamsPerIdentity: number;
+}
+
+export interface EventStreams {
+  /** Ends the streams opened by the session `jti` (logout) and voids its unused tickets. */
+  endSession(jti: string): void;
+}
+
+interface OpenStream {
+  readonly res: ServerResponse;
+  readonly identity: string;
+  readonly jti: string;
+}
+
 /**
- * `GET /api/events`: a text/event-stream of live events for the caller. EventSource cannot
- * set headers, so the token may also come as `?token=`.
+ * `POST /api/events/ticket` (bearer) gives a single-use ticket valid ~30 s; `GET /api/events?ticket=`
+ * opens a text/event-stream of live events for its holder. (A client that can send headers may
+ * use `Authorization: Bearer` instead; a token in the URL is refused.)
  */
-export function eventRoutes(
-  app: FastifyInstance,
-  deps: { bus: EventBus; tokens: BearerTokens; users: UserDirectory; heartbeatMs: number },
-): void {
-  const open = new Set<ServerResponse>();
+export function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): EventStreams {
+  const open = new Set<OpenStream>();
   app.addHook('preClose', async () => {
-    for (const res of open) res.end();
+    for (const s of open) s.res.end();
   });
 
+  app.post('/api/events/ticket', async (request, reply) => {
+    bodyObject(request.body, []);
+    const session = request.session as NonNullable<typeof request.session>;
+    const { ticket, expiresAt } = deps.tickets.issue({ identity: session.sub, jti: session.jti });
+    return reply.status(201).send({ ticket, expiresAt: expiresAt.toISOString() });
+  });
+
+  const caller = (request: FastifyRequest): { user: User; jti: string } => {
+    const q = (request.query ?? {}) as Record<string, unknown>;
+    const ticket = q['ticket'];
+    if (ticket === undefined) {
+      const { user, claims } = sessionFromRequest(request, deps.tokens, deps.users);
+      return { user, jti: claims.jti };
+    }
+    const refused = (): AppError =>
+      new AppError('UNAUTHENTICATED', 'ticket: unknown, already used or expired; get a new one from POST /api/events/ticket', { field: 'ticket' });
+    if (typeof ticket !== 'string' || ticket === '') throw refused();
+    const holder = deps.tickets.redeem(ticket);
+    if (holder === null) throw refused();
+    const user = deps.users.get(holder.identity);
+    if (user === null) throw refused();
+    return { user, jti: holder.jti };
+  };
+
   app.get('/api/events', (request, reply) => {
-    const user = userFromRequest(request, deps.tokens, deps.users, true);
+    const { user, jti } = caller(request);
+    let mine = 0;
+    for (const s of open) if (s.identity === user.identity) mine++;
+    if (mine >= deps.streamsPerIdentity) {
+      reply.header('retry-after', '5');
+      throw new AppError('RATE_LIMITED', `${user.identity} already has ${mine} open event streams (the limit); close one first`, { field: 'authorization' });
+    }
     reply.hijack();
     const res = reply.raw;
     // Headers set by earlier hooks (security, CORS) go out with the hijacked response too.
@@ -37,7 +88,8 @@ export function eventRoutes(
       'x-accel-buffering': 'no',
     });
     res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ identity: user.identity, roles: [user.role] })}\n\n`);
-    open.add(res);
+    const stream: OpenStream = { res, identity: user.identity, jti };
+    open.add(stream);
     const off = deps.bus.subscribe({
       identity: user.identity,
       supervisor: user.role === 'supervisor',
@@ -47,9 +99,16 @@ export function eventRoutes(
     const done = (): void => {
       clearInterval(beat);
       off();
-      open.delete(res);
+      open.delete(stream);
     };
     request.raw.on('close', done);
     res.on('close', done);
   });
+
+  return {
+    endSession(jti) {
+      deps.tickets.revokeSession(jti);
+      for (const s of open) if (s.jti === jti) s.res.end();
+    },
+  };
 }

@@ -23,7 +23,8 @@ describe('web security', () => {
     }
     const token = await s.login('sam');
     const ac = new AbortController();
-    const sse = await fetch(`${s.url}/api/events?token=${token}`, { signal: ac.signal });
+    const ticket = (await s.api('POST', '/api/events/ticket', { token })).body['ticket'] as string;
+    const sse = await fetch(`${s.url}/api/events?ticket=${ticket}`, { signal: ac.signal });
     expect(sse.headers.get('content-type')).toContain('text/event-stream');
     expect(sse.headers.get('x-content-type-options')).toBe('nosniff');
     ac.abort();

@@ -41,3 +41,30 @@ describe('request logging', () => {
     expect(redactUrl('/a?password=p&Token=t')).toBe('/a?password=[redacted]&Token=[redacted]');
   });
 });
+
+describe('query redaction', () => {
+  it('redacts credentials however the parameter name is spelled (percent-encoded, case, plus)', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const app = Fastify({ loggerInstance: createLogger('info', sink) as FastifyBaseLogger });
+    const seen: unknown[] = [];
+    app.get('/api/x', async (request) => {
+      seen.push(request.query);
+      return { ok: true };
+    });
+    const spellings = ['%74oken=S1', 'Tok%65n=S2', '%54%4F%4B%45%4E=S3', 'access%5Ftoken=S4', 'ticket=S5', 'pass%77ord=S6', '%ZZtoken=S7', '%20token=S8'];
+    for (const q of spellings) await app.inject({ url: `/api/x?a=1&${q}&b=2` });
+    await app.close();
+    // The parser itself reads these as credential keys: the log must not carry their values.
+    expect((seen[0] as Record<string, string>)['token']).toBe('S1');
+    const text = lines.join('');
+    for (let i = 1; i <= 8; i++) expect(text).not.toContain(`S${i}`);
+    expect(text).toContain('/api/x?a=1&%74oken=[redacted]&b=2');
+    expect(redactUrl('/a?x=%74oken&y=2')).toBe('/a?x=%74oken&y=2');
+  });
+});

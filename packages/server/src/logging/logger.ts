@@ -21,9 +21,35 @@ export const REDACT_PATHS = [
   '*.headers.authorization',
 ];
 
-/** Blanks the values of query parameters that carry credentials (`?token=` of the SSE route). */
+/** Query parameters whose values are credentials, compared after decoding, case-insensitively. */
+const SECRET_PARAMS = new Set(['token', 'access_token', 'accesstoken', 'auth_token', 'authtoken', 'password', 'secret', 'ticket', 'signature', 'api_key', 'apikey']);
+
+function decodedKey(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).trim().toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Blanks the values of query parameters that carry credentials. Works on the query as the server
+ * parses it (keys percent-decoded), so `?%74oken=` is caught like `?token=`; a key that does not
+ * decode is blanked too (fail closed).
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:token|Token|access_token|password)=)[^&#]*/g, '$1[redacted]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const pairs = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const key = decodedKey(eq < 0 ? pair : pair.slice(0, eq));
+      if (key !== null && !SECRET_PARAMS.has(key)) return pair;
+      return `${eq < 0 ? pair : pair.slice(0, eq)}=[redacted]`;
+    });
+  return `${url.slice(0, q)}?${pairs.join('&')}`;
 }
 
 interface LoggedRequest {

@@ -22,8 +22,8 @@ interface Ctx {
 interface Row {
   /** Expected status per column, in WHO order. */
   readonly expect: readonly [number, number, number, number, number];
-  /** How the token travels: bearer header (default), the seed routes' `Token` form field, or not at all (webhooks). */
-  readonly via?: 'bearer' | 'seed' | 'none';
+  /** How the token travels: bearer header (default), the seed routes' `Token` form field, an event-stream ticket, or not at all (webhooks). */
+  readonly via?: 'bearer' | 'seed' | 'ticket' | 'none';
   readonly body?: (c: Ctx, who: Who) => Record<string, string> | object;
 }
 
@@ -38,7 +38,11 @@ const TABLE: Record<string, Row> = {
   'POST /api/auth/login': { expect: [400, 400, 400, 400, 400], body: () => ({ identity: 'alice' }) },
   'GET /api/me': { expect: [401, 401, 200, 200, 200] },
   'GET /api/audit': { expect: [401, 401, 200, 200, 200] },
-  'GET /api/events': { expect: [401, 401, 200, 200, 200] },
+  // The stream as the desktop opens it: a single-use ticket from POST /api/events/ticket in the URL.
+  'GET /api/events': { via: 'ticket', expect: [401, 401, 200, 200, 200] },
+  'POST /api/events/ticket': { expect: [401, 401, 400, 400, 400], body: () => NO_CHANGE },
+  // NO_CHANGE: refused before the session is revoked, so the matrix keeps its tokens.
+  'POST /api/auth/logout': { expect: [401, 401, 400, 400, 400], body: () => NO_CHANGE },
   'GET /api/tasks': { expect: [401, 401, 200, 200, 200] },
   'GET /api/tasks/:taskSid': { expect: [401, 401, 200, 403, 200] },
   'POST /api/tasks/:taskSid/accept': { expect: [401, 401, 400, 403, 400], body: () => NO_CHANGE },
@@ -108,8 +112,15 @@ async function status(method: string, url: string, row: Row, who: Who): Promise<
       body = JSON.stringify(fields);
     }
   }
+  let target = s.url + path;
+  if (row.via === 'ticket') {
+    // A ticket is only as good as the token that asked for it: none or expired gets none (a made-up one is tried).
+    const t = token === undefined ? null : await s.api('POST', '/api/events/ticket', { token });
+    target += `?ticket=${t?.status === 201 ? (t.body['ticket'] as string) : 'made-up'}`;
+    delete headers['authorization'];
+  }
   const ac = new AbortController();
-  const res = await fetch(s.url + path, { method, headers, signal: ac.signal, ...(body === undefined ? {} : { body }) });
+  const res = await fetch(target, { method, headers, signal: ac.signal, ...(body === undefined ? {} : { body }) });
   // The event stream stays open: its status is all we need.
   if (res.headers.get('content-type')?.includes('text/event-stream')) ac.abort();
   else await res.text();

@@ -9,7 +9,10 @@ export function listen(s: System, token: string): { events: LiveEvent[]; ready: 
   let markReady!: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
   void (async () => {
-    const res = await fetch(`${s.url}/api/events?token=${encodeURIComponent(token)}`, { signal: ac.signal });
+    // As the desktop does it: a single-use ticket, never the bearer token, in the URL.
+    const t = await s.api('POST', '/api/events/ticket', { token });
+    if (t.status !== 201) throw new Error(`events ticket: ${t.status} ${t.text}`);
+    const res = await fetch(`${s.url}/api/events?ticket=${encodeURIComponent(t.body['ticket'] as string)}`, { signal: ac.signal });
     const reader = res.body!.getReader();
     const dec = new TextDecoder();
     let buf = '';

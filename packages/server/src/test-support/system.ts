@@ -2,6 +2,7 @@
  * Test support: a real voice engine and a real control server on loopback ports, real SQLite
  * files in a temp folder, real HTTP between them. Used by the server's integration tests.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +48,11 @@ export interface SystemOptions {
 
 export async function startSystem(o: SystemOptions = {}): Promise<System> {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'server-test-'));
-  const engine = o.engine ?? (await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'stamped', speed: o.speed ?? 1 }));
+  // Production mode refuses the engine's public default token (startup-safety.ts): a secret one there.
+  const production = o.env?.['SERVER_MODE'] === 'production' || o.env?.['NODE_ENV'] === 'production';
+  const engine =
+    o.engine ??
+    (await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'stamped', speed: o.speed ?? 1, ...(production ? { authToken: randomBytes(18).toString('base64url') } : {}) }));
   const config = loadServerConfig(
     {
       PORT: '0',
