@@ -29,6 +29,8 @@ const engine = await startEngine({
   port: config.enginePort,
   host: '127.0.0.1',
   audio: config.simulator.audio ?? 'demo',
+  // The token the server was configured with (TWILIO_AUTH_TOKEN), so the startup checks see the real one.
+  authToken: config.twilio.authToken,
 });
 const server = await startServer(
   {
@@ -42,6 +44,11 @@ const server = await startServer(
   },
 ).catch(async (e: unknown) => {
   await engine.close();
+  // A refusal (demo or default credentials exposed) is one message, not a stack trace.
+  if (e instanceof ValidationError) {
+    console.error(e.message);
+    process.exit(2);
+  }
   throw e;
 });
 

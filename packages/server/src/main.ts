@@ -17,7 +17,12 @@ try {
   }
   throw e;
 }
-const server = await startServer(config, config.simulator.audio === null ? {} : { simulatorAudio: config.simulator.audio });
+// A refusal (demo or default credentials exposed, startup-safety.ts) is one message, not a stack trace.
+const server = await startServer(config, config.simulator.audio === null ? {} : { simulatorAudio: config.simulator.audio }).catch((e: unknown) => {
+  if (!(e instanceof ValidationError)) throw e;
+  console.error(e.message);
+  process.exit(2);
+});
 console.log(`control server listening on ${server.url} (${config.mode} mode)`);
 
 let stopping = false;
