@@ -42,6 +42,8 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
     setSession(s);
   };
   const signOut = (): void => {
+    // Revoke the token on the server too (best effort: signing out locally never waits on it).
+    void api.logout().catch(() => undefined);
     saveSession(null);
     setSession(null);
   };

@@ -1,5 +1,6 @@
 import type { TaskView } from '@pause-recording/core';
 import { applyRecordingEvent } from '../features/pause-recording/index.ts';
+import { ApiError } from '../lib/api-client.ts';
 import { openLiveEvents } from '../lib/live-events.ts';
 import type { DesktopServices } from './services.ts';
 
@@ -17,7 +18,9 @@ export function startLiveSync(s: DesktopServices): () => void {
     await Promise.all(tasks.filter((t) => LIVE.has(t.status)).map(async (t) => s.states.set(await s.api.recordingState(t.sid))));
   };
   // Reconnects re-run refresh: whatever changed while the stream was down is fetched again.
-  return openLiveEvents(s.api.eventsUrl(), {
+  // A 401 for a new ticket means the session is over (signed out, expired): no point retrying.
+  const isFatal = (err: unknown): boolean => err instanceof ApiError && err.status === 401;
+  return openLiveEvents(() => s.api.eventsUrl(), {
     onOpen: () => void refresh().catch(() => undefined),
     onEvent: (e) => {
       if (e.type === 'task.offered' || e.type === 'task.updated') {
@@ -29,5 +32,5 @@ export function startLiveSync(s: DesktopServices): () => void {
       }
       applyRecordingEvent(e, { states: s.states, notifier: s.notifications });
     },
-  });
+  }, { isFatal });
 }

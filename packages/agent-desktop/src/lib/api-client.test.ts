@@ -64,7 +64,23 @@ describe('createHttpApi', () => {
     expect((await api.recording(first)).pauses).toHaveLength(1);
     const media = await api.recordingMedia(first);
     expect(new TextDecoder().decode((await media.arrayBuffer()).slice(0, 4))).toBe('RIFF');
-    expect(api.eventsUrl()).toBe(`${server.url}/api/events?token=${encodeURIComponent(token)}`);
+    // The stream URL carries a single-use ticket, never the bearer token.
+    const events = await api.eventsUrl();
+    expect(events).toMatch(new RegExp(`^${server.url}/api/events\\?ticket=[\\w-]{43}$`));
+    expect(events).not.toContain(token);
+    const ac = new AbortController();
+    expect((await fetch(events, { signal: ac.signal })).status).toBe(200);
+    ac.abort();
+    expect((await fetch(events)).status).toBe(401);
+  });
+
+  it('signs out: the token is refused afterwards, also for a new stream ticket', async () => {
+    let token: string | null = null;
+    const api = createHttpApi(server.url, () => token);
+    token = (await api.login('bob', 'demo')).token;
+    await api.logout();
+    await expect(api.me()).rejects.toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    await expect(api.eventsUrl()).rejects.toMatchObject({ status: 401 });
   });
 
   it('turns error answers into ApiError with the server status, code and message', async () => {

@@ -42,8 +42,13 @@ export interface DesktopApi {
   recording(sid: string): Promise<RecordingDetail>;
   recordingMedia(sid: string): Promise<Blob>;
   simulateCall(agent?: string): Promise<SimulatorCallResponse>;
-  /** The live-event stream's URL (EventSource cannot send headers, so the token rides in the query). */
-  eventsUrl(): string;
+  /** Revokes the current token on the server (sign out). */
+  logout(): Promise<void>;
+  /**
+   * A URL that opens the live-event stream once: EventSource cannot send headers, so it carries a
+   * single-use ticket valid ~30 s (never the bearer token). Ask again for every (re)connection.
+   */
+  eventsUrl(): Promise<string>;
 }
 
 function isErrorBody(v: unknown): v is ErrorBody {
@@ -86,6 +91,12 @@ export function createHttpApi(baseUrl: string, getToken: () => string | null): D
     recording: (sid) => json('GET', `/api/recordings/${encodeURIComponent(sid)}`),
     recordingMedia: async (sid) => (await send('GET', `/api/recordings/${encodeURIComponent(sid)}/media`)).blob(),
     simulateCall: (agent) => json('POST', '/api/simulator/calls', agent === undefined ? {} : { agent }),
-    eventsUrl: () => `${baseUrl}/api/events?token=${encodeURIComponent(getToken() ?? '')}`,
+    logout: async () => {
+      await send('POST', '/api/auth/logout');
+    },
+    eventsUrl: async () => {
+      const { ticket } = await json<{ ticket: string }>('POST', '/api/events/ticket');
+      return `${baseUrl}/api/events?ticket=${encodeURIComponent(ticket)}`;
+    },
   };
 }
