@@ -29,8 +29,8 @@ const engine = await startEngine({
   port: config.enginePort,
   host: '127.0.0.1',
   audio: config.simulator.audio ?? 'demo',
-  // The token the server was configured with (TWILIO_AUTH_TOKEN), so the startup checks see the real one.
-  authToken: config.twilio.authToken,
+  // A TWILIO_AUTH_TOKEN given is the engine's token too; the server's startup checks see the one in use.
+  ...(process.env['TWILIO_AUTH_TOKEN'] ? { authToken: config.twilio.authToken } : {}),
 });
 const server = await startServer(
   {
