@@ -90,6 +90,18 @@ describe('loadServerConfig', () => {
     expect(problems).toHaveLength(6);
   });
 
+  it('reads the login, stream and Flex login limits, and refuses nonsense in them', () => {
+    const c = loadServerConfig({}, noFile);
+    expect(c.http).toMatchObject({ loginFailuresPerMinute: 10, loginBackoffSeconds: 60, loginBackoffMaxSeconds: 900, loginAttemptsPerMinute: 300, sseStreamsPerIdentity: 5 });
+    expect([c.auth.flexLogin, c.nodeEnv]).toEqual([true, null]);
+    const d = loadServerConfig({ LOGIN_BACKOFF_SECONDS: '5', LOGIN_BACKOFF_MAX_SECONDS: '50', LOGIN_ATTEMPTS_PER_MINUTE: '7', SSE_STREAMS_PER_IDENTITY: '2', FLEX_LOGIN: 'off', NODE_ENV: 'test' }, noFile);
+    expect(d.http).toMatchObject({ loginBackoffSeconds: 5, loginBackoffMaxSeconds: 50, loginAttemptsPerMinute: 7, sseStreamsPerIdentity: 2 });
+    expect([d.auth.flexLogin, d.nodeEnv]).toEqual([false, 'test']);
+    expect(() => loadServerConfig({ LOGIN_BACKOFF_SECONDS: '60', LOGIN_BACKOFF_MAX_SECONDS: '30', SSE_STREAMS_PER_IDENTITY: '0', FLEX_LOGIN: 'maybe' }, noFile)).toThrow(
+      /LOGIN_BACKOFF_MAX_SECONDS: must not be less than LOGIN_BACKOFF_SECONDS[\s\S]*SSE_STREAMS_PER_IDENTITY: must be a whole number from 1[\s\S]*FLEX_LOGIN: must be on or off/,
+    );
+  });
+
   it('reports an unreadable settings file', () => {
     expect(() => loadServerConfig({ TWILIO_ACCOUNT_SID: AC, CONFIG: '/missing.json' }, noFile)).toThrow(/CONFIG: cannot read/);
   });
