@@ -10,7 +10,8 @@ export function tempDir(prefix = 'engine-test-'): string {
 }
 
 export async function testEngine(opts: Partial<StartEngineOptions> = {}): Promise<RunningEngine> {
-  return startEngine({ dataDir: tempDir(), audio: 'stamped', ...opts });
+  // Tests drive inbound calls and read capture logs through the dev routes.
+  return startEngine({ dataDir: tempDir(), audio: 'stamped', devRoutes: true, ...opts });
 }
 
 /** The official SDK pointed at the engine, exactly as the server does it. */

@@ -7,6 +7,8 @@ import { FlexTokenIssuer, type FlexTokenClaims } from './flex-tokens.ts';
 import { startEngine, type RunningEngine } from '../index.ts';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
+const KEY1 = 'k1'.repeat(16);
+const KEY2 = 'k2'.repeat(16);
 const claims = (over: Partial<FlexTokenClaims> = {}): FlexTokenClaims => ({
   identity: 'alice',
   roles: ['agent'],
@@ -17,7 +19,7 @@ const claims = (over: Partial<FlexTokenClaims> = {}): FlexTokenClaims => ({
 });
 
 describe('FlexTokenIssuer', () => {
-  const issuer = new FlexTokenIssuer('key-1');
+  const issuer = new FlexTokenIssuer(KEY1);
 
   it('validates a token it issued and returns its claims', () => {
     const token = issuer.issue(claims());
@@ -42,7 +44,7 @@ describe('FlexTokenIssuer', () => {
     expect(issuer.validate(`${body}.${flipped}`, NOW)).toEqual(bad);
     expect(issuer.validate(`${body}.`, NOW)).toEqual(bad);
     expect(issuer.validate(`${body}.${sig.slice(0, -2)}`, NOW)).toEqual(bad);
-    expect(new FlexTokenIssuer('key-2').validate(token, NOW)).toEqual(bad);
+    expect(new FlexTokenIssuer(KEY2).validate(token, NOW)).toEqual(bad);
   });
 
   it('extra segments after a valid token make it invalid', () => {
@@ -60,7 +62,7 @@ describe('FlexTokenIssuer', () => {
 
   it('a correctly signed body that is not JSON: invalid token', () => {
     const body = Buffer.from('not json').toString('base64url');
-    const sig = createHmac('sha256', 'key-1').update(body).digest('base64url');
+    const sig = createHmac('sha256', KEY1).update(body).digest('base64url');
     expect(issuer.validate(`${body}.${sig}`, NOW)).toEqual({ valid: false, code: 20101, message: 'Invalid Access Token' });
   });
 });
@@ -70,7 +72,7 @@ describe('Flex tokens over HTTP (IAM Tokens/validate shape)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'engine-flex-'));
   let auth: string;
   beforeAll(async () => {
-    e = await startEngine({ dataDir: dir, clock: 'manual' });
+    e = await startEngine({ dataDir: dir, clock: 'manual', devRoutes: true });
     auth = `Basic ${Buffer.from(`${e.accountSid}:${e.authToken}`).toString('base64')}`;
   });
   afterAll(async () => {
@@ -135,7 +137,7 @@ describe('Flex tokens over HTTP (IAM Tokens/validate shape)', () => {
 
   it('a token issued by one engine is not valid at an engine with other credentials', async () => {
     const dir2 = mkdtempSync(join(tmpdir(), 'engine-flex2-'));
-    const other = await startEngine({ dataDir: dir2, clock: 'manual', authToken: 'another-token-123' });
+    const other = await startEngine({ dataDir: dir2, clock: 'manual', authToken: 'another-token-123', devRoutes: true });
     try {
       const token = (await issue({ identity: 'frank' })).body['token'];
       const otherAuth = `Basic ${Buffer.from(`${other.accountSid}:${other.authToken}`).toString('base64')}`;
