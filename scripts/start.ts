@@ -29,6 +29,10 @@ const engine = await startEngine({
   port: config.enginePort,
   host: '127.0.0.1',
   audio: config.simulator.audio ?? 'demo',
+  // The local contact center places its demo customers' calls through /dev/inbound-calls.
+  devRoutes: true,
+  // The server's webhooks live at its public URL when one is configured (loopback is always allowed).
+  ...(config.publicUrl !== null ? { callbackOrigins: [config.publicUrl] } : {}),
 });
 const server = await startServer(
   {

@@ -47,7 +47,7 @@ export interface SystemOptions {
 
 export async function startSystem(o: SystemOptions = {}): Promise<System> {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'server-test-'));
-  const engine = o.engine ?? (await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'stamped', speed: o.speed ?? 1 }));
+  const engine = o.engine ?? (await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'stamped', speed: o.speed ?? 1, devRoutes: true }));
   const config = loadServerConfig(
     {
       PORT: '0',
