@@ -3,6 +3,7 @@
  * server, and the agent desktop's build when it exists; demo customers call in unless
  * SIMULATOR=off. Ctrl+C hangs up live calls, finishes open recordings and stops everything.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '@pause-recording/core';
@@ -30,7 +31,13 @@ const engine = await startEngine({
   host: '127.0.0.1',
   audio: config.simulator.audio ?? 'demo',
   // A TWILIO_AUTH_TOKEN given is the engine's token too; the server's startup checks see the one in use.
-  ...(process.env['TWILIO_AUTH_TOKEN'] ? { authToken: config.twilio.authToken } : {}),
+  // Otherwise a fresh random token each run: the engine's public default would let any local user
+  // with the (well-known) token read recordings or mint Flex tokens through the dev routes.
+  authToken: process.env['TWILIO_AUTH_TOKEN'] ? config.twilio.authToken : randomBytes(16).toString('hex'),
+  // The local contact center places its demo customers' calls through /dev/inbound-calls.
+  devRoutes: true,
+  // The server's webhooks live at its public URL when one is configured (loopback is always allowed).
+  ...(config.publicUrl !== null ? { callbackOrigins: [config.publicUrl] } : {}),
 });
 const server = await startServer(
   {

@@ -13,7 +13,7 @@ if (!dataDir || (audio !== 'stamped' && audio !== 'demo')) {
   process.exit(2);
 }
 
-const eng = await startEngine({ dataDir, audio, speed: 1, logger: false });
+const eng = await startEngine({ dataDir, audio, speed: 1, logger: false, devRoutes: true });
 
 // Time every frame's work (the engine's onFrame) without touching the engine: the clock calls
 // `this.onFrame`, so an own property on the instance wraps it.

@@ -76,7 +76,7 @@ export class SystemApi {
     const res = await fetch(`${this.engineUrl}/dev/faults`, {
       method: 'POST',
       headers: { ...this.engineHeaders(), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ action: 'status', status: '500', method: 'POST', pathRegex: '/Calls/CA[0-9a-f]{32}/Recordings/', times: '0' }).toString(),
+      body: new URLSearchParams({ action: 'status', status: '500', method: 'POST', pathGlob: '*/Calls/CA*/Recordings/*', times: '0' }).toString(),
     });
     if (res.status !== 201) throw new Error(`fault injection: ${res.status} ${await res.text()}`);
   }

@@ -22,7 +22,7 @@ const DEFAULT_SETTINGS = {
 const SETTINGS: unknown = process.env['E2E_SETTINGS'] === undefined ? DEFAULT_SETTINGS : JSON.parse(process.env['E2E_SETTINGS']);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'e2e-system-'));
-const engine = await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'demo' });
+const engine = await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'demo', devRoutes: true });
 const config = loadServerConfig(
   {
     PORT: '0',

@@ -25,7 +25,7 @@ describe.concurrent('voice-engine CLI', () => {
       expect(r.code).toBe(0);
       expect(r.err).toBe('');
       expect(r.out).toMatch(/^usage: npm run engine -- \[--port 4500\]/);
-      for (const opt of ['--port', '--host', '--data', '--audio demo|stamped', '--speed', '--account-sid', '--auth-token', '--quiet']) {
+      for (const opt of ['--port', '--host', '--data', '--audio demo|stamped', '--speed', '--account-sid', '--auth-token', '--quiet', '--dev-routes', '--callback-origin']) {
         expect(r.out).toContain(opt);
       }
     }
@@ -38,6 +38,8 @@ describe.concurrent('voice-engine CLI', () => {
     [['--speed', 'fast'], "--speed: must be a number in (0, 1000], got 'fast'"],
     [['--account-sid', 'AC123'], '--account-sid:'],
     [['--data', ''], '--data: required'],
+    [['--callback-origin', 'ftp://x'], "--callback-origin: callback origin 'ftp://x': must be an http or https URL"],
+    [['--callback-origin', 'not a url'], "--callback-origin: callback origin 'not a url': must be an absolute http(s) URL"],
     [['--bogus'], "Unknown option '--bogus'"],
     [['stray'], "Unexpected argument 'stray'"],
     [['--port'], "Option '--port <value>' argument missing"],

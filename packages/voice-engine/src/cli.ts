@@ -4,7 +4,8 @@ import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, DEFAULT_ENGINE_PORT, startEngi
 
 const USAGE = `usage: npm run engine -- [--port ${DEFAULT_ENGINE_PORT}] [--host 127.0.0.1] [--data ./data/engine]
                            [--audio demo|stamped] [--speed 1]
-                           [--account-sid ${DEFAULT_ACCOUNT_SID}] [--auth-token ${DEFAULT_AUTH_TOKEN}] [--quiet]`;
+                           [--account-sid ${DEFAULT_ACCOUNT_SID}] [--auth-token ${DEFAULT_AUTH_TOKEN}] [--quiet]
+                           [--dev-routes] [--callback-origin https://host:port]...`;
 
 function fail(msg: string): never {
   console.error(`voice-engine: ${msg}\n${USAGE}`);
@@ -23,6 +24,8 @@ try {
       'account-sid': { type: 'string' },
       'auth-token': { type: 'string' },
       quiet: { type: 'boolean' },
+      'dev-routes': { type: 'boolean' },
+      'callback-origin': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -55,9 +58,11 @@ const opts: StartEngineOptions = {
   logger: !values.quiet,
   ...(values['account-sid'] ? { accountSid: values['account-sid'] } : {}),
   ...(values['auth-token'] ? { authToken: values['auth-token'] } : {}),
+  devRoutes: values['dev-routes'] === true,
+  callbackOrigins: values['callback-origin'] ?? [],
 };
 // Problems name the option as the user typed it (--account-sid, not accountSid).
-const FLAGS: Record<string, string> = { dataDir: '--data', port: '--port', accountSid: '--account-sid', authToken: '--auth-token', audio: '--audio', speed: '--speed' };
+const FLAGS: Record<string, string> = { dataDir: '--data', port: '--port', accountSid: '--account-sid', authToken: '--auth-token', audio: '--audio', speed: '--speed', callbackOrigins: '--callback-origin' };
 const problems = validateEngineOptions(opts).map((p) => p.replace(/^(\w+):/, (_m, key: string) => `${FLAGS[key] ?? key}:`));
 if (problems.length) fail(problems.join('; '));
 
@@ -65,6 +70,7 @@ const running = await startEngine(opts).catch((e: unknown) => fail((e as Error).
 console.log(`voice-engine listening on ${running.url}`);
 console.log(`  account ${running.accountSid}  auth token ${running.authToken === DEFAULT_AUTH_TOKEN ? running.authToken : '(as given)'}`);
 console.log(`  data ${opts.dataDir}  audio ${opts.audio}  speed ${opts.speed}x`);
+console.log(`  dev routes ${running.devRoutes ? 'on (/dev/*: inbound calls, Flex tokens, faults)' : 'off'}  callbacks to ${running.engine.callbacks.policy.describe()}`);
 if (running.recovered.length) console.log(`  finished ${running.recovered.length} recording(s) a previous run left open`);
 
 let stopping = false;

@@ -7,12 +7,15 @@ import { ManualClock, RealtimeClock, type FrameClock } from './model/clock.ts';
 import { Engine } from './model/engine.ts';
 import type { AudioKind } from './model/types.ts';
 import { FaultInjector } from './support/faults.ts';
-import { FlexTokenIssuer } from './support/flex-tokens.ts';
+import { FlexTokenIssuer, loadOrCreateSigningKey, MIN_KEY_LENGTH } from './support/flex-tokens.ts';
+import { CallbackPolicy } from './support/callbacks.ts';
 import { EngineStore } from './support/store.ts';
 
 export { Engine } from './model/engine.ts';
 export { ManualClock, RealtimeClock } from './model/clock.ts';
-export { FaultInjector, type FaultRule } from './support/faults.ts';
+export { FaultInjector, globMatch, type FaultRule } from './support/faults.ts';
+export { CallbackPolicy, isLoopbackHost } from './support/callbacks.ts';
+export { FlexTokenIssuer, SIGNING_KEY_FILE } from './support/flex-tokens.ts';
 export { TwilioHttpError } from './http/twilio-error.ts';
 export { twilioSignature } from './support/signature.ts';
 export type { AudioKind } from './model/types.ts';
@@ -38,10 +41,27 @@ export interface StartEngineOptions {
   /** Frames between placing a call and the simulated party answering. Default 1. */
   answerDelayFrames?: number;
   logger?: boolean;
+  /**
+   * Serve the engine-only `/dev/*` routes (simulated inbound calls, Flex token minting, fault
+   * injection, capture logs, health). Off unless asked for; never reachable without credentials.
+   */
+  devRoutes?: boolean;
+  /**
+   * Origins (e.g. `https://pause.example.com`) webhooks may go to besides loopback. Any other
+   * callback URL is refused when given (400 / 21205) and never requested.
+   */
+  callbackOrigins?: string[];
+  /**
+   * The key Flex tokens are signed with (at least 32 characters). Default: a random key kept in
+   * `dataDir/flex-signing-key` (0600), made on first start and reused after a restart.
+   */
+  flexSigningKey?: string;
 }
 
 export interface RunningEngine {
   url: string;
+  /** Whether `/dev/*` routes are served. */
+  devRoutes: boolean;
   accountSid: string;
   authToken: string;
   engine: Engine;
@@ -65,6 +85,17 @@ export function validateEngineOptions(o: StartEngineOptions): string[] {
   if (o.authToken !== undefined && o.authToken.length < 8) problems.push('authToken: must be at least 8 characters');
   if (o.audio !== undefined && o.audio !== 'stamped' && o.audio !== 'demo') problems.push(`audio: must be stamped or demo, got ${String(o.audio)}`);
   if (o.speed !== undefined && !(Number.isFinite(o.speed) && o.speed > 0 && o.speed <= 1000)) problems.push(`speed: must be a number in (0, 1000], got ${o.speed}`);
+  for (const origin of o.callbackOrigins ?? []) {
+    try {
+      new CallbackPolicy([origin]);
+    } catch (e) {
+      problems.push(`callbackOrigins: ${(e as Error).message}`);
+    }
+  }
+  if (o.flexSigningKey !== undefined) {
+    if (o.flexSigningKey.length < MIN_KEY_LENGTH) problems.push(`flexSigningKey: must be at least ${MIN_KEY_LENGTH} characters`);
+    else if (o.authToken !== undefined && o.flexSigningKey.includes(o.authToken)) problems.push('flexSigningKey: must not contain the auth token');
+  }
   return problems;
 }
 
@@ -87,10 +118,14 @@ export async function startEngine(opts: StartEngineOptions): Promise<RunningEngi
     store,
     ...(opts.answerDelayFrames !== undefined ? { answerDelayFrames: opts.answerDelayFrames } : {}),
   });
+  const callbacks = new CallbackPolicy(opts.callbackOrigins ?? []);
+  engine.callbacks.policy = callbacks;
   const { recovered } = engine.restore();
   const faults = new FaultInjector();
-  const tokens = new FlexTokenIssuer(`flex:${accountSid}:${authToken}`);
-  const app = buildApp(engine, faults, tokens, { logger: opts.logger ?? false });
+  // A secret of its own, never derived from the (public default) account SID or auth token.
+  const tokens = new FlexTokenIssuer(opts.flexSigningKey ?? loadOrCreateSigningKey(dataDir));
+  const devRoutes = opts.devRoutes === true;
+  const app = buildApp(engine, faults, tokens, { logger: opts.logger ?? false, devRoutes, callbacks });
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? 0, host });
   const addr = app.server.address();
@@ -101,6 +136,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<RunningEngi
   let closing: Promise<void> | null = null;
   return {
     url,
+    devRoutes,
     accountSid,
     authToken,
     engine,

@@ -32,7 +32,7 @@ function freePort(): Promise<number> {
 function spawnEngine(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', cli, '--port', String(port), '--data', dataDir, '--audio', 'stamped', '--quiet'],
+    ['--import', 'tsx', cli, '--port', String(port), '--data', dataDir, '--audio', 'stamped', '--quiet', '--dev-routes'],
     { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -113,7 +113,7 @@ describe('crash safety', () => {
     expect(await exited).toBe('SIGKILL');
 
     // --- restart on the same data folder, in-process this time
-    restarted = await startEngine({ dataDir, audio: 'stamped' });
+    restarted = await startEngine({ dataDir, audio: 'stamped', devRoutes: true });
     const e = restarted;
     expect(e.recovered).toEqual([rec.sid]);
     const after = sdkFor(e);

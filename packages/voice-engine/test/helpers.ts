@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
@@ -10,7 +11,8 @@ export function tempDir(prefix = 'engine-test-'): string {
 }
 
 export async function testEngine(opts: Partial<StartEngineOptions> = {}): Promise<RunningEngine> {
-  return startEngine({ dataDir: tempDir(), audio: 'stamped', ...opts });
+  // Tests drive inbound calls and read capture logs through the dev routes.
+  return startEngine({ dataDir: tempDir(), audio: 'stamped', devRoutes: true, ...opts });
 }
 
 /** The official SDK pointed at the engine, exactly as the server does it. */
@@ -73,3 +75,56 @@ export async function api(
 }
 
 export const STAY = '<Response><Pause length="3600"/></Response>';
+
+export interface EngineRoute {
+  method: string;
+  /** Fastify's pattern, e.g. `/2010-04-01/Accounts/:AccountSid/Calls/:CallSid/Recordings.json`. */
+  url: string;
+}
+
+/**
+ * Every route (HEAD included) the engine's Fastify instance serves, read from its router, so a
+ * route added later is covered by the security tests without being named in them.
+ */
+export function routesOf(e: RunningEngine): EngineRoute[] {
+  const out: EngineRoute[] = [];
+  const stack: string[] = [];
+  for (const line of e.app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^((?:│ {3}| {4})*)(?:├── |└── )(\S+)(?: \(([^)]*)\))?$/.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    // `:file|:CallSid`: one segment that routes declare with different parameter names.
+    const segment = m[2]!.replace(/:([A-Za-z_]+)(?:\|:[A-Za-z_]+)+/g, ':$1');
+    stack.length = depth;
+    const url = (stack[depth - 1] ?? '') + segment;
+    stack[depth] = url;
+    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) out.push({ method, url });
+  }
+  return out;
+}
+
+/** A request exactly as given: no URL normalisation on the client side (fetch would undo `..`). */
+export function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; text: string }> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: u.hostname, port: u.port, method, path, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+export const basicAuth = (user: string, pass: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });

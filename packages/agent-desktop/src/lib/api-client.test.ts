@@ -14,7 +14,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'desktop-api-'));
-  engine = await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'stamped' });
+  engine = await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'stamped', devRoutes: true });
   const config = loadServerConfig(
     {
       PORT: '0',

@@ -82,7 +82,7 @@ describe('partial pause', () => {
 
   it('reports what the provider did when its answers are lost', async () => {
     // Between server and engine: a proxy that lets updates through but cuts the answers.
-    const engine = await startEngine({ dataDir: mkdtempSync(join(tmpdir(), 'lossy-')), audio: 'stamped' });
+    const engine = await startEngine({ dataDir: mkdtempSync(join(tmpdir(), 'lossy-')), audio: 'stamped', devRoutes: true });
     const proxy = await startLossyProxy(engine.url);
     try {
       sys = await startSystem({ settings: BOTH, engine, env: { ENGINE_URL: proxy.url, TWILIO_RETRY_BUDGET_MS: '0' } });

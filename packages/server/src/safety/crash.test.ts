@@ -80,7 +80,7 @@ async function http(base: string, method: string, path: string, token?: string, 
 describe('crashes', () => {
   it('kill -9 the server while paused: the restarted server restores the pause, its reminder and auto-resume fire', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crash-server-'));
-    const engine: RunningEngine = await startEngine({ dataDir: join(dir, 'engine'), audio: 'stamped' });
+    const engine: RunningEngine = await startEngine({ dataDir: join(dir, 'engine'), audio: 'stamped', devRoutes: true });
     cleanup.push(() => engine.close());
     const settings = join(dir, 'settings.json');
     writeFileSync(settings, JSON.stringify({ call_recording_enabled: true, features: { pause_recording: { reminder_seconds: 2, max_pause_seconds: 4 } } }));
@@ -135,7 +135,7 @@ describe('crashes', () => {
   it('kill -9 the engine mid-recording while paused: no claim while it is down, the truth after its restart, the task can be wrapped up', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crash-engine-'));
     const enginePort = await freePort();
-    const engineArgs = ['--port', String(enginePort), '--data', join(dir, 'engine'), '--audio', 'stamped', '--quiet'];
+    const engineArgs = ['--port', String(enginePort), '--data', join(dir, 'engine'), '--audio', 'stamped', '--quiet', '--dev-routes'];
     const engineUp = /voice-engine listening on/;
     let engineProc = await spawnChild(engineCli, engineArgs, {}, engineUp);
     const engineUrl = `http://127.0.0.1:${enginePort}`;

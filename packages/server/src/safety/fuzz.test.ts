@@ -3,7 +3,8 @@
  * their Fastify instances list them (routes-of.ts: a new route is fuzzed without being named
  * here): no, garbage, forged, expired and wrong-scheme credentials; hostile path parameters (bad
  * and unknown SIDs, `..`, encoded slashes, NUL, very long); malformed, oversized, wrong-typed
- * and unknown-field bodies; raw path tricks. Every answer must be a 4xx that names the problem
+ * and unknown-field bodies; raw path tricks; and percent-encoded, doubled-slash and dot-segment
+ * spellings of every route's path. Every answer must be a 4xx that names the problem
  * (never a 5xx, never a 2xx), and a snapshot of the server's tasks, pauses, recordings and audit
  * and of the engine's calls, conferences, recordings, numbers and faults is the same afterwards.
  */
@@ -167,6 +168,30 @@ function fill(url: string, valueFor: (prev: string, i: number, last: boolean) =>
     .join('/');
 }
 
+/**
+ * Other spellings of a path that a router may resolve to the same route (it decodes `%61` to
+ * `a`), or that a check on the raw URL might misread: a percent-encoded first letter, an encoded
+ * letter further in, doubled slashes, dot segments (plain and encoded), a trailing slash.
+ */
+function oddSpellings(path: string): string[] {
+  const hex = (c: string) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  const segs = path.split('/');
+  const out = [
+    `/${hex(path[1]!)}${path.slice(2)}`,
+    `/${hex(path[1]!).toUpperCase()}${path.slice(2)}`,
+    segs.length > 2 && segs[2] !== '' ? `/${segs[1]}/${hex(segs[2]![0]!)}${segs.slice(2).join('/').slice(1)}` : `${path}%2F`,
+    `/${path}`,
+    path.replace(/^(\/[^/]+)\//, '$1//'),
+    `/x/..${path}`,
+    `/x/%2e%2e${path}`,
+    `/.${path}`,
+    path.replace(/^(\/[^/]+)\//, '$1/./'),
+    `${path}/`,
+  ];
+  if (path.includes('.json')) out.push(path.replace('.json', '%2Ejson'));
+  return [...new Set(out)];
+}
+
 describe('hostile input', () => {
   it('every route of the control server: 4xx naming the problem, nothing changed', async () => {
     const routes = routesOf(s.server.app);
@@ -225,6 +250,30 @@ describe('hostile input', () => {
       await expect4xx(s.url, 'server', 'GET', `/api/events?token=${encodeURIComponent(tok)}`, {});
       await expect4xx(s.url, 'server', 'GET', `/api/tasks?token=${encodeURIComponent(tok)}&access_token=${encodeURIComponent(tok)}`, {});
     }
+    // Encoded, doubled-slash and dot-segment spellings of every route: without credentials
+    // none is served (authorization is decided on the matched route, however it was spelled);
+    // with an agent's token an odd spelling never gets further than the plain path does.
+    for (const r of routes) {
+      const path = fill(r.url, valueFor);
+      const kind = kindOf(r);
+      const publicRoute = r.url === '/api/health' || r.url === '/api/auth/login';
+      for (const odd of oddSpellings(path)) {
+        if (publicRoute) continue;
+        if (kind === 'seed') {
+          await expect4xx(s.url, kind, r.method, odd, { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ Token: 'nonsense', callSid: v['call']!, conferenceSid: v['conference']! }).toString());
+        } else if (r.url.startsWith('/webhooks/')) {
+          await expect4xx(s.url, kind, r.method, odd, { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'forged=' }, `CallSid=${v['call']}&CallStatus=completed`);
+        } else {
+          await expect4xx(s.url, kind, r.method, odd, {});
+        }
+        if (r.method === 'GET' && r.url.startsWith('/api/') && r.url !== '/api/events') {
+          counts.requests++;
+          const plain = await raw(s.url, 'GET', path, { authorization: `Bearer ${alice}` });
+          const a = await raw(s.url, 'GET', odd, { authorization: `Bearer ${alice}` });
+          if (plain.status >= 400 && a.status < 400) failures.push(`agent via odd spelling: GET ${odd} -> ${a.status} (plain path: ${plain.status})`);
+        }
+      }
+    }
     // Raw path tricks that no router should resolve into a real route.
     for (const p of ['/api/tasks/../audit', '/api/%2e%2e/audit', `/api/tasks/${taskSid}%2Frecording%2Fpause`, '//api//tasks', '/api/tasks/' + 'x'.repeat(8000), '/../../etc/passwd', '/api/tasks/%', '/api/%00']) {
       await expect4xx(s.url, 'server', 'POST', p, { authorization: `Bearer ${alice}` });
@@ -267,6 +316,14 @@ describe('hostile input', () => {
       }
       if (r.method === 'POST' && !validates) {
         for (const b of ENGINE_BODIES) await expect4xx(s.engine.url, 'engine', r.method, path, { ...good, 'content-type': b.ct }, b.body);
+      }
+      // Odd spellings of the path (issue 9: `/%32010-04-01/...` once skipped the engine's auth),
+      // with a body that would succeed: refused without credentials, and not served with them.
+      const wouldSucceed = r.method === 'GET' || r.method === 'DELETE' ? undefined : 'Status=in-progress&identity=mallory&roles=supervisor&action=drop&path=%2Fzzz';
+      for (const odd of oddSpellings(path)) {
+        for (const h of [{}, basic(s.engine.accountSid, 'wrong-token'), good]) {
+          await expect4xx(s.engine.url, 'engine', r.method, odd, { ...h, ...(wouldSucceed ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) }, wouldSucceed);
+        }
       }
     }
     if (snapshot() !== before) counts.stateChanges++;

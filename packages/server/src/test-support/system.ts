@@ -52,7 +52,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
   const production = o.env?.['SERVER_MODE'] === 'production' || o.env?.['NODE_ENV'] === 'production';
   const engine =
     o.engine ??
-    (await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'stamped', speed: o.speed ?? 1, ...(production ? { authToken: randomBytes(18).toString('base64url') } : {}) }));
+    (await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'stamped', speed: o.speed ?? 1, devRoutes: true, ...(production ? { authToken: randomBytes(18).toString('base64url') } : {}) }));
   const config = loadServerConfig(
     {
       PORT: '0',

@@ -1,5 +1,7 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { TWILIO_ERROR } from '@pause-recording/core';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import { TwilioHttpError } from './twilio-error.ts';
 import { registerCallRoutes } from './routes-calls.ts';
@@ -10,21 +12,63 @@ import { registerDevRoutes } from './routes-dev.ts';
 import type { Engine } from '../model/engine.ts';
 import type { FaultInjector } from '../support/faults.ts';
 import type { FlexTokenIssuer } from '../support/flex-tokens.ts';
+import type { CallbackPolicy } from '../support/callbacks.ts';
+import type { Params } from '../support/params.ts';
 
 export interface AppOptions {
   logger: boolean;
+  /** Serve the engine-only `/dev/*` routes (inbound calls, Flex tokens, faults, inspection). */
+  devRoutes: boolean;
+  /** Where webhooks may go; other URLs are refused when a request names them. */
+  callbacks: CallbackPolicy;
 }
 
-const PROTECTED = /^\/(2010-04-01|v1|dev)\//;
+const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
-function credentialsOk(req: FastifyRequest, engine: Engine): boolean {
-  const h = req.headers.authorization;
-  if (!h || !h.startsWith('Basic ')) return false;
-  const decoded = Buffer.from(h.slice(6), 'base64').toString('utf8');
-  const i = decoded.indexOf(':');
-  if (i < 0) return false;
-  return decoded.slice(0, i) === engine.accountSid && decoded.slice(i + 1) === engine.authToken;
+/**
+ * Basic credentials of the one account, compared in constant time: both sides are hashed first,
+ * so the comparison never depends on where they differ or on their lengths.
+ */
+function basicAuthChecker(accountSid: string, authToken: string): (header: string | undefined) => boolean {
+  const user = sha256(accountSid);
+  const pass = sha256(authToken);
+  return (header) => {
+    let givenUser = '';
+    let givenPass = '';
+    let wellFormed = false;
+    if (typeof header === 'string' && /^Basic /i.test(header)) {
+      const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+      const i = decoded.indexOf(':');
+      if (i >= 0) {
+        wellFormed = true;
+        givenUser = decoded.slice(0, i);
+        givenPass = decoded.slice(i + 1);
+      }
+    }
+    const userOk = timingSafeEqual(sha256(givenUser), user);
+    const passOk = timingSafeEqual(sha256(givenPass), pass);
+    return wellFormed && userOk && passOk;
+  };
 }
+
+/**
+ * Why a path is not in its one canonical spelling, or null. The router decodes `%32` to `2` and
+ * would route it, so an unreserved character sent percent-encoded, an empty segment (`//`) or a
+ * dot segment is refused outright rather than served under a spelling no check was written for.
+ * (Reserved characters stay encodable: a conference name may hold a space or a slash.)
+ */
+export function nonCanonical(rawUrl: string): string | null {
+  const path = rawUrl.split('?')[0]!;
+  for (const m of path.matchAll(/%([0-9A-Fa-f]{2})/g)) {
+    if (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(parseInt(m[1]!, 16)))) return `'${m[0]}' encodes a character that must be sent as is`;
+  }
+  if (path.slice(1).split('/').some((seg, i, all) => seg === '' && i < all.length - 1)) return 'empty path segment (//)';
+  if (path.split('/').some((seg) => seg === '.' || seg === '..')) return 'dot segment (. or ..)';
+  return null;
+}
+
+/** Body parameters that name a URL the engine will call (Url, VoiceUrl, StatusCallback, RecordingStatusCallback...). */
+const URL_PARAM = /(Url|StatusCallback)$/;
 
 function sendError(reply: FastifyReply, e: TwilioHttpError): FastifyReply {
   return reply.code(e.status).type('application/json').send(e.body());
@@ -46,9 +90,15 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
   const losing = new WeakSet<object>();
 
   void app.register(formbody);
+  const authenticated = basicAuthChecker(engine.accountSid, engine.authToken);
 
+  // Everything below is decided on the route the router matched (req.routeOptions.url,
+  // req.params), never on the raw URL: the router decodes `%32010-04-01` and the like, so a
+  // check on the raw spelling could be walked around.
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/dev/')) {
+    const route = req.routeOptions.url;
+    // Dev routes are never faulted, so a test can always clean up.
+    if (!route?.startsWith('/dev/')) {
       const fault = faults.take(req.method, req.url);
       if (fault) {
         if (fault.action === 'drop') {
@@ -75,12 +125,30 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
         }
       }
     }
-    if (PROTECTED.test(req.url)) {
-      if (!credentialsOk(req, engine)) return sendError(reply, TwilioHttpError.unauthenticated());
-      const m = /^\/(?:2010-04-01|v1)\/Accounts\/([^/]+)/.exec(req.url);
-      if (m && m[1] !== engine.accountSid) return sendError(reply, TwilioHttpError.unauthenticated());
-    }
+    // No route is public (as at Twilio with HTTP auth on media): every request, including one for
+    // a path that matches nothing, needs the account's credentials, so a 404 tells a stranger nothing.
+    if (!authenticated(req.headers.authorization)) return sendError(reply, TwilioHttpError.unauthenticated());
+    // The account in the path must be the authenticated one.
+    const params = (req.params ?? {}) as Record<string, unknown>;
+    if ('AccountSid' in params && params['AccountSid'] !== engine.accountSid) return sendError(reply, TwilioHttpError.unauthenticated());
+    const odd = nonCanonical(req.url);
+    if (odd !== null) return sendError(reply, new TwilioHttpError(404, TWILIO_ERROR.NOT_FOUND, `The requested resource was not found: the path is not in its canonical spelling (${odd})`));
     return undefined;
+  });
+
+  // A URL the engine would call later is checked when it is given: refused there with Twilio's
+  // invalid-URL error rather than silently never called.
+  app.addHook('preValidation', async (req) => {
+    const body = req.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+    for (const [name, value] of Object.entries(body as Params)) {
+      if (!URL_PARAM.test(name)) continue;
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (typeof v !== 'string' || v === '') continue;
+        const refused = opts.callbacks.refusal(v);
+        if (refused !== null) throw TwilioHttpError.invalid(name, `'${v}' ${refused}`, TWILIO_ERROR.INVALID_URL);
+      }
+    }
   });
 
   app.addHook('onSend', async (req, _reply, payload) => {
@@ -101,13 +169,18 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
     return sendError(reply, new TwilioHttpError(500, 20500, 'Internal Server Error'));
   });
 
-  app.setNotFoundHandler((req, reply) => sendError(reply, TwilioHttpError.notFound(req.url.split('?')[0]!)));
+  app.setNotFoundHandler((req, reply) => {
+    // The onRequest hook has already refused a request without credentials; checked again so
+    // the 404 can never answer a stranger, whatever Fastify's hook order becomes.
+    if (!authenticated(req.headers.authorization)) return sendError(reply, TwilioHttpError.unauthenticated());
+    return sendError(reply, TwilioHttpError.notFound(req.url.split('?')[0]!));
+  });
 
   registerCallRoutes(app, engine);
   registerConferenceRoutes(app, engine);
   registerRecordingRoutes(app, engine);
   registerNumberRoutes(app, engine);
-  registerDevRoutes(app, engine, faults, tokens);
+  registerDevRoutes(app, engine, faults, tokens, { devRoutes: opts.devRoutes });
 
   app.addHook('onClose', async () => {
     for (const s of hung) s.destroy();

@@ -4,14 +4,19 @@ import { bodyParams, sidSegment } from './util.ts';
 import { callJson } from '../serialize.ts';
 import { int, oneOf, required, str } from '../support/params.ts';
 import type { Engine } from '../model/engine.ts';
-import type { FaultInjector, FaultRule } from '../support/faults.ts';
+import { MAX_FAULT_PATTERN, type FaultInjector, type FaultRule } from '../support/faults.ts';
 import type { FlexTokenIssuer } from '../support/flex-tokens.ts';
 
 /**
  * Engine-only routes (not part of Twilio's API): place a simulated inbound call, issue
- * development Flex tokens, inject faults, read a recording's capture log, check health.
+ * development Flex tokens, inject faults, read a recording's capture log, check health. They
+ * exist only when the engine is started with `devRoutes` (`--dev-routes`): minting tokens and
+ * injecting faults are test tools, not something a running contact center should offer.
+ * Twilio IAM's token validation is always served (it is what a server's Flex login calls).
  */
-export function registerDevRoutes(app: FastifyInstance, engine: Engine, faults: FaultInjector, tokens: FlexTokenIssuer): void {
+export function registerDevRoutes(app: FastifyInstance, engine: Engine, faults: FaultInjector, tokens: FlexTokenIssuer, opts: { devRoutes: boolean }): void {
+  registerTokenValidation(app, tokens);
+  if (!opts.devRoutes) return;
   app.post('/dev/inbound-calls', async (req, reply) => {
     const p = bodyParams(req);
     const c = engine.inboundCall({
@@ -37,24 +42,21 @@ export function registerDevRoutes(app: FastifyInstance, engine: Engine, faults: 
     return reply.code(201).send({ token, expiration: new Date(exp * 1000).toISOString(), identity, roles, worker_sid: workerSid });
   });
 
-  app.get('/dev/faults', async () => ({ faults: faults.list().map((f) => ({ ...f, path: String(f.path) })) }));
+  app.get('/dev/faults', async () => ({ faults: faults.list() }));
 
   app.post('/dev/faults', async (req, reply) => {
     const p = bodyParams(req);
     const action = oneOf(p, 'action', ['status', 'hang', 'delay', 'drop', 'lose'] as const);
     if (!action) throw TwilioHttpError.missing('action');
+    // Regular expressions are refused: a pathological one would stall the whole process.
+    if (p['pathRegex'] !== undefined) throw TwilioHttpError.invalid('pathRegex', 'is not accepted (a regular expression can stall the engine); use path (a substring) or pathGlob (* matches any run of characters)');
     const path = str(p, 'path');
-    const pathRegex = str(p, 'pathRegex');
-    if (!path && !pathRegex) throw TwilioHttpError.missing('path or pathRegex');
-    let matcher: string | RegExp = path ?? '';
-    if (pathRegex) {
-      try {
-        matcher = new RegExp(pathRegex);
-      } catch (e) {
-        throw TwilioHttpError.invalid('pathRegex', String(e));
-      }
-    }
-    const rule: FaultRule = { path: matcher, action };
+    const pathGlob = str(p, 'pathGlob');
+    if (!path && !pathGlob) throw TwilioHttpError.missing('path or pathGlob');
+    if (path && pathGlob) throw TwilioHttpError.invalid('pathGlob', 'send either path or pathGlob, not both');
+    const pattern = (pathGlob ?? path)!;
+    if (pattern.length > MAX_FAULT_PATTERN) throw TwilioHttpError.invalid(pathGlob ? 'pathGlob' : 'path', `must be at most ${MAX_FAULT_PATTERN} characters`);
+    const rule: FaultRule = { path: pattern, action, ...(pathGlob ? { glob: true } : {}) };
     const method = str(p, 'method');
     if (method) rule.method = method;
     const status = int(p, 'status', { min: 100, max: 599 });
@@ -109,8 +111,10 @@ export function registerDevRoutes(app: FastifyInstance, engine: Engine, faults: 
     callbacksDelivered: engine.callbacks.delivered,
     callbacksFailed: engine.callbacks.failed,
   }));
+}
 
-  // Twilio IAM's Flex token validation, same request and answer shape.
+/** Twilio IAM's Flex token validation, same request and answer shape. */
+function registerTokenValidation(app: FastifyInstance, tokens: FlexTokenIssuer): void {
   app.post('/v1/Accounts/:AccountSid/Tokens/validate', async (req) => {
     const p = bodyParams(req);
     const result = tokens.validate(p['token'], Date.now());

@@ -323,8 +323,8 @@ export class Engine {
     };
     let verbs: Verb[];
     try {
-      const res = await postForm(c.plan.url, params, this.authToken, this.webhookTimeoutMs);
-      if (res.status >= 400) throw new Error(`voice URL answered HTTP ${res.status}`);
+      const res = await postForm(c.plan.url, params, this.authToken, this.webhookTimeoutMs, this.callbacks.policy);
+      if (res.status >= 300) throw new Error(`voice URL answered HTTP ${res.status}`);
       verbs = parseTwiml(res.body);
     } catch (e) {
       c.fetching = false;

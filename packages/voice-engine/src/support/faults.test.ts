@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import twilio from 'twilio';
-import { FaultInjector } from './faults.ts';
+import { FaultInjector, globMatch, MAX_FAULT_PATTERN } from './faults.ts';
 import { startEngine, type RunningEngine } from '../index.ts';
 
 describe('FaultInjector', () => {
@@ -18,14 +18,63 @@ describe('FaultInjector', () => {
     expect(f.list()).toEqual([]);
   });
 
-  it('matches by path substring or RegExp and by method (any case)', () => {
+  it('matches by path substring or glob and by method (any case)', () => {
     const f = new FaultInjector();
     f.add({ path: '/Recordings/', method: 'post', action: 'status', status: 503, times: 0 });
-    f.add({ path: /\/Calls\/CA[0-9a-f]+\.json$/, action: 'drop', times: 0 });
+    f.add({ path: '*/Calls/CA*.json', glob: true, method: 'delete', action: 'drop', times: 0 });
     expect(f.take('GET', '/2010-04-01/Accounts/AC1/Calls/CA1/Recordings/RE1.json')).toBeNull();
     expect(f.take('POST', '/2010-04-01/Accounts/AC1/Calls/CA1/Recordings/RE1.json')).toMatchObject({ action: 'status', status: 503, method: 'POST' });
     expect(f.take('DELETE', '/2010-04-01/Accounts/AC1/Calls/CAab12.json')).toMatchObject({ action: 'drop' });
     expect(f.take('GET', '/2010-04-01/Accounts/AC1/Calls.json')).toBeNull();
+    // A glob covers the whole path: the same text with more after it does not match.
+    expect(f.take('DELETE', '/2010-04-01/Accounts/AC1/Calls/CAab12.json?x=1')).toBeNull();
+  });
+
+  it('globMatch: * is any run of characters, everything else literal (no regex meaning)', () => {
+    const cases: [string, string, boolean][] = [
+      ['*', '', true],
+      ['*', '/anything/at/all', true],
+      ['/a/*/c', '/a/b/c', true],
+      ['/a/*/c', '/a/b/x/c', true],
+      ['/a/*/c', '/a/b/c/d', false],
+      ['*/Recordings/*', '/2010-04-01/Accounts/AC1/Calls/CA1/Recordings/RE1.json', true],
+      ['*/Recordings/*', '/Recordings/', true],
+      ['a*a', 'a', false],
+      ['a*a', 'aa', true],
+      ['*ab*ab*', 'xabyab', true],
+      ['*ab*ab*', 'xaby', false],
+      ['/Calls.json', '/Calls.json', true],
+      ['/Calls.json', '/CallsXjson', false],
+      ['(a+)+$', '(a+)+$', true],
+      ['[0-9]', '5', false],
+      ['', '', true],
+      ['', 'x', false],
+    ];
+    for (const [pattern, text, want] of cases) expect(globMatch(pattern, text), `${pattern} ~ ${text}`).toBe(want);
+  });
+
+  it('a pathological pattern cannot stall matching: no backtracking, bounded length', () => {
+    const f = new FaultInjector();
+    // As a regex, (a*)*b against a long run of a's is the classic catastrophic case; as a glob
+    // the same kind of pattern is a handful of indexOf calls.
+    const pattern = `${'*a'.repeat(20)}*c*b`;
+    f.add({ path: pattern, glob: true, times: 0, action: 'drop' });
+    const text = `/${'a'.repeat(100_000)}b`;
+    let steps = 0;
+    const original = String.prototype.indexOf;
+    // Count the searches rather than time them (timing would be flaky on a loaded machine).
+    String.prototype.indexOf = function (this: string, ...args: Parameters<string['indexOf']>) {
+      steps++;
+      return original.apply(this, args);
+    };
+    try {
+      expect(f.take('GET', text)).toBeNull();
+    } finally {
+      String.prototype.indexOf = original;
+    }
+    expect(steps).toBeLessThanOrEqual(pattern.split('*').length);
+    expect(() => f.add({ path: '*'.repeat(MAX_FAULT_PATTERN + 1), glob: true, action: 'drop' })).toThrow(`at most ${MAX_FAULT_PATTERN} characters`);
+    expect(() => f.add({ path: '', action: 'drop' })).toThrow('non-empty');
   });
 
   it('the first matching rule wins', () => {
@@ -76,7 +125,7 @@ describe('faults over real HTTP', () => {
   let auth: string;
   let callsUrl: string;
   beforeAll(async () => {
-    e = await startEngine({ dataDir: dir, clock: 'manual' });
+    e = await startEngine({ dataDir: dir, clock: 'manual', devRoutes: true });
     auth = `Basic ${Buffer.from(`${e.accountSid}:${e.authToken}`).toString('base64')}`;
     callsUrl = `${e.url}/2010-04-01/Accounts/${e.accountSid}/Calls.json`;
   });
@@ -184,12 +233,12 @@ describe('faults over real HTTP', () => {
     expect((await listCalls()).status).toBe(200);
   });
 
-  it('POST /dev/faults adds rules (path or pathRegex, method, times); GET lists; DELETE removes', async () => {
+  it('POST /dev/faults adds rules (path or pathGlob, method, times); GET lists; DELETE removes', async () => {
     const add = await dev('POST', '/dev/faults', { action: 'status', status: '502', path: '/Calls.json', method: 'GET', times: '2' });
     expect(add.status).toBe(201);
     const { id } = (await add.json()) as { id: number };
     const listed = (await (await dev('GET', '/dev/faults')).json()) as { faults: { id: number; path: string; times: number; status: number }[] };
-    expect(listed.faults).toEqual([expect.objectContaining({ id, path: '/Calls.json', times: 2, status: 502, method: 'GET', action: 'status', hits: 0 })]);
+    expect(listed.faults).toEqual([expect.objectContaining({ id, path: '/Calls.json', glob: false, times: 2, status: 502, method: 'GET', action: 'status', hits: 0 })]);
     // POSTs to the same path are not affected (method filter).
     const post = await fetch(callsUrl, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
     expect(post.status).toBe(400);
@@ -197,7 +246,8 @@ describe('faults over real HTTP', () => {
     expect((await listCalls()).status).toBe(502);
     expect((await listCalls()).status).toBe(200);
 
-    const rx = await dev('POST', '/dev/faults', { action: 'status', status: '504', pathRegex: 'Calls\\.json$', times: '0' });
+    const rx = await dev('POST', '/dev/faults', { action: 'status', status: '504', pathGlob: '*/Calls.json', times: '0' });
+    expect(rx.status).toBe(201);
     const rxId = ((await rx.json()) as { id: number }).id;
     expect((await listCalls()).status).toBe(504);
     expect((await listCalls()).status).toBe(504);
@@ -216,11 +266,15 @@ describe('faults over real HTTP', () => {
     const cases: [Record<string, string>, string][] = [
       [{ path: '/x' }, 'action'],
       [{ action: 'explode', path: '/x' }, 'action'],
-      [{ action: 'status' }, 'path or pathRegex'],
+      [{ action: 'status' }, 'path or pathGlob'],
       [{ action: 'status', path: '/x', status: '404' }, 'status'],
       [{ action: 'status', path: '/x' }, 'status'],
       [{ action: 'delay', path: '/x' }, 'delayMs'],
+      // Regular expressions are not taken at all, well-formed or not.
       [{ action: 'hang', pathRegex: '(' }, 'pathRegex'],
+      [{ action: 'hang', pathRegex: '^(a+)+$' }, 'pathRegex'],
+      [{ action: 'hang', path: '/x', pathGlob: '/x*' }, 'pathGlob'],
+      [{ action: 'hang', pathGlob: 'x'.repeat(513) }, 'pathGlob'],
       [{ action: 'hang', path: '/x', times: '-1' }, 'times'],
     ];
     for (const [params, name] of cases) {

@@ -8,8 +8,14 @@ export type FaultAction = 'status' | 'hang' | 'delay' | 'drop' | 'lose';
 export interface FaultRule {
   /** HTTP method to match; any when absent. */
   method?: string;
-  /** Substring of, or RegExp tested against, the request path (query included). */
-  path: string | RegExp;
+  /**
+   * What the request path (query included) must hold: a substring, or with `glob` a whole-path
+   * pattern where `*` stands for any run of characters. Never a RegExp: a caller-supplied
+   * pattern must not be able to stall the process (catastrophic backtracking).
+   */
+  path: string;
+  /** Match `path` as a glob over the whole request path instead of as a substring. */
+  glob?: boolean;
   action: FaultAction;
   /** For `status`: 429, 500, 502, 503 or 504. */
   status?: number;
@@ -22,13 +28,40 @@ export interface FaultRule {
 export interface ActiveFault extends Required<Pick<FaultRule, 'action' | 'times'>> {
   id: number;
   method: string | null;
-  path: string | RegExp;
+  path: string;
+  glob: boolean;
   status: number | null;
   delayMs: number | null;
   hits: number;
 }
 
 const STATUSES = [429, 500, 502, 503, 504];
+/** Long enough for any engine path; keeps matching cost bounded. */
+export const MAX_FAULT_PATTERN = 512;
+
+/**
+ * `*` globs without backtracking: the literal pieces between stars must appear in order, the
+ * first at the start and the last at the end, each found once by `indexOf` from where the
+ * previous one ended. The greedy leftmost choice is always safe for `*`-only patterns, so the
+ * cost is at most (pieces x text length), whatever the pattern.
+ */
+export function globMatch(pattern: string, text: string): boolean {
+  const pieces = pattern.split('*');
+  if (pieces.length === 1) return pattern === text;
+  const first = pieces[0]!;
+  const last = pieces[pieces.length - 1]!;
+  if (first.length + last.length > text.length || !text.startsWith(first) || !text.endsWith(last)) return false;
+  let at = first.length;
+  const end = text.length - last.length;
+  for (let i = 1; i < pieces.length - 1; i++) {
+    const piece = pieces[i]!;
+    if (piece === '') continue;
+    const found = text.indexOf(piece, at);
+    if (found < 0 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
+}
 
 export class FaultInjector {
   private rules: ActiveFault[] = [];
@@ -43,6 +76,8 @@ export class FaultInjector {
     if (rule.action === 'delay' && !(typeof rule.delayMs === 'number' && rule.delayMs >= 0)) {
       throw new Error('fault delayMs must be a number >= 0 for action delay');
     }
+    if (typeof rule.path !== 'string' || rule.path === '') throw new Error('fault path must be a non-empty string');
+    if (rule.path.length > MAX_FAULT_PATTERN) throw new Error(`fault path must be at most ${MAX_FAULT_PATTERN} characters`);
     const times = rule.times ?? 1;
     if (!Number.isInteger(times) || times < 0) throw new Error('fault times must be an integer >= 0');
     const id = this.nextId++;
@@ -50,6 +85,7 @@ export class FaultInjector {
       id,
       method: rule.method ? rule.method.toUpperCase() : null,
       path: rule.path,
+      glob: rule.glob === true,
       action: rule.action,
       status: rule.status ?? null,
       delayMs: rule.delayMs ?? null,
@@ -77,7 +113,7 @@ export class FaultInjector {
   take(method: string, url: string): ActiveFault | null {
     for (const r of this.rules) {
       if (r.method && r.method !== method.toUpperCase()) continue;
-      const hit = typeof r.path === 'string' ? url.includes(r.path) : r.path.test(url);
+      const hit = r.glob ? globMatch(r.path, url) : url.includes(r.path);
       if (!hit) continue;
       r.hits++;
       this.hits++;

@@ -1,12 +1,14 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlexTokenIssuer, type FlexTokenClaims } from './flex-tokens.ts';
-import { startEngine, type RunningEngine } from '../index.ts';
+import { FlexTokenIssuer, loadOrCreateSigningKey, SIGNING_KEY_FILE, type FlexTokenClaims } from './flex-tokens.ts';
+import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, startEngine, type RunningEngine } from '../index.ts';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
+const KEY1 = 'k1'.repeat(16);
+const KEY2 = 'k2'.repeat(16);
 const claims = (over: Partial<FlexTokenClaims> = {}): FlexTokenClaims => ({
   identity: 'alice',
   roles: ['agent'],
@@ -17,7 +19,7 @@ const claims = (over: Partial<FlexTokenClaims> = {}): FlexTokenClaims => ({
 });
 
 describe('FlexTokenIssuer', () => {
-  const issuer = new FlexTokenIssuer('key-1');
+  const issuer = new FlexTokenIssuer(KEY1);
 
   it('validates a token it issued and returns its claims', () => {
     const token = issuer.issue(claims());
@@ -42,7 +44,7 @@ describe('FlexTokenIssuer', () => {
     expect(issuer.validate(`${body}.${flipped}`, NOW)).toEqual(bad);
     expect(issuer.validate(`${body}.`, NOW)).toEqual(bad);
     expect(issuer.validate(`${body}.${sig.slice(0, -2)}`, NOW)).toEqual(bad);
-    expect(new FlexTokenIssuer('key-2').validate(token, NOW)).toEqual(bad);
+    expect(new FlexTokenIssuer(KEY2).validate(token, NOW)).toEqual(bad);
   });
 
   it('extra segments after a valid token make it invalid', () => {
@@ -60,7 +62,7 @@ describe('FlexTokenIssuer', () => {
 
   it('a correctly signed body that is not JSON: invalid token', () => {
     const body = Buffer.from('not json').toString('base64url');
-    const sig = createHmac('sha256', 'key-1').update(body).digest('base64url');
+    const sig = createHmac('sha256', KEY1).update(body).digest('base64url');
     expect(issuer.validate(`${body}.${sig}`, NOW)).toEqual({ valid: false, code: 20101, message: 'Invalid Access Token' });
   });
 });
@@ -70,7 +72,7 @@ describe('Flex tokens over HTTP (IAM Tokens/validate shape)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'engine-flex-'));
   let auth: string;
   beforeAll(async () => {
-    e = await startEngine({ dataDir: dir, clock: 'manual' });
+    e = await startEngine({ dataDir: dir, clock: 'manual', devRoutes: true });
     auth = `Basic ${Buffer.from(`${e.accountSid}:${e.authToken}`).toString('base64')}`;
   });
   afterAll(async () => {
@@ -135,7 +137,7 @@ describe('Flex tokens over HTTP (IAM Tokens/validate shape)', () => {
 
   it('a token issued by one engine is not valid at an engine with other credentials', async () => {
     const dir2 = mkdtempSync(join(tmpdir(), 'engine-flex2-'));
-    const other = await startEngine({ dataDir: dir2, clock: 'manual', authToken: 'another-token-123' });
+    const other = await startEngine({ dataDir: dir2, clock: 'manual', authToken: 'another-token-123', devRoutes: true });
     try {
       const token = (await issue({ identity: 'frank' })).body['token'];
       const otherAuth = `Basic ${Buffer.from(`${other.accountSid}:${other.authToken}`).toString('base64')}`;
@@ -162,5 +164,115 @@ describe('Flex tokens over HTTP (IAM Tokens/validate shape)', () => {
     const badWorker = await issue({ identity: 'h', workerSid: 'WK123' });
     expect(badWorker.status).toBe(400);
     expect(badWorker.body['message']).toContain('workerSid');
+  });
+});
+
+describe('the signing key: a random secret of the engine, never derived from its credentials', () => {
+  const dirs: string[] = [];
+  const tmp = (): string => {
+    const d = mkdtempSync(join(tmpdir(), 'engine-flexkey-'));
+    dirs.push(d);
+    return d;
+  };
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  async function validateAt(e: RunningEngine, token: string): Promise<Record<string, unknown>> {
+    const res = await fetch(`${e.url}/v1/Accounts/${e.accountSid}/Tokens/validate`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${e.accountSid}:${e.authToken}`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    return (await res.json()) as Record<string, unknown>;
+  }
+
+  it('a token forged offline with a key derived from the default credentials is rejected', async () => {
+    const e = await startEngine({ dataDir: tmp(), clock: 'manual' });
+    try {
+      const forgedClaims = { identity: 'mallory', roles: ['supervisor'], workerSid: null, realmUserId: 'mallory@flex', exp: Math.floor(Date.now() / 1000) + 3600 };
+      // The old derivation, and the obvious variants of it.
+      for (const key of [`flex:${DEFAULT_ACCOUNT_SID}:${DEFAULT_AUTH_TOKEN}`, DEFAULT_AUTH_TOKEN, `${DEFAULT_ACCOUNT_SID}:${DEFAULT_AUTH_TOKEN}`]) {
+        const body = Buffer.from(JSON.stringify(forgedClaims)).toString('base64url');
+        const sig = createHmac('sha256', key).update(body).digest('base64url');
+        expect(await validateAt(e, `${body}.${sig}`)).toMatchObject({ valid: false, code: 20107, identity: null, roles: null });
+      }
+    } finally {
+      await e.close();
+    }
+  });
+
+  it('is made on first start as 64 random hex digits, mode 0600, and reused after a restart', async () => {
+    const dir = tmp();
+    const first = await startEngine({ dataDir: dir, clock: 'manual', devRoutes: true });
+    const file = join(dir, SIGNING_KEY_FILE);
+    let token: string;
+    try {
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const key = readFileSync(file, 'utf8').trim();
+      expect(key).toMatch(/^[0-9a-f]{64}$/);
+      expect(key).not.toContain(DEFAULT_AUTH_TOKEN);
+      const issued = await fetch(`${first.url}/dev/flex-tokens`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${first.accountSid}:${first.authToken}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'identity=alice',
+      });
+      token = ((await issued.json()) as { token: string }).token;
+      expect(await validateAt(first, token)).toMatchObject({ valid: true, identity: 'alice' });
+    } finally {
+      await first.close();
+    }
+    const again = await startEngine({ dataDir: dir, clock: 'manual' });
+    try {
+      expect(await validateAt(again, token)).toMatchObject({ valid: true, identity: 'alice' });
+    } finally {
+      await again.close();
+    }
+    // Two data folders, two keys: a token of one engine is not valid at the other.
+    const other = await startEngine({ dataDir: tmp(), clock: 'manual' });
+    try {
+      expect(await validateAt(other, token)).toMatchObject({ valid: false, code: 20107 });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('an explicit key is used instead of the file; a short one, or one holding the auth token, is refused', async () => {
+    const key = 'explicit-signing-key-0123456789abcdef';
+    const a = new FlexTokenIssuer(key).issue(claims({ exp: Math.floor(Date.now() / 1000) + 600 }));
+    const dir = tmp();
+    const e = await startEngine({ dataDir: dir, clock: 'manual', flexSigningKey: key });
+    try {
+      expect(await validateAt(e, a)).toMatchObject({ valid: true, identity: 'alice' });
+      expect(() => statSync(join(dir, SIGNING_KEY_FILE))).toThrow();
+    } finally {
+      await e.close();
+    }
+    await expect(startEngine({ dataDir: tmp(), flexSigningKey: 'short' })).rejects.toThrow('flexSigningKey: must be at least 32 characters');
+    await expect(startEngine({ dataDir: tmp(), authToken: 'a-token-of-the-account', flexSigningKey: 'x'.repeat(20) + 'a-token-of-the-account' })).rejects.toThrow('flexSigningKey: must not contain the auth token');
+  });
+
+  it('a key file others can read, or that is not a key, stops the start with a message saying what to do', () => {
+    const dir = tmp();
+    const key = loadOrCreateSigningKey(dir);
+    expect(loadOrCreateSigningKey(dir)).toBe(key);
+    const file = join(dir, SIGNING_KEY_FILE);
+    chmodSync(file, 0o644);
+    expect(() => loadOrCreateSigningKey(dir)).toThrow(/readable by other users \(mode 644\); run chmod 600/);
+    writeFileSync(file, 'not a key\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
+    expect(() => loadOrCreateSigningKey(dir)).toThrow(/not a Flex signing key/);
+  });
+
+  it('a correctly signed token without an expiry, or with roles that are not a list, is not valid', () => {
+    const key = 'k'.repeat(40);
+    const sign = (c: unknown) => {
+      const body = Buffer.from(JSON.stringify(c)).toString('base64url');
+      return `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
+    };
+    const issuer = new FlexTokenIssuer(key);
+    expect(issuer.validate(sign({ identity: 'a', roles: ['supervisor'], workerSid: null, realmUserId: 'a' }), NOW)).toMatchObject({ valid: false, code: 20101 });
+    expect(issuer.validate(sign({ ...claims(), roles: 'supervisor' }), NOW)).toMatchObject({ valid: false, code: 20101 });
+    expect(issuer.validate(sign(claims()), NOW)).toMatchObject({ valid: true });
   });
 });
