@@ -44,6 +44,9 @@ describe('TWILIO_ERROR', () => {
     expect(TWILIO_ERROR.CALL_NOT_IN_PROGRESS).toBe(21220);
     expect(TWILIO_ERROR.RATE_LIMITED).toBe(20429);
     expect(TWILIO_ERROR.UNAUTHENTICATED).toBe(20003);
+    expect(TWILIO_ERROR.INVALID_PHONE_NUMBER).toBe(21421);
+    expect(TWILIO_ERROR.SERVICE_UNAVAILABLE).toBe(20503);
+    expect(TWILIO_ERROR.INTERNAL_SERVER_ERROR).toBe(20500);
   });
 
   it('has distinct integer codes', () => {

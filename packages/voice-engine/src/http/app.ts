@@ -92,7 +92,9 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
   });
 
   app.setErrorHandler((err, req, reply) => {
-    if (err instanceof TwilioHttpError) return sendError(reply, err);
+    // Twilio-shaped errors of the routes, and the domain's errors mapped to Twilio's.
+    const known = TwilioHttpError.from(err);
+    if (known) return sendError(reply, known);
     const status = typeof (err as { statusCode?: unknown }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500;
     if (status >= 400 && status < 500) {
       return sendError(reply, new TwilioHttpError(status, 20001, `Bad request: ${err instanceof Error ? err.message : String(err)}`));
