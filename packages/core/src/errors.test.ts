@@ -47,6 +47,9 @@ describe('TWILIO_ERROR', () => {
     expect(TWILIO_ERROR.INVALID_PHONE_NUMBER).toBe(21421);
     expect(TWILIO_ERROR.SERVICE_UNAVAILABLE).toBe(20503);
     expect(TWILIO_ERROR.INTERNAL_SERVER_ERROR).toBe(20500);
+    expect(TWILIO_ERROR.ACCESS_TOKEN_INVALID).toBe(20101);
+    expect(TWILIO_ERROR.ACCESS_TOKEN_SIGNATURE_INVALID).toBe(20107);
+    expect(TWILIO_ERROR.ACCESS_TOKEN_EXPIRED).toBe(20104);
   });
 
   it('has distinct integer codes', () => {

@@ -45,6 +45,10 @@ export const TWILIO_ERROR = {
   /** The engine is shutting down and takes no new calls. */
   SERVICE_UNAVAILABLE: 20503,
   INTERNAL_SERVER_ERROR: 20500,
+  /** Flex token validation (Twilio IAM): malformed token, bad signature, expired. */
+  ACCESS_TOKEN_INVALID: 20101,
+  ACCESS_TOKEN_SIGNATURE_INVALID: 20107,
+  ACCESS_TOKEN_EXPIRED: 20104,
   INVALID_TWIML: 12100,
   INTERNAL_FAILURE: 12400,
   /** More than one active recording when addressing `Twilio.CURRENT`. */

@@ -4,18 +4,21 @@ import type { RecordingStatus } from '@pause-recording/core';
  * What the engine's domain refuses, in its own words. The model throws these and knows
  * nothing of HTTP; `http/twilio-error.ts` maps each kind to Twilio's status and error code.
  */
-export type EngineErrorKind =
-  | 'NOT_FOUND'
-  | 'MISSING_PARAMETER'
-  | 'INVALID_PARAMETER'
-  | 'INVALID_TWIML'
-  | 'CALL_NOT_IN_PROGRESS'
-  | 'RECORDING_NOT_ACTIVE'
-  | 'ILLEGAL_TRANSITION'
-  | 'NO_ACTIVE_RECORDING'
-  | 'CONCURRENT_RECORDINGS'
-  | 'CONFLICT'
-  | 'SHUTTING_DOWN';
+export const ENGINE_ERROR_KINDS = [
+  'NOT_FOUND',
+  'MISSING_PARAMETER',
+  'INVALID_PARAMETER',
+  'INVALID_TWIML',
+  'CALL_NOT_IN_PROGRESS',
+  'RECORDING_NOT_ACTIVE',
+  'ILLEGAL_TRANSITION',
+  'NO_ACTIVE_RECORDING',
+  'CONCURRENT_RECORDINGS',
+  'CONFLICT',
+  'SHUTTING_DOWN',
+] as const;
+
+export type EngineErrorKind = (typeof ENGINE_ERROR_KINDS)[number];
 
 export abstract class EngineError extends Error {
   abstract readonly kind: EngineErrorKind;
