@@ -40,6 +40,15 @@ export const TWILIO_ERROR = {
   METHOD_NOT_ALLOWED: 20004,
   CALL_NOT_IN_PROGRESS: 21220,
   INVALID_URL: 21205,
+  /** `PhoneNumber` is not E.164. */
+  INVALID_PHONE_NUMBER: 21421,
+  /** The engine is shutting down and takes no new calls. */
+  SERVICE_UNAVAILABLE: 20503,
+  INTERNAL_SERVER_ERROR: 20500,
+  /** Flex token validation (Twilio IAM): malformed token, bad signature, expired. */
+  ACCESS_TOKEN_INVALID: 20101,
+  ACCESS_TOKEN_SIGNATURE_INVALID: 20107,
+  ACCESS_TOKEN_EXPIRED: 20104,
   INVALID_TWIML: 12100,
   INTERNAL_FAILURE: 12400,
   /** More than one active recording when addressing `Twilio.CURRENT`. */

@@ -1,8 +1,8 @@
 import { rfc2822, rfc2822OrNull } from './support/time.ts';
-import type { Call } from './model/call.ts';
-import type { Conference, Participant } from './model/conference.ts';
-import type { Recording } from './model/recording.ts';
-import type { PhoneNumber } from './model/phone-number.ts';
+import type { Call } from './model/calls/call.ts';
+import type { Conference, Participant } from './model/conferences/conference.ts';
+import type { Recording } from './model/recordings/recording.ts';
+import type { PhoneNumber } from './model/numbers/phone-number.ts';
 
 /**
  * Twilio's JSON for each resource, field for field as the 2010-04-01 API answers

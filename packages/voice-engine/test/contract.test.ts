@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEngine } from '../src/index.ts';
-import { createContractValidator, loadTwilioSpec, validateTwilioError, type ContractValidator } from '../src/contract/openapi.ts';
+import { createContractValidator, loadTwilioSpec, validateTwilioError, type ContractValidator } from './contract/openapi.ts';
 import { api, sdkFor, sleepSim, STAY, testEngine, waitFor } from './helpers.ts';
 
 /**

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEngine } from '../src/index.ts';
-import { isRfc2822DateTime, validateTwilioError } from '../src/contract/openapi.ts';
+import { isRfc2822DateTime, validateTwilioError } from './contract/openapi.ts';
 import { api, sdkFor, sleepSim, STAY, testEngine, waitFor } from './helpers.ts';
 
 /**

@@ -82,7 +82,7 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
     forceCloseConnections: true,
     // Errors Fastify raises before routing (a malformed URL such as `%ZZ`) get Twilio's shape too.
     frameworkErrors: (err, _req, reply) => {
-      void sendError(reply, new TwilioHttpError(400, 20001, `Bad request: ${err.message}`));
+      void sendError(reply, TwilioHttpError.badRequest(`Bad request: ${err.message}`));
     },
   });
   const hung = new Set<Socket>();
@@ -160,13 +160,15 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
   });
 
   app.setErrorHandler((err, req, reply) => {
-    if (err instanceof TwilioHttpError) return sendError(reply, err);
+    // Twilio-shaped errors of the routes, and the domain's errors mapped to Twilio's.
+    const known = TwilioHttpError.from(err);
+    if (known) return sendError(reply, known);
     const status = typeof (err as { statusCode?: unknown }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500;
     if (status >= 400 && status < 500) {
-      return sendError(reply, new TwilioHttpError(status, 20001, `Bad request: ${err instanceof Error ? err.message : String(err)}`));
+      return sendError(reply, new TwilioHttpError(status, TWILIO_ERROR.INVALID_PARAMETER, `Bad request: ${err instanceof Error ? err.message : String(err)}`));
     }
     req.log.error({ err }, 'engine error');
-    return sendError(reply, new TwilioHttpError(500, 20500, 'Internal Server Error'));
+    return sendError(reply, new TwilioHttpError(500, TWILIO_ERROR.INTERNAL_SERVER_ERROR, 'Internal Server Error'));
   });
 
   app.setNotFoundHandler((req, reply) => {

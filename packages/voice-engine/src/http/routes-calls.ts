@@ -1,19 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { TwilioHttpError } from './twilio-error.ts';
-import { bodyParams, newestFirst, paginate, queryParams, sidSegment } from './util.ts';
-import { callJson, type Json } from '../serialize.ts';
+import { bodyParams, paginate, queryParams, sidSegment } from './util.ts';
+import { callJson } from '../serialize.ts';
 import { eventList, int, oneOf, required, str, url } from '../support/params.ts';
 import type { Engine } from '../model/engine.ts';
-import type { Call } from '../model/call.ts';
 import { CALL_EVENTS, CALL_STATUSES, type Callback } from '../model/types.ts';
 
 const A = '/2010-04-01/Accounts/:AccountSid';
-
-export function findCall(engine: Engine, sid: string): Call {
-  const c = engine.calls.get(sid);
-  if (!c) throw TwilioHttpError.notFound(`Call ${sid}`);
-  return c;
-}
 
 export function callbackParam(p: Record<string, unknown>, name: string, methodName: string): Callback | null {
   const u = url(p, name);
@@ -49,9 +42,7 @@ export function registerCallRoutes(app: FastifyInstance, engine: Engine): void {
     const status = oneOf(q, 'Status', CALL_STATUSES);
     const to = str(q, 'To');
     const from = str(q, 'From');
-    const live: Json[] = newestFirst(engine.calls.values()).map(callJson);
-    const archived = [...engine.archivedCalls.values()].reverse();
-    const all = [...live, ...archived].filter(
+    const all = engine.calls.allJson().filter(
       (c) => (!status || c['status'] === status) && (!to || c['to'] === to) && (!from || c['from'] === from),
     );
     const page = paginate(all, req, req.url.split('?')[0]!);
@@ -59,17 +50,11 @@ export function registerCallRoutes(app: FastifyInstance, engine: Engine): void {
   });
 
   app.get(`${A}/Calls/:file`, async (req) => {
-    const sid = sidSegment((req.params as { file: string }).file, 'call');
-    const c = engine.calls.get(sid);
-    if (c) return callJson(c);
-    const archived = engine.archivedCalls.get(sid);
-    if (archived) return archived;
-    throw TwilioHttpError.notFound(`Call ${sid}`);
+    return engine.calls.json(sidSegment((req.params as { file: string }).file, 'call'));
   });
 
   app.post(`${A}/Calls/:file`, async (req) => {
-    const sid = sidSegment((req.params as { file: string }).file, 'call');
-    const c = findCall(engine, sid);
+    const c = engine.calls.find(sidSegment((req.params as { file: string }).file, 'call'));
     const p = bodyParams(req);
     const status = oneOf(p, 'Status', ['completed', 'canceled'] as const);
     const twiml = str(p, 'Twiml');
@@ -84,10 +69,7 @@ export function registerCallRoutes(app: FastifyInstance, engine: Engine): void {
   });
 
   app.delete(`${A}/Calls/:file`, async (req, reply) => {
-    const sid = sidSegment((req.params as { file: string }).file, 'call');
-    const c = findCall(engine, sid);
-    if (c.live) throw new TwilioHttpError(400, 20009, `Call ${sid} is ${c.status}; a call can be deleted once it has ended`);
-    engine.deleteCall(c);
+    engine.deleteCall(engine.calls.find(sidSegment((req.params as { file: string }).file, 'call')));
     return reply.code(204).send();
   });
 }

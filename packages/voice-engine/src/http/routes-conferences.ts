@@ -1,29 +1,20 @@
 import type { FastifyInstance } from 'fastify';
-import { TwilioHttpError } from './twilio-error.ts';
-import { bodyParams, newestFirst, paginate, queryParams, sidSegment } from './util.ts';
+import { bodyParams, paginate, queryParams, sidSegment } from './util.ts';
 import { callbackParam } from './routes-calls.ts';
-import { conferenceJson, participantJson, type Json } from '../serialize.ts';
+import { conferenceJson, participantJson } from '../serialize.ts';
 import { bool, eventList, int, oneOf, required, str } from '../support/params.ts';
 import type { Engine } from '../model/engine.ts';
-import type { Conference, Participant } from '../model/conference.ts';
+import type { Conference } from '../model/conferences/conference.ts';
 import { CALL_EVENTS, CONFERENCE_EVENTS, RECORDING_EVENTS } from '../model/types.ts';
 
 const A = '/2010-04-01/Accounts/:AccountSid';
 
-export function findConference(engine: Engine, sid: string): Conference {
-  const c = engine.conferences.get(sid);
-  if (!c) throw TwilioHttpError.notFound(`Conference ${sid}`);
-  return c;
+/** The conference of a `…/Conferences/{CF}/…` path. */
+function conferenceAt(engine: Engine, conferenceSid: string): Conference {
+  return engine.conferences.find(sidSegment(`${conferenceSid}.json`, 'conference'));
 }
 
-function findParticipant(conf: Conference, ref: string): Participant {
-  // Participants are addressed by call SID or by label, as at Twilio.
-  const byCall = conf.participants.get(ref);
-  if (byCall) return byCall;
-  for (const p of conf.participants.values()) if (p.label === ref) return p;
-  throw TwilioHttpError.notFound(`Participant ${ref} of conference ${conf.sid}`);
-}
-
+/** Participants are addressed by call SID or by label, as at Twilio. */
 function participantRef(file: string): string {
   return sidSegment(file, null);
 }
@@ -39,8 +30,7 @@ export function registerConferenceRoutes(app: FastifyInstance, engine: Engine): 
     const q = queryParams(req);
     const status = oneOf(q, 'Status', ['init', 'in-progress', 'completed'] as const);
     const name = str(q, 'FriendlyName');
-    const live: Json[] = newestFirst(engine.conferences.values()).map(conferenceJson);
-    const all = [...live, ...[...engine.archivedConferences.values()].reverse()].filter(
+    const all = engine.conferences.allJson().filter(
       (c) => (!status || c['status'] === status) && (!name || c['friendly_name'] === name),
     );
     const page = paginate(all, req, req.url.split('?')[0]!);
@@ -48,16 +38,11 @@ export function registerConferenceRoutes(app: FastifyInstance, engine: Engine): 
   });
 
   app.get(`${A}/Conferences/:file`, async (req) => {
-    const sid = sidSegment((req.params as { file: string }).file, 'conference');
-    const c = engine.conferences.get(sid);
-    if (c) return conferenceJson(c);
-    const archived = engine.archivedConferences.get(sid);
-    if (archived) return archived;
-    throw TwilioHttpError.notFound(`Conference ${sid}`);
+    return engine.conferences.json(sidSegment((req.params as { file: string }).file, 'conference'));
   });
 
   app.post(`${A}/Conferences/:file`, async (req) => {
-    const conf = findConference(engine, sidSegment((req.params as { file: string }).file, 'conference'));
+    const conf = engine.conferences.find(sidSegment((req.params as { file: string }).file, 'conference'));
     const p = bodyParams(req);
     const status = oneOf(p, 'Status', ['completed'] as const);
     if (status === 'completed') engine.endConference(conf, 'conference-ended-via-api', null);
@@ -97,25 +82,25 @@ export function registerConferenceRoutes(app: FastifyInstance, engine: Engine): 
   });
 
   app.get(`${A}/Conferences/:ConferenceSid/Participants.json`, async (req) => {
-    const conf = findConference(engine, sidSegment(`${(req.params as { ConferenceSid: string }).ConferenceSid}.json`, 'conference'));
+    const conf = conferenceAt(engine, (req.params as { ConferenceSid: string }).ConferenceSid);
     const q = queryParams(req);
     const hold = q['Hold'] === undefined ? undefined : bool(q, 'Hold', false);
     const muted = q['Muted'] === undefined ? undefined : bool(q, 'Muted', false);
-    const all = [...conf.participants.values()].filter((p) => (hold === undefined || p.hold === hold) && (muted === undefined || p.muted === muted));
+    const all = engine.conferences.participants(conf, { hold, muted });
     const page = paginate(all, req, req.url.split('?')[0]!);
     return { participants: page.items.map((p) => participantJson(conf, p)), ...page.meta };
   });
 
   app.get(`${A}/Conferences/:ConferenceSid/Participants/:file`, async (req) => {
     const { ConferenceSid, file } = req.params as { ConferenceSid: string; file: string };
-    const conf = findConference(engine, sidSegment(`${ConferenceSid}.json`, 'conference'));
-    return participantJson(conf, findParticipant(conf, participantRef(file)));
+    const conf = conferenceAt(engine, ConferenceSid);
+    return participantJson(conf, engine.conferences.participant(conf, participantRef(file)));
   });
 
   app.post(`${A}/Conferences/:ConferenceSid/Participants/:file`, async (req) => {
     const { ConferenceSid, file } = req.params as { ConferenceSid: string; file: string };
-    const conf = findConference(engine, sidSegment(`${ConferenceSid}.json`, 'conference'));
-    const part = findParticipant(conf, participantRef(file));
+    const conf = conferenceAt(engine, ConferenceSid);
+    const part = engine.conferences.participant(conf, participantRef(file));
     const p = bodyParams(req);
     engine.updateParticipant(conf, part, {
       ...(p['Hold'] !== undefined ? { hold: bool(p, 'Hold', false) } : {}),
@@ -126,8 +111,8 @@ export function registerConferenceRoutes(app: FastifyInstance, engine: Engine): 
 
   app.delete(`${A}/Conferences/:ConferenceSid/Participants/:file`, async (req, reply) => {
     const { ConferenceSid, file } = req.params as { ConferenceSid: string; file: string };
-    const conf = findConference(engine, sidSegment(`${ConferenceSid}.json`, 'conference'));
-    engine.removeParticipant(findParticipant(conf, participantRef(file)));
+    const conf = conferenceAt(engine, ConferenceSid);
+    engine.removeParticipant(engine.conferences.participant(conf, participantRef(file)));
     return reply.code(204).send();
   });
 }

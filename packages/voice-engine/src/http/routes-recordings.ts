@@ -2,13 +2,13 @@ import { createReadStream, statSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { isPauseBehavior, REQUESTABLE_STATUSES, type PauseBehavior } from '@pause-recording/core';
 import { TwilioHttpError } from './twilio-error.ts';
-import { bodyParams, newestFirst, paginate, queryParams, sidSegment } from './util.ts';
-import { findCall, callbackParam } from './routes-calls.ts';
-import { findConference } from './routes-conferences.ts';
+import { bodyParams, paginate, queryParams, sidSegment } from './util.ts';
+import { callbackParam } from './routes-calls.ts';
 import { accountRecordingJson, callRecordingJson, conferenceRecordingJson } from '../serialize.ts';
 import { eventList, oneOf, str } from '../support/params.ts';
 import type { Engine } from '../model/engine.ts';
-import type { Recording } from '../model/recording.ts';
+import type { Recording } from '../model/recordings/recording.ts';
+import type { RecordingOwner } from '../model/recordings/recordings.ts';
 import { RECORDING_EVENTS } from '../model/types.ts';
 
 const A = '/2010-04-01/Accounts/:AccountSid';
@@ -24,20 +24,20 @@ function statusUpdate(p: Record<string, unknown>): { status: (typeof REQUESTABLE
   return { status, behavior: raw === undefined || raw === '' ? undefined : (raw as PauseBehavior) };
 }
 
-function recordingOf(engine: Engine, sid: string, owner: { callSid?: string; conferenceSid?: string }): Recording {
-  if (sid === CURRENT) return engine.currentRecording(owner);
-  if (!/^RE[0-9a-f]{32}$/.test(sid)) throw new TwilioHttpError(404, 20404, `The requested resource was not found: '${sid}' is not a valid RE SID or Twilio.CURRENT`);
-  const r = engine.recordings.get(sid);
-  const belongs = r && (owner.callSid ? r.kind === 'call' && r.callSid === owner.callSid : r.kind === 'conference' && r.conferenceSid === owner.conferenceSid);
-  if (!r || !belongs) throw TwilioHttpError.notFound(`Recording ${sid}`);
-  return r;
+/** A recording of a call or conference path: `Twilio.CURRENT` or an RE SID of that owner. */
+function recordingOf(engine: Engine, sid: string, owner: RecordingOwner): Recording {
+  if (sid === CURRENT) return engine.recordings.current(owner);
+  if (!/^RE[0-9a-f]{32}$/.test(sid)) {
+    throw TwilioHttpError.notFoundBecause(`The requested resource was not found: '${sid}' is not a valid RE SID or Twilio.CURRENT`);
+  }
+  return engine.recordings.findOf(sid, owner);
 }
 
 export function registerRecordingRoutes(app: FastifyInstance, engine: Engine): void {
   // --- call recordings
   app.post(`${A}/Calls/:CallSid/Recordings.json`, async (req, reply) => {
     const callSid = (req.params as { CallSid: string }).CallSid;
-    const c = findCall(engine, sidSegment(`${callSid}.json`, 'call'));
+    const c = engine.calls.find(sidSegment(`${callSid}.json`, 'call'));
     const p = bodyParams(req);
     const channels = oneOf(p, 'RecordingChannels', ['mono', 'dual'] as const, 'mono');
     // Validated (and ignored: trimming is not emulated) before anything starts, so a bad value changes nothing.
@@ -54,8 +54,8 @@ export function registerRecordingRoutes(app: FastifyInstance, engine: Engine): v
   app.get(`${A}/Calls/:CallSid/Recordings.json`, async (req) => {
     const callSid = sidSegment(`${(req.params as { CallSid: string }).CallSid}.json`, 'call');
     // A call that ended before a restart is archived; its recordings are still listed, as at Twilio.
-    if (!engine.archivedCalls.has(callSid)) findCall(engine, callSid);
-    const all = newestFirst([...engine.recordings.values()].filter((r) => r.kind === 'call' && r.callSid === callSid));
+    engine.calls.requireKnown(callSid);
+    const all = engine.recordings.ownedBy({ callSid });
     const page = paginate(all, req, req.url.split('?')[0]!);
     return { recordings: page.items.map(callRecordingJson), ...page.meta };
   });
@@ -84,8 +84,8 @@ export function registerRecordingRoutes(app: FastifyInstance, engine: Engine): v
   // --- conference recordings
   app.get(`${A}/Conferences/:ConferenceSid/Recordings.json`, async (req) => {
     const confSid = sidSegment(`${(req.params as { ConferenceSid: string }).ConferenceSid}.json`, 'conference');
-    if (!engine.archivedConferences.has(confSid)) findConference(engine, confSid);
-    const all = newestFirst([...engine.recordings.values()].filter((r) => r.kind === 'conference' && r.conferenceSid === confSid));
+    engine.conferences.requireKnown(confSid);
+    const all = engine.recordings.ownedBy({ conferenceSid: confSid });
     const page = paginate(all, req, req.url.split('?')[0]!);
     return { recordings: page.items.map(conferenceRecordingJson), ...page.meta };
   });
@@ -116,9 +116,7 @@ export function registerRecordingRoutes(app: FastifyInstance, engine: Engine): v
     const q = queryParams(req);
     const callSid = str(q, 'CallSid');
     const conferenceSid = str(q, 'ConferenceSid');
-    const all = newestFirst(
-      [...engine.recordings.values()].filter((r) => (!callSid || r.callSid === callSid) && (!conferenceSid || r.conferenceSid === conferenceSid)),
-    );
+    const all = engine.recordings.list({ callSid, conferenceSid });
     const page = paginate(all, req, req.url.split('?')[0]!);
     return { recordings: page.items.map((r) => accountRecordingJson(r, engine.origin)), ...page.meta };
   });
@@ -126,28 +124,21 @@ export function registerRecordingRoutes(app: FastifyInstance, engine: Engine): v
   app.get(`${A}/Recordings/:file`, async (req, reply) => {
     const file = (req.params as { file: string }).file;
     if (file.endsWith('.json')) {
-      const sid = sidSegment(file, 'recording');
-      const r = engine.recordings.get(sid);
-      if (!r) throw TwilioHttpError.notFound(`Recording ${sid}`);
-      return accountRecordingJson(r, engine.origin);
+      return accountRecordingJson(engine.recordings.find(sidSegment(file, 'recording')), engine.origin);
     }
-    if (file.endsWith('.mp3')) throw new TwilioHttpError(404, 20404, 'This engine serves recording media as .wav only');
+    if (file.endsWith('.mp3')) throw TwilioHttpError.notFoundBecause('This engine serves recording media as .wav only');
     // Twilio serves the media at the bare URL too (RecordingUrl has no extension).
     const sid = file.endsWith('.wav') ? sidSegment(file, 'recording', 'wav') : sidSegment(`${file}.wav`, 'recording', 'wav');
-    const r = engine.recordings.get(sid);
-    if (!r) throw TwilioHttpError.notFound(`Recording ${sid}`);
+    const r = engine.recordings.find(sid);
     if (r.status !== 'completed') {
-      throw new TwilioHttpError(404, 20404, `Recording ${sid} is ${r.status}; its media is available once it is completed`);
+      throw TwilioHttpError.notFoundBecause(`Recording ${sid} is ${r.status}; its media is available once it is completed`);
     }
     const size = statSync(r.wavPath).size;
     return reply.type('audio/x-wav').header('content-length', size).send(createReadStream(r.wavPath));
   });
 
   app.delete(`${A}/Recordings/:file`, async (req, reply) => {
-    const sid = sidSegment((req.params as { file: string }).file, 'recording');
-    const r = engine.recordings.get(sid);
-    if (!r) throw TwilioHttpError.notFound(`Recording ${sid}`);
-    engine.deleteRecording(r);
+    engine.deleteRecording(engine.recordings.find(sidSegment((req.params as { file: string }).file, 'recording')));
     return reply.code(204).send();
   });
 

@@ -7,7 +7,7 @@ import type { Params } from '../support/params.ts';
 export function bodyParams(req: FastifyRequest): Params {
   const b = req.body;
   if (b === undefined || b === null || b === '') return {};
-  if (typeof b !== 'object' || Array.isArray(b)) throw new TwilioHttpError(400, 20001, 'Request body must be form-encoded parameters');
+  if (typeof b !== 'object' || Array.isArray(b)) throw TwilioHttpError.badRequest('Request body must be form-encoded parameters');
   return b as Params;
 }
 
@@ -25,7 +25,7 @@ export function sidSegment(file: string, kind: SidKind | null, ext = 'json'): st
   const sid = file.slice(0, -suffix.length);
   if (kind) {
     const problem = sidProblem(kind, sid);
-    if (problem) throw new TwilioHttpError(404, 20404, `The requested resource was not found: '${sid}' is not a valid SID (${problem})`);
+    if (problem) throw TwilioHttpError.notFoundBecause(`The requested resource was not found: '${sid}' is not a valid SID (${problem})`);
   }
   return sid;
 }
@@ -66,8 +66,4 @@ export function paginate<T>(all: T[], req: FastifyRequest, path: string): Page<T
       page,
     },
   };
-}
-
-export function newestFirst<T extends { createdMs: number }>(items: Iterable<T>): T[] {
-  return [...items].sort((a, b) => b.createdMs - a.createdMs);
 }

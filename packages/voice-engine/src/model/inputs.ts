@@ -1,4 +1,4 @@
-import type { RecordingSource } from './recording.ts';
+import type { RecordingSource } from './recordings/recording.ts';
 import type { AudioKind, Callback, CallEvent, RecordingEvent, RecordingTrack } from './types.ts';
 
 /** What the HTTP layer asks of the engine, already parsed and checked. */

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { TWILIO_ERROR } from '@pause-recording/core';
 
 export interface FlexTokenClaims {
   identity: string;
@@ -33,24 +34,24 @@ export class FlexTokenIssuer {
   validate(token: unknown, nowMs: number): ValidationResult {
     const parts = typeof token === 'string' ? token.split('.') : [];
     if (parts.length !== 2) {
-      return { valid: false, code: 20101, message: 'Invalid Access Token' };
+      return { valid: false, code: TWILIO_ERROR.ACCESS_TOKEN_INVALID, message: 'Invalid Access Token' };
     }
     const [body, sig] = parts as [string, string];
     const expected = Buffer.from(this.sign(body));
     const given = Buffer.from(sig);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      return { valid: false, code: 20107, message: 'Invalid Access Token signature' };
+      return { valid: false, code: TWILIO_ERROR.ACCESS_TOKEN_SIGNATURE_INVALID, message: 'Invalid Access Token signature' };
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
     } catch {
-      return { valid: false, code: 20101, message: 'Invalid Access Token' };
+      return { valid: false, code: TWILIO_ERROR.ACCESS_TOKEN_INVALID, message: 'Invalid Access Token' };
     }
     // Signed but malformed (no expiry, roles not a list): never valid.
-    if (!isClaims(parsed)) return { valid: false, code: 20101, message: 'Invalid Access Token' };
+    if (!isClaims(parsed)) return { valid: false, code: TWILIO_ERROR.ACCESS_TOKEN_INVALID, message: 'Invalid Access Token' };
     const claims = parsed;
-    if (claims.exp * 1000 <= nowMs) return { valid: false, code: 20104, message: 'Access Token expired or expiration date invalid' };
+    if (claims.exp * 1000 <= nowMs) return { valid: false, code: TWILIO_ERROR.ACCESS_TOKEN_EXPIRED, message: 'Access Token expired or expiration date invalid' };
     return { valid: true, claims };
   }
 

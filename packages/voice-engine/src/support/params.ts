@@ -1,3 +1,4 @@
+import { TWILIO_ERROR } from '@pause-recording/core';
 import { TwilioHttpError } from '../http/twilio-error.ts';
 
 /**
@@ -53,10 +54,10 @@ export function url(p: Params, name: string): string | undefined {
   try {
     u = new URL(v);
   } catch {
-    throw TwilioHttpError.invalid(name, `must be an absolute http(s) URL; got '${v}'`, 21205);
+    throw TwilioHttpError.invalid(name, `must be an absolute http(s) URL; got '${v}'`, TWILIO_ERROR.INVALID_URL);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw TwilioHttpError.invalid(name, `must be an http or https URL; got '${v}'`, 21205);
+    throw TwilioHttpError.invalid(name, `must be an http or https URL; got '${v}'`, TWILIO_ERROR.INVALID_URL);
   }
   return v;
 }

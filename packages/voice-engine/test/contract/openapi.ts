@@ -21,10 +21,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { registerFormats } from './formats.ts';
+import { parseBody, validateTwilioError } from './twilio-error-body.ts';
 
-// ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module object.
-const addFormats = addFormatsModule.default;
+export { isRfc2822DateTime } from './formats.ts';
+export { validateTwilioError, type ErrorCheck } from './twilio-error-body.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Spec types (only what this module reads)
@@ -64,7 +65,7 @@ export interface TwilioSpec {
 // Loading
 // ---------------------------------------------------------------------------------------------
 
-/** Repository root: this file is packages/voice-engine/src/contract/openapi.ts. */
+/** Repository root: this file is packages/voice-engine/test/contract/openapi.ts. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** Where the spec is looked for when no path is given and `TWILIO_OAI_SPEC` is not set. */
@@ -99,66 +100,6 @@ export function loadTwilioSpec(specPath?: string): TwilioSpec {
     throw new Error(`File at ${resolved} is not an OpenAPI document (no "openapi" version or "paths" object)`);
   }
   return parsed as TwilioSpec;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Formats
-// ---------------------------------------------------------------------------------------------
-
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
-const RFC2822 =
-  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
-
-/**
- * RFC 2822 date-time in the form Twilio emits: `Tue, 10 Nov 2026 14:03:00 +0000`.
- * Checks the calendar date exists, the weekday matches it, the time is in range and the zone
- * is a numeric offset (RFC 2822 obsolete zone names like `GMT` are not accepted).
- */
-export function isRfc2822DateTime(value: string): boolean {
-  const m = RFC2822.exec(value);
-  if (!m) return false;
-  const [, wd, dd, mon, yyyy, hh, mi, ss, , zh, zm] = m;
-  const day = Number(dd);
-  const month = MONTHS.indexOf(mon as (typeof MONTHS)[number]);
-  const year = Number(yyyy);
-  if (Number(hh) > 23 || Number(mi) > 59 || Number(ss) > 60 || Number(zh) > 99 || Number(zm) > 59) return false;
-  const date = new Date(Date.UTC(year, month, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return false;
-  return WEEKDAYS[date.getUTCDay()] === wd;
-}
-
-function hasControlCharacter(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
-
-/** Absolute URI (`scheme:...`) or an absolute path (`/2010-04-01/...`, as Twilio's `uri` fields are). */
-function isLenientUri(value: string): boolean {
-  if (value.length === 0 || /\s/.test(value) || hasControlCharacter(value)) return false;
-  return value.startsWith('/') || /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(value);
-}
-
-/** The `uri` format also accepts `""`: Twilio returns it for unset URLs (the spec's own examples do). */
-function isLenientUriOrEmpty(value: string): boolean {
-  return value === '' || isLenientUri(value);
-}
-
-function registerFormats(ajv: Ajv): void {
-  addFormats(ajv, ['date', 'date-time', 'int32', 'int64']);
-  ajv.addFormat('date-time-rfc-2822', { type: 'string', validate: isRfc2822DateTime });
-  ajv.addFormat('uri', { type: 'string', validate: isLenientUriOrEmpty });
-  // E.164 numbers, but also `client:alice`, `sip:...`, `Anonymous`: any non-empty, trimmed string.
-  ajv.addFormat('phone-number', { type: 'string', validate: (v: string) => v.length > 0 && v.trim() === v });
-  ajv.addFormat('currency', { type: 'string', validate: /^[A-Za-z]{3}$/ });
-  ajv.addFormat('iso-country-code', { type: 'string', validate: /^[A-Za-z]{2}$/ });
-  ajv.addFormat('http-method', { type: 'string', validate: /^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)$/i });
-  for (const name of ['uri-map', 'phone-number-capabilities', 'ice-server', 'endpoint', 'twiml']) {
-    ajv.addFormat(name, true);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,74 +247,8 @@ function decode(text: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Twilio error bodies
+// Response bodies
 // ---------------------------------------------------------------------------------------------
-
-const TWILIO_ERROR_KEYS = ['code', 'message', 'more_info', 'status'] as const;
-
-export interface ErrorCheck {
-  ok: boolean;
-  errors: string[];
-}
-
-/**
- * Twilio's error body: exactly `{code: int, message: string, more_info: uri string, status: int}`
- * with `status` equal to the HTTP status. Extra keys are refused: with both `type` and `title`
- * present twilio-node 6 throws `TwilioServiceException` instead of `RestException`.
- */
-export function validateTwilioError(status: number, body: unknown): ErrorCheck {
-  const errors: string[] = [];
-  const parsed = parseBody(body);
-  if (!parsed.ok) return { ok: false, errors: [parsed.error] };
-  const value = parsed.value;
-  if (!isRecord(value)) {
-    return { ok: false, errors: [`body must be a JSON object {code, message, more_info, status}, got ${describe(value)}`] };
-  }
-  for (const key of TWILIO_ERROR_KEYS) {
-    if (!(key in value)) errors.push(`/${key} is missing (Twilio errors are exactly {code, message, more_info, status})`);
-  }
-  const extra = Object.keys(value).filter((k) => !(TWILIO_ERROR_KEYS as readonly string[]).includes(k));
-  for (const key of extra) {
-    errors.push(`/${key} is not allowed (Twilio errors are exactly {code, message, more_info, status})`);
-  }
-  if (extra.includes('type') && extra.includes('title')) {
-    errors.push('body has both type and title: twilio-node 6 would throw TwilioServiceException, not RestException');
-  }
-  if ('code' in value && !Number.isInteger(value['code'])) errors.push(`/code must be an integer, got ${describe(value['code'])}`);
-  if ('message' in value && typeof value['message'] !== 'string') {
-    errors.push(`/message must be a string, got ${describe(value['message'])}`);
-  }
-  if ('more_info' in value) {
-    const moreInfo = value['more_info'];
-    if (typeof moreInfo !== 'string') errors.push(`/more_info must be a string, got ${describe(moreInfo)}`);
-    else if (!isLenientUri(moreInfo)) errors.push(`/more_info must be a URI, got ${JSON.stringify(moreInfo)}`);
-  }
-  if ('status' in value) {
-    if (!Number.isInteger(value['status'])) errors.push(`/status must be an integer, got ${describe(value['status'])}`);
-    else if (value['status'] !== status) errors.push(`/status must equal the HTTP status ${status}, got ${String(value['status'])}`);
-  }
-  return { ok: errors.length === 0, errors };
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '...' : value)}`;
-  if (typeof value === 'object') return 'object';
-  return `${typeof value} ${String(value)}`;
-}
-
-type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
-
-/** Bodies may be given parsed or as the raw JSON text of the response. */
-function parseBody(body: unknown): Parsed {
-  if (typeof body !== 'string') return { ok: true, value: body };
-  try {
-    return { ok: true, value: JSON.parse(body) };
-  } catch (e) {
-    return { ok: false, error: `body is not JSON: ${(e as Error).message}` };
-  }
-}
 
 function isEmptyBody(body: unknown): boolean {
   return body === undefined || body === null || body === '';

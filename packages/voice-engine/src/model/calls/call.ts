@@ -1,9 +1,9 @@
 import { SAMPLES_PER_FRAME } from '@pause-recording/core';
-import type { AudioSource } from '../audio/sources.ts';
-import type { Verb } from '../twiml.ts';
-import type { AudioKind, Callback, CallEvent, CallStatus, Direction } from './types.ts';
-import type { Conference } from './conference.ts';
-import type { RecordingInput } from './engine.ts';
+import type { AudioSource } from '../../audio/sources.ts';
+import type { Verb } from '../../twiml.ts';
+import type { AudioKind, Callback, CallEvent, CallStatus, Direction } from '../types.ts';
+import type { Conference } from '../conferences/conference.ts';
+import type { RecordingInput } from '../inputs.ts';
 
 /** Where a call's instructions come from before it is answered. */
 export type CallPlan =

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 
 function run(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {

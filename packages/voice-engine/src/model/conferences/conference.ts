@@ -1,6 +1,6 @@
 import { SAMPLES_PER_FRAME } from '@pause-recording/core';
-import type { Call } from './call.ts';
-import type { Callback, ConferenceStatus, ParticipantStatus, RecordingEvent } from './types.ts';
+import type { Call } from '../calls/call.ts';
+import type { Callback, ConferenceStatus, ParticipantStatus, RecordingEvent } from '../types.ts';
 
 export interface Participant {
   call: Call;

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SAMPLES_PER_FRAME } from '@pause-recording/core';
-import { WavWriter } from './audio/wav-writer.ts';
-import { inspectWav } from './audio/inspect.ts';
-import { readWav } from './audio/wav-read.ts';
-import { stampedFrame, tempDir } from './audio/test-util.ts';
+import { WavWriter } from '../src/audio/wav-writer.ts';
+import { inspectWav } from '../src/audio/inspect.ts';
+import { readWav } from '../src/audio/wav-read.ts';
+import { stampedFrame, tempDir } from '../src/audio/test-util.ts';
 
-const cli = fileURLToPath(new URL('./inspect-cli.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../src/inspect-cli.ts', import.meta.url));
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const dir = tempDir();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
-import { rfc2822 } from '../support/time.ts';
-import type { Call } from './call.ts';
-import type { Conference, Participant } from './conference.ts';
-import type { Recording } from './recording.ts';
-import type { CallEvent } from './types.ts';
+import { rfc2822 } from '../../support/time.ts';
+import type { Call } from '../calls/call.ts';
+import type { Conference, Participant } from '../conferences/conference.ts';
+import type { Recording } from '../recordings/recording.ts';
+import type { CallEvent } from '../types.ts';
 
 /** The form fields of each status callback, as Twilio sends them. */
 export type ConferenceEventName =

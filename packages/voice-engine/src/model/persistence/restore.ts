@@ -1,10 +1,10 @@
 import { TWILIO_ERROR } from '@pause-recording/core';
-import { repairWav } from '../audio/wav-writer.ts';
-import type { Json } from '../serialize.ts';
-import type { EngineStore } from '../support/store.ts';
-import { rfc2822 } from '../support/time.ts';
-import type { PhoneNumber } from './phone-number.ts';
-import { Recording } from './recording.ts';
+import { repairWav } from '../../audio/wav-writer.ts';
+import type { Json } from '../../serialize.ts';
+import type { EngineStore } from '../../support/store.ts';
+import { rfc2822 } from '../../support/time.ts';
+import type { PhoneNumber } from '../numbers/phone-number.ts';
+import { Recording } from '../recordings/recording.ts';
 
 export interface RestoredState {
   numbers: PhoneNumber[];
@@ -28,7 +28,11 @@ export function restoreState(store: EngineStore, now: number): RestoredState {
     if (rec.active || rec.status === 'stopped' || rec.status === 'processing') {
       const fixed = repairWav(rec.wavPath, rec.channels);
       rec.fileFrames = fixed.frames;
-      rec.status = fixed.frames > 0 ? 'completed' : 'absent';
+      // Through core's transition table, as any other run would have gone: (active ->)
+      // stopped -> processing -> completed | absent.
+      if (rec.active) rec.moveTo('stopped');
+      if (rec.status === 'stopped') rec.moveTo('processing');
+      rec.moveTo(fixed.frames > 0 ? 'completed' : 'absent');
       rec.pauseBehavior = null;
       rec.errorCode = TWILIO_ERROR.INTERNAL_FAILURE;
       rec.logChange(-1, now);

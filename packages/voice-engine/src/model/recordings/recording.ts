@@ -1,6 +1,7 @@
-import { durationString, isActive, type PauseBehavior, type RecordingStatus, SAMPLES_PER_FRAME } from '@pause-recording/core';
-import type { WavWriter } from '../audio/wav-writer.ts';
-import type { Callback, RecordingEvent, RecordingEventLog, RecordingTrack } from './types.ts';
+import { canTransition, durationString, isActive, type PauseBehavior, type RecordingStatus, SAMPLES_PER_FRAME } from '@pause-recording/core';
+import type { WavWriter } from '../../audio/wav-writer.ts';
+import { IllegalTransitionError } from '../errors.ts';
+import type { Callback, RecordingEvent, RecordingEventLog, RecordingTrack } from '../types.ts';
 
 export type RecordingSource = 'StartCallRecordingAPI' | 'OutboundAPI' | 'Conference' | 'StartConferenceRecordingAPI';
 
@@ -47,7 +48,6 @@ export class Recording {
   readonly wavPath: string;
   readonly startTick: number;
   readonly createdMs: number;
-  status: RecordingStatus = 'in-progress';
   pauseBehavior: PauseBehavior | null = null;
   updatedMs: number;
   errorCode: number | null = null;
@@ -59,6 +59,21 @@ export class Recording {
   writer: WavWriter | null;
 
   private readonly scratch: Int16Array;
+  /** Changed only through `moveTo`, so every change obeys core's transition table. */
+  #status: RecordingStatus = 'in-progress';
+
+  get status(): RecordingStatus {
+    return this.#status;
+  }
+
+  /**
+   * One step of the lifecycle. A step core's table (`canTransition`) does not allow is a
+   * bug in the caller, refused with an IllegalTransitionError and nothing changed.
+   */
+  moveTo(to: RecordingStatus): void {
+    if (!canTransition(this.#status, to)) throw new IllegalTransitionError(this.sid, this.#status, to);
+    this.#status = to;
+  }
 
   /** What the store keeps: enough to serve the recording and its media after a restart. */
   toStored(): StoredRecording {
@@ -88,7 +103,8 @@ export class Recording {
   static restore(data: unknown): Recording {
     const d = data as StoredRecording;
     const r = new Recording(d, null);
-    r.status = d.status;
+    // Restoring is not a transition: the row holds a status reached through moveTo before.
+    r.#status = d.status;
     r.pauseBehavior = d.pauseBehavior;
     r.updatedMs = d.updatedMs;
     r.errorCode = d.errorCode;
