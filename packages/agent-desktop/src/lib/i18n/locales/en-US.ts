@@ -41,6 +41,7 @@ export const enUS = {
   'state_partially-paused': 'Partially paused: still recording',
   'state_not-recording': 'Not recording',
   pausedFor: 'Paused for {time}',
+  partiallyPausedFor: 'Partially paused for {time}: still recording',
   pausedBy: 'Paused by {who}',
   autoResumeIn: 'Auto-resume in {time}',
   notifPaused: 'Call recording paused',

@@ -42,6 +42,7 @@ export const esMX: Strings = {
   'state_partially-paused': 'Pausa parcial: todavía graba',
   'state_not-recording': 'Sin grabación',
   pausedFor: 'En pausa desde hace {time}',
+  partiallyPausedFor: 'Pausa parcial desde hace {time}: todavía graba',
   pausedBy: 'Pausada por {who}',
   autoResumeIn: 'Se reanuda sola en {time}',
   notifPaused: 'Grabación de la llamada en pausa',

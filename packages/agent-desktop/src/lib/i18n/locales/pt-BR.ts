@@ -42,6 +42,7 @@ export const ptBR: Strings = {
   'state_partially-paused': 'Pausa parcial: ainda gravando',
   'state_not-recording': 'Sem gravação',
   pausedFor: 'Pausada há {time}',
+  partiallyPausedFor: 'Pausa parcial há {time}: ainda gravando',
   pausedBy: 'Pausada por {who}',
   autoResumeIn: 'Retoma sozinha em {time}',
   notifPaused: 'Gravação da chamada pausada',

@@ -42,6 +42,7 @@ export const th: Strings = {
   'state_partially-paused': 'หยุดได้บางส่วน: ยังบันทึกอยู่',
   'state_not-recording': 'ไม่ได้บันทึก',
   pausedFor: 'หยุดมาแล้ว {time}',
+  partiallyPausedFor: 'หยุดได้บางส่วนมาแล้ว {time}: ยังบันทึกอยู่',
   pausedBy: 'หยุดโดย {who}',
   autoResumeIn: 'จะบันทึกต่ออัตโนมัติใน {time}',
   notifPaused: 'หยุดบันทึกการโทรชั่วคราวแล้ว',

@@ -42,6 +42,7 @@ export const zhHans: Strings = {
   'state_partially-paused': '部分暂停：仍在录音',
   'state_not-recording': '未录音',
   pausedFor: '已暂停 {time}',
+  partiallyPausedFor: '部分暂停 {time}：仍在录音',
   pausedBy: '暂停人：{who}',
   autoResumeIn: '{time} 后自动恢复',
   notifPaused: '通话录音已暂停',
