@@ -154,6 +154,8 @@ export interface RecordingPauseAnnotation {
 
 export interface RecordingListItem extends RecordingSummary {
   readonly taskSid: string | null;
+  /** The agent who handled the call: the task's agent (after a transfer, the one who took it over); null without a task. */
+  readonly agent: string | null;
   readonly startTime: string | null;
   readonly duration: string | null;
   readonly mediaUrl: string;

@@ -30,9 +30,10 @@ describe('recordings', () => {
   it("lists the agent's own recordings, all for the supervisor, none of others' for bob", async () => {
     const mine = await s.api('GET', '/api/recordings', { token: alice });
     expect(mine.body['recordings']).toEqual([
-      expect.objectContaining({ sid: recordingSid, taskSid, channels: 2, mediaUrl: `/api/recordings/${recordingSid}/media` }),
+      expect.objectContaining({ sid: recordingSid, taskSid, agent: 'alice', channels: 2, mediaUrl: `/api/recordings/${recordingSid}/media` }),
     ]);
-    expect(((await s.api('GET', '/api/recordings', { token: sam })).body['recordings'] as unknown[]).length).toBe(1);
+    // The supervisor's list names the agent who handled each call.
+    expect((await s.api('GET', '/api/recordings', { token: sam })).body['recordings']).toEqual([expect.objectContaining({ sid: recordingSid, agent: 'alice' })]);
     expect((await s.api('GET', '/api/recordings', { token: bob })).body['recordings']).toEqual([]);
     for (const path of [`/api/recordings/${recordingSid}`, `/api/recordings/${recordingSid}/media`]) {
       expect((await s.api('GET', path, { token: bob })).status).toBe(403);

@@ -17,7 +17,7 @@ interface Deps {
   readonly provider: TwilioProvider;
 }
 
-function item(r: KnownRecording): RecordingListItem {
+function item(r: KnownRecording, tasks: TaskStore): RecordingListItem {
   return {
     sid: r.sid,
     status: r.status,
@@ -26,6 +26,7 @@ function item(r: KnownRecording): RecordingListItem {
     callSid: r.callSid,
     conferenceSid: r.conferenceSid,
     taskSid: r.taskSid,
+    agent: r.taskSid === null ? null : (tasks.get(r.taskSid)?.worker ?? null),
     startTime: r.startTime,
     duration: r.duration,
     mediaUrl: `/api/recordings/${r.sid}/media`,
@@ -54,7 +55,7 @@ export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
       user.role === 'supervisor'
         ? deps.recordings.list()
         : deps.recordings.list({ taskSids: deps.tasks.list({ worker: user.identity }).map((t) => t.sid) });
-    return { recordings: list.map(item) };
+    return { recordings: list.map((r) => item(r, deps.tasks)) };
   });
 
   app.get('/api/recordings/:sid', async (request): Promise<RecordingDetail> => {
@@ -68,7 +69,7 @@ export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
     } catch (e) {
       request.log.warn({ err: e, recordingSid: r.sid }, 'could not refresh the recording; answering what is known');
     }
-    return { ...item(r), pauses: pauseAnnotations(deps.pauses.spans(r.sid), r.firstSeenAt) };
+    return { ...item(r, deps.tasks), pauses: pauseAnnotations(deps.pauses.spans(r.sid), r.firstSeenAt) };
   });
 
   app.get('/api/recordings/:sid/media', async (request, reply) => {
