@@ -48,6 +48,8 @@ export interface TaskView {
   readonly attributes: TaskAttributes;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** When an agent accepted the call (the task first became `assigned`); null before. The call timer counts from it. */
+  readonly acceptedAt: string | null;
 }
 
 export interface TasksResponse {
