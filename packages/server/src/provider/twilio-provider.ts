@@ -259,17 +259,22 @@ export class TwilioProvider {
   }
 
   /** The recording's audio as WAV (`GET .../Recordings/{RE}.wav`), streamed. */
-  async fetchRecordingMedia(recordingSid: string): Promise<Response> {
+  /**
+   * The recording's WAV. `range` (a `Range` header) is passed on: a provider that honours it
+   * answers 206 or 416, one that does not answers 200 with the whole file (the caller cuts it).
+   */
+  async fetchRecordingMedia(recordingSid: string, range?: string): Promise<Response> {
     const url = `${this.apiOrigin}/2010-04-01/Accounts/${this.opts.accountSid}/Recordings/${recordingSid}.wav`;
     return this.call(`fetch media of ${recordingSid}`, async () => {
       const res = await fetch(url, {
-        headers: { authorization: this.basicAuth() },
+        headers: { authorization: this.basicAuth(), ...(range === undefined ? {} : { range }) },
         signal: AbortSignal.timeout(this.opts.requestTimeoutMs * 4),
       });
       if (res.status === 404) throw new ProviderError('NOT_FOUND', `recording ${recordingSid} has no media`, { transient: false, twilioStatus: 404 });
       if (res.status === 429 || res.status >= 500) {
         throw new ProviderError('UPSTREAM_UNAVAILABLE', `media of ${recordingSid}: HTTP ${res.status}`, { transient: true, twilioStatus: res.status });
       }
+      if (res.status === 416) return res;
       if (!res.ok) throw new ProviderError('CONFLICT', `media of ${recordingSid}: HTTP ${res.status}`, { transient: false, twilioStatus: res.status });
       return res;
     });
