@@ -140,10 +140,16 @@ export interface SimulatorCallResponse {
 }
 
 export interface RecordingPauseAnnotation {
-  /** Seconds into the recording's audio where the pause begins (approximate, from server clocks). */
+  /** Seconds into the recording's audio where the pause begins. */
   readonly offsetSeconds: number;
   /** Length of the paused span in seconds; null while the pause is still open. */
   readonly lengthSeconds: number | null;
+  /**
+   * Where offset and length come from: `capture`, the voice engine's capture log (exact to the
+   * 20 ms frame); `server-clock`, the server's own clocks (Twilio keeps no such log; approximate
+   * to a request's round trip).
+   */
+  readonly timing: 'capture' | 'server-clock';
   readonly behavior: PauseBehavior;
   readonly pausedBy: string;
   readonly role: string;

@@ -1,5 +1,6 @@
 import twilio from 'twilio';
 import { isRecordingStatus, type PauseBehavior, type RecordingSummary } from '@pause-recording/core';
+import { parseCaptureLog, type CaptureLog } from './capture-log.ts';
 import { isTransientProviderError, ProviderError, toProviderError } from './provider-errors.ts';
 import { defaultSleep, withRetry, type RetryPolicy } from './retry.ts';
 
@@ -278,6 +279,27 @@ export class TwilioProvider {
       if (!res.ok) throw new ProviderError('CONFLICT', `media of ${recordingSid}: HTTP ${res.status}`, { transient: false, twilioStatus: res.status });
       return res;
     });
+  }
+
+  /**
+   * The engine's capture log of a recording (where in the audio each pause and resume took
+   * effect), or null: against Twilio (no API base URL configured) nothing is asked; an engine
+   * that does not answer, or answers something else, gives null too and the caller falls back
+   * to its own clocks. Not retried: it refines an answer, it is not needed for one.
+   */
+  async fetchCaptureLog(recordingSid: string): Promise<CaptureLog | null> {
+    if (this.opts.apiBaseUrl === null) return null;
+    try {
+      const res = await fetch(`${this.apiOrigin}/dev/recordings/${recordingSid}.json`, {
+        headers: { authorization: this.basicAuth() },
+        signal: AbortSignal.timeout(this.opts.requestTimeoutMs),
+      });
+      if (!res.ok) return null;
+      const log = parseCaptureLog(await res.json());
+      return log !== null && log.sid === recordingSid ? log : null;
+    } catch {
+      return null;
+    }
   }
 
   basicAuth(): string {

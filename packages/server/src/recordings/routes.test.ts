@@ -3,6 +3,8 @@
  * annotations, the media, and the audit as JSON and CSV with filters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FRAME_MS } from '@pause-recording/core';
+import { inspectWav, readWav } from '@pause-recording/voice-engine/audio';
 import { startSystem, waitUntil, type System } from '../test-support/system.ts';
 
 let s: System;
@@ -97,6 +99,22 @@ describe('recordings', () => {
     expect([several.status, Number(several.headers.get('content-length'))]).toEqual([200, size]);
     // Refused to bob whatever the range.
     expect((await fetch(`${s.url}/api/recordings/${recordingSid}/media`, { headers: { authorization: `Bearer ${bob}`, range: 'bytes=0-1' } })).status).toBe(403);
+  });
+
+  it('places the paused span where the engine captured it: on the silence in the WAV, to the frame', async () => {
+    const d = await s.api('GET', `/api/recordings/${recordingSid}`, { token: alice });
+    const [span] = d.body['pauses'] as { offsetSeconds: number; lengthSeconds: number; timing: string }[];
+    expect(span?.timing).toBe('capture');
+    // The audio itself: a silenced pause is a run of all-zero frames on every channel (the stamped
+    // test audio has no other silence while both parties are connected).
+    const res = await fetch(`${s.url}/api/recordings/${recordingSid}/media`, { headers: { authorization: `Bearer ${alice}` } });
+    const channels = inspectWav(readWav(Buffer.from(await res.arrayBuffer()))).channels.map((c) => c.zeroSpans);
+    expect(channels.every((z) => z.length === 1)).toBe(true);
+    const silence = channels[0]![0]!;
+    expect(channels.every((z) => z[0]!.fileFrame === silence.fileFrame && z[0]!.frames === silence.frames)).toBe(true);
+    const frame = FRAME_MS / 1000;
+    expect(Math.abs(span!.offsetSeconds - silence.fileFrame * frame)).toBeLessThanOrEqual(frame / 2);
+    expect(Math.abs(span!.lengthSeconds - silence.frames * frame)).toBeLessThanOrEqual(frame / 2);
   });
 });
 

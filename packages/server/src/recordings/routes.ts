@@ -70,7 +70,8 @@ export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
     } catch (e) {
       request.log.warn({ err: e, recordingSid: r.sid }, 'could not refresh the recording; answering what is known');
     }
-    return { ...item(r, deps.tasks), pauses: pauseAnnotations(deps.pauses.spans(r.sid), r.firstSeenAt) };
+    const capture = await deps.provider.fetchCaptureLog(r.sid);
+    return { ...item(r, deps.tasks), pauses: pauseAnnotations(deps.pauses.spans(r.sid), r.firstSeenAt, capture) };
   });
 
   // Streamed, with byte ranges (an <audio> element seeks with them): the Range header goes to the

@@ -73,7 +73,7 @@ export const enUS = {
   waveform: 'Waveform of {sid}',
   pausedSpans: 'Paused spans',
   noPausedSpans: 'This recording was never paused.',
-  pausedSpan: '{behavior} pause by {who} at {when}, {length}',
+  pausedSpan: '{behavior} pause by {who} at {when}: {offset} into the audio, {length}',
   behavior_skip: 'Skipped',
   behavior_silence: 'Silenced',
   stillOpen: 'still open',

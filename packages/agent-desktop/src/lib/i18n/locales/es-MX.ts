@@ -74,7 +74,7 @@ export const esMX: Strings = {
   waveform: 'Forma de onda de {sid}',
   pausedSpans: 'Tramos en pausa',
   noPausedSpans: 'Esta grabación nunca se pausó.',
-  pausedSpan: 'Pausa ({behavior}) de {who} a las {when}, {length}',
+  pausedSpan: 'Pausa ({behavior}) de {who} a las {when}: a {offset} del inicio del audio, {length}',
   behavior_skip: 'Omitida',
   behavior_silence: 'Silenciada',
   stillOpen: 'sigue abierta',

@@ -74,7 +74,7 @@ export const ptBR: Strings = {
   waveform: 'Forma de onda de {sid}',
   pausedSpans: 'Trechos pausados',
   noPausedSpans: 'Esta gravação nunca foi pausada.',
-  pausedSpan: 'Pausa ({behavior}) de {who} às {when}, {length}',
+  pausedSpan: 'Pausa ({behavior}) de {who} às {when}: a {offset} do início do áudio, {length}',
   behavior_skip: 'Removida',
   behavior_silence: 'Silenciada',
   stillOpen: 'ainda aberta',

@@ -74,7 +74,7 @@ export const th: Strings = {
   waveform: 'รูปคลื่นของ {sid}',
   pausedSpans: 'ช่วงที่หยุดบันทึก',
   noPausedSpans: 'การบันทึกนี้ไม่เคยหยุด',
-  pausedSpan: 'หยุดแบบ{behavior} โดย {who} เวลา {when} นาน {length}',
+  pausedSpan: 'หยุดแบบ{behavior} โดย {who} เวลา {when} ที่ {offset} ของเสียง นาน {length}',
   behavior_skip: 'ตัดออก',
   behavior_silence: 'เงียบ',
   stillOpen: 'ยังไม่สิ้นสุด',

@@ -74,7 +74,7 @@ export const zhHans: Strings = {
   waveform: '{sid} 的波形',
   pausedSpans: '暂停片段',
   noPausedSpans: '此录音从未暂停。',
-  pausedSpan: '{behavior}暂停，操作人 {who}，时间 {when}，时长 {length}',
+  pausedSpan: '{behavior}暂停，操作人 {who}，时间 {when}，位于音频 {offset} 处，时长 {length}',
   behavior_skip: '跳过',
   behavior_silence: '静音',
   stillOpen: '尚未结束',
