@@ -21,7 +21,8 @@ test('agent pauses by button and Ctrl+Shift+3, sees indicator and banner, surviv
   await expect(panel).toBeVisible();
   await expect(panel).toContainText('Paused by alice');
   await expect(page.getByRole('alert').filter({ hasText: 'Call recording paused' })).toBeVisible();
-  await expect(page.getByLabel('Recording status')).toContainText('Paused for');
+  await expect(page.getByLabel('Recording status')).toHaveText(/^Paused for \d:\d\d$/);
+  await expect(panel).toHaveText(/^Call Recording Paused · \d:\d\d · Paused by alice$/);
   await docScreenshot(page, 'call-canvas-paused');
 
   // The state lives on the server: a reload shows it paused again.
@@ -62,6 +63,9 @@ test('agent pauses by button and Ctrl+Shift+3, sees indicator and banner, surviv
   const spans = page.getByRole('list', { name: 'Paused spans' }).getByRole('listitem');
   await expect(spans).toHaveCount(2);
   await expect(spans.first()).toContainText('Silenced pause by alice');
+  // Placed by the engine's capture log, not approximated from server clocks.
+  await expect(spans.first()).toContainText(/: \d+\.\d\d s into the audio, \d+\.\d\d s$/);
+  await expect(spans.first()).not.toContainText('≈');
   await expect(page.getByTestId('paused-span')).toHaveCount(2);
   await expect(page.getByRole('link', { name: 'Download WAV' })).toHaveAttribute('download', /\.wav$/);
   await docScreenshot(page, 'recording-waveform');

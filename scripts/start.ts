@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '@pause-recording/core';
-import { loadServerConfig, startServer, type ServerConfig } from '@pause-recording/server';
+import { createLogger, loadServerConfig, startServer, type ServerConfig } from '@pause-recording/server';
 import { startEngine } from '@pause-recording/voice-engine';
 
 const desktopDist = resolve('packages/agent-desktop/dist');
@@ -46,6 +46,8 @@ const server = await startServer(
     flexValidateUrl: engine.url,
   },
   {
+    // People read this terminal: one human line per log entry (LOG_FORMAT=json for the raw lines).
+    logger: createLogger(config.logLevel, undefined, process.env['LOG_FORMAT'] === 'json' ? 'json' : 'pretty'),
     ...(config.simulator.audio === null ? {} : { simulatorAudio: config.simulator.audio }),
     ...(config.simulator.autoCalls ? { demoCallIntervalMs: config.simulator.intervalSeconds * 1000 } : {}),
   },

@@ -48,6 +48,8 @@ export interface TaskView {
   readonly attributes: TaskAttributes;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** When an agent accepted the call (the task first became `assigned`); null before. The call timer counts from it. */
+  readonly acceptedAt: string | null;
 }
 
 export interface TasksResponse {
@@ -138,10 +140,16 @@ export interface SimulatorCallResponse {
 }
 
 export interface RecordingPauseAnnotation {
-  /** Seconds into the recording's audio where the pause begins (approximate, from server clocks). */
+  /** Seconds into the recording's audio where the pause begins. */
   readonly offsetSeconds: number;
   /** Length of the paused span in seconds; null while the pause is still open. */
   readonly lengthSeconds: number | null;
+  /**
+   * Where offset and length come from: `capture`, the voice engine's capture log (exact to the
+   * 20 ms frame); `server-clock`, the server's own clocks (Twilio keeps no such log; approximate
+   * to a request's round trip).
+   */
+  readonly timing: 'capture' | 'server-clock';
   readonly behavior: PauseBehavior;
   readonly pausedBy: string;
   readonly role: string;
@@ -154,6 +162,8 @@ export interface RecordingPauseAnnotation {
 
 export interface RecordingListItem extends RecordingSummary {
   readonly taskSid: string | null;
+  /** The agent who handled the call: the task's agent (after a transfer, the one who took it over); null without a task. */
+  readonly agent: string | null;
   readonly startTime: string | null;
   readonly duration: string | null;
   readonly mediaUrl: string;

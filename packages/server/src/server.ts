@@ -21,8 +21,7 @@ import { EventBus } from './events/event-bus.ts';
 import { eventRoutes } from './events/routes.ts';
 import { StreamTickets } from './events/tickets.ts';
 import { installErrorHandling, rejectIfProblems } from './http/errors.ts';
-import { RateLimiter } from './http/rate-limiter.ts';
-import { installWebSecurity, SECURITY_HEADERS } from './http/web-security.ts';
+import { installWebSecurity, perKeyRateLimit, setSecurityHeaders } from './http/web-security.ts';
 import { createLogger } from './logging/logger.ts';
 import { TwilioProvider } from './provider/twilio-provider.ts';
 import type { RetryPolicy } from './provider/retry.ts';
@@ -152,9 +151,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     bodyLimit: opts.bodyLimitBytes ?? 64 * 1024,
     forceCloseConnections: true,
     // Errors Fastify raises before routing (a malformed URL such as `%ZZ`) get our error shape too.
-    // (They skip the hooks, so the security headers are set here.)
-    frameworkErrors: (err, _request, reply) => {
-      void (reply as FastifyReply).headers(SECURITY_HEADERS).status(400).send(new AppError('BAD_REQUEST', `path: ${err.message}`, { field: 'path' }).toJSON());
+    // (They skip the hooks, so helmet's headers are set here.)
+    frameworkErrors: (err, request, reply) => {
+      setSecurityHeaders(request, reply as FastifyReply);
+      void (reply as FastifyReply).status(400).send(new AppError('BAD_REQUEST', `path: ${err.message}`, { field: 'path' }).toJSON());
     },
   });
   app.decorateRequest('user', null);
@@ -162,23 +162,17 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   await app.register(formbody, { bodyLimit: opts.bodyLimitBytes ?? 64 * 1024 });
   if (desktopDir !== null) await app.register(fastifyStatic, { root: desktopDir, prefix: '/', wildcard: false });
   installErrorHandling(app, desktopDir !== null);
-  installWebSecurity(app, config.http.corsOrigins);
+  await installWebSecurity(app, config.http.corsOrigins);
 
   const PUBLIC_API = new Set(['/api/auth/login', '/api/events', '/api/health']);
-  const perIdentity = new RateLimiter(config.http.rateLimitPerMinute, 60_000);
+  const perIdentity = await perKeyRateLimit(app, config.http.rateLimitPerMinute, 'authorization');
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
     if (route === undefined || !route.startsWith('/api/') || PUBLIC_API.has(route)) return;
     const { user, claims } = sessionFromRequest(request, tokens, users);
     request.user = user;
     request.session = claims;
-    const hit = perIdentity.hit(request.user.identity);
-    if (!hit.ok) {
-      reply.header('retry-after', String(hit.retryAfterSeconds));
-      throw new AppError('RATE_LIMITED', `too many requests from ${request.user.identity}; retry in ${hit.retryAfterSeconds} s`, {
-        field: 'authorization',
-      });
-    }
+    await perIdentity(request, reply, request.user.identity);
   });
   // Query strings: `/api/audit` checks its own filters and `/api/events` takes `?ticket=`; no other
   // route but the health check reads one, so a parameter there would be silently ignored: refused instead, named.

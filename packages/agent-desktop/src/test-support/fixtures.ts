@@ -10,6 +10,7 @@ export function task(over: Partial<TaskView> = {}, attrs: Partial<TaskView['attr
     queue: 'everyone',
     createdAt: '2026-11-26T15:00:00.000Z',
     updatedAt: '2026-11-26T15:00:05.000Z',
+    acceptedAt: '2026-11-26T15:00:04.000Z',
     ...over,
     attributes: {
       call_sid: 'CA0123456789abcdef0123456789abcdef',

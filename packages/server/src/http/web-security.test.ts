@@ -20,6 +20,12 @@ describe('web security', () => {
     for (const path of ['/api/health', '/api/nowhere', '/api/tasks']) {
       const r = await fetch(s.url + path);
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) expect([path, k, r.headers.get(k)]).toEqual([path, k, v]);
+      // helmet's further defaults ride along.
+      expect([path, r.headers.get('cross-origin-resource-policy'), r.headers.get('strict-transport-security')]).toEqual([
+        path,
+        'same-origin',
+        'max-age=31536000; includeSubDomains',
+      ]);
     }
     const token = await s.login('sam');
     const ac = new AbortController();

@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 /** Paths pino blanks out wherever they occur in a log line: credentials never reach the log. */
 export const REDACT_PATHS = [
@@ -60,7 +61,23 @@ interface LoggedRequest {
   ip?: string;
 }
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/** Fastify's request lines, shortened: `req-1 POST /webhooks/voice` and `req-1 200 in 4 ms`. */
+function humanMessage(log: Record<string, unknown>, messageKey: string): string {
+  const id = typeof log['reqId'] === 'string' ? `${log['reqId']} ` : '';
+  const req = log['req'] as LoggedRequest | undefined;
+  const res = log['res'] as { statusCode?: number } | undefined;
+  if (req !== undefined && log[messageKey] === 'incoming request') return `${id}${req.method ?? ''} ${req.url ?? ''}`;
+  if (res !== undefined && typeof log['responseTime'] === 'number') return `${id}${res.statusCode ?? ''} in ${Math.round(log['responseTime'])} ms`;
+  return `${id}${String(log[messageKey] ?? '')}`;
+}
+
+/**
+ * `json`: one JSON object a line, for log collectors (`npm run server`, production).
+ * `pretty`: one human line per entry (`npm start`), through pino-pretty in-process (no worker thread).
+ */
+export type LogFormat = 'json' | 'pretty';
+
+export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
   const opts = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
@@ -69,6 +86,19 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       req: (req: LoggedRequest) => ({ method: req.method, url: redactUrl(req.url ?? ''), host: req.host ?? req.hostname, remoteAddress: req.ip }),
     },
   };
+  if (format === 'pretty') {
+    // Redaction happens before the line reaches the prettifier, so it holds in both formats.
+    const out = pinoPretty({
+      destination: destination ?? 1,
+      sync: true,
+      colorize: destination === undefined && process.stdout.isTTY,
+      translateTime: 'HH:MM:ss.l',
+      ignore: 'pid,hostname,service,reqId,req,res,responseTime',
+      singleLine: true,
+      messageFormat: humanMessage,
+    });
+    return pino(opts, out);
+  }
   return destination === undefined ? pino(opts) : pino(opts, destination);
 }
 

@@ -55,6 +55,17 @@ describe('TwilioProvider', () => {
     await provider.hangupCall(call.sid);
   });
 
+  it("reads the engine's capture log of a recording; an unknown recording's is null", async () => {
+    const call = await provider.client.calls.create({ from: '+15550001111', to: '+15550002222', twiml: STAY });
+    const rec = await provider.createCallRecording(call.sid, { channels: 'dual' }, { waitMs: 5000, notInProgressRetryMs: 20 });
+    await provider.updateRecording({ kind: 'call', callSid: call.sid }, rec.sid, 'paused', 'silence');
+    const log = await provider.fetchCaptureLog(rec.sid);
+    expect(log?.events.map((e) => e.status)).toEqual(['in-progress', 'paused']);
+    expect(log!.events[1]!.tick).toBeGreaterThanOrEqual(log!.events[0]!.tick);
+    expect(await provider.fetchCaptureLog('RE' + '0'.repeat(32))).toBeNull();
+    await provider.hangupCall(call.sid);
+  });
+
   it('reports an unknown call as NOT_FOUND with its Twilio code', async () => {
     const err = await provider.listCallRecordings('CA' + '0'.repeat(32)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);

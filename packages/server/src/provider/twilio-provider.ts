@@ -1,5 +1,6 @@
 import twilio from 'twilio';
 import { isRecordingStatus, type PauseBehavior, type RecordingSummary } from '@pause-recording/core';
+import { parseCaptureLog, type CaptureLog } from './capture-log.ts';
 import { isTransientProviderError, ProviderError, toProviderError } from './provider-errors.ts';
 import { defaultSleep, withRetry, type RetryPolicy } from './retry.ts';
 
@@ -259,20 +260,46 @@ export class TwilioProvider {
   }
 
   /** The recording's audio as WAV (`GET .../Recordings/{RE}.wav`), streamed. */
-  async fetchRecordingMedia(recordingSid: string): Promise<Response> {
+  /**
+   * The recording's WAV. `range` (a `Range` header) is passed on: a provider that honours it
+   * answers 206 or 416, one that does not answers 200 with the whole file (the caller cuts it).
+   */
+  async fetchRecordingMedia(recordingSid: string, range?: string): Promise<Response> {
     const url = `${this.apiOrigin}/2010-04-01/Accounts/${this.opts.accountSid}/Recordings/${recordingSid}.wav`;
     return this.call(`fetch media of ${recordingSid}`, async () => {
       const res = await fetch(url, {
-        headers: { authorization: this.basicAuth() },
+        headers: { authorization: this.basicAuth(), ...(range === undefined ? {} : { range }) },
         signal: AbortSignal.timeout(this.opts.requestTimeoutMs * 4),
       });
       if (res.status === 404) throw new ProviderError('NOT_FOUND', `recording ${recordingSid} has no media`, { transient: false, twilioStatus: 404 });
       if (res.status === 429 || res.status >= 500) {
         throw new ProviderError('UPSTREAM_UNAVAILABLE', `media of ${recordingSid}: HTTP ${res.status}`, { transient: true, twilioStatus: res.status });
       }
+      if (res.status === 416) return res;
       if (!res.ok) throw new ProviderError('CONFLICT', `media of ${recordingSid}: HTTP ${res.status}`, { transient: false, twilioStatus: res.status });
       return res;
     });
+  }
+
+  /**
+   * The engine's capture log of a recording (where in the audio each pause and resume took
+   * effect), or null: against Twilio (no API base URL configured) nothing is asked; an engine
+   * that does not answer, or answers something else, gives null too and the caller falls back
+   * to its own clocks. Not retried: it refines an answer, it is not needed for one.
+   */
+  async fetchCaptureLog(recordingSid: string): Promise<CaptureLog | null> {
+    if (this.opts.apiBaseUrl === null) return null;
+    try {
+      const res = await fetch(`${this.apiOrigin}/dev/recordings/${recordingSid}.json`, {
+        headers: { authorization: this.basicAuth() },
+        signal: AbortSignal.timeout(this.opts.requestTimeoutMs),
+      });
+      if (!res.ok) return null;
+      const log = parseCaptureLog(await res.json());
+      return log !== null && log.sid === recordingSid ? log : null;
+    } catch {
+      return null;
+    }
   }
 
   basicAuth(): string {

@@ -3,6 +3,8 @@
  * annotations, the media, and the audit as JSON and CSV with filters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FRAME_MS } from '@pause-recording/core';
+import { inspectWav, readWav } from '@pause-recording/voice-engine/audio';
 import { startSystem, waitUntil, type System } from '../test-support/system.ts';
 
 let s: System;
@@ -30,9 +32,10 @@ describe('recordings', () => {
   it("lists the agent's own recordings, all for the supervisor, none of others' for bob", async () => {
     const mine = await s.api('GET', '/api/recordings', { token: alice });
     expect(mine.body['recordings']).toEqual([
-      expect.objectContaining({ sid: recordingSid, taskSid, channels: 2, mediaUrl: `/api/recordings/${recordingSid}/media` }),
+      expect.objectContaining({ sid: recordingSid, taskSid, agent: 'alice', channels: 2, mediaUrl: `/api/recordings/${recordingSid}/media` }),
     ]);
-    expect(((await s.api('GET', '/api/recordings', { token: sam })).body['recordings'] as unknown[]).length).toBe(1);
+    // The supervisor's list names the agent who handled each call.
+    expect((await s.api('GET', '/api/recordings', { token: sam })).body['recordings']).toEqual([expect.objectContaining({ sid: recordingSid, agent: 'alice' })]);
     expect((await s.api('GET', '/api/recordings', { token: bob })).body['recordings']).toEqual([]);
     for (const path of [`/api/recordings/${recordingSid}`, `/api/recordings/${recordingSid}/media`]) {
       expect((await s.api('GET', path, { token: bob })).status).toBe(403);
@@ -62,6 +65,56 @@ describe('recordings', () => {
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.subarray(0, 4).toString('ascii')).toBe('RIFF');
     expect(bytes.subarray(8, 12).toString('ascii')).toBe('WAVE');
+    expect(res.headers.get('accept-ranges')).toBe('bytes');
+    expect(Number(res.headers.get('content-length'))).toBe(bytes.length);
+  });
+
+  it('serves byte ranges of the media: 206 with Content-Range, 416 outside the file', async () => {
+    // The recording was completed by the test above.
+    const get = (range?: string) =>
+      fetch(`${s.url}/api/recordings/${recordingSid}/media`, { headers: { authorization: `Bearer ${alice}`, ...(range === undefined ? {} : { range }) } });
+    const whole = Buffer.from(await (await get()).arrayBuffer());
+    const size = whole.length;
+    expect(size).toBeGreaterThan(1000);
+    for (const [range, start, end] of [
+      ['bytes=0-11', 0, 11],
+      ['bytes=1000-', 1000, size - 1],
+      ['bytes=-4', size - 4, size - 1],
+      ['bytes=44-99999999', 44, size - 1],
+    ] as const) {
+      const r = await get(range);
+      const body = Buffer.from(await r.arrayBuffer());
+      expect([range, r.status, r.headers.get('content-range'), r.headers.get('accept-ranges')]).toEqual([range, 206, `bytes ${start}-${end}/${size}`, 'bytes']);
+      expect(Number(r.headers.get('content-length'))).toBe(end - start + 1);
+      expect(body.equals(whole.subarray(start, end + 1))).toBe(true);
+    }
+    const outside = await get(`bytes=${size}-`);
+    expect([outside.status, outside.headers.get('content-range')]).toEqual([416, `bytes */${size}`]);
+    expect(((await outside.json()) as { error: { code: string; field: string } }).error).toMatchObject({ code: 'RANGE_NOT_SATISFIABLE', field: 'range' });
+    const malformed = await get('bytes=abc');
+    expect(malformed.status).toBe(416);
+    expect(((await malformed.json()) as { error: { field: string; message: string } }).error.message).toMatch(/^range: /);
+    // Several ranges at once: answered whole (the RFC lets a server ignore such a Range).
+    const several = await get('bytes=0-1,4-5');
+    expect([several.status, Number(several.headers.get('content-length'))]).toEqual([200, size]);
+    // Refused to bob whatever the range.
+    expect((await fetch(`${s.url}/api/recordings/${recordingSid}/media`, { headers: { authorization: `Bearer ${bob}`, range: 'bytes=0-1' } })).status).toBe(403);
+  });
+
+  it('places the paused span where the engine captured it: on the silence in the WAV, to the frame', async () => {
+    const d = await s.api('GET', `/api/recordings/${recordingSid}`, { token: alice });
+    const [span] = d.body['pauses'] as { offsetSeconds: number; lengthSeconds: number; timing: string }[];
+    expect(span?.timing).toBe('capture');
+    // The audio itself: a silenced pause is a run of all-zero frames on every channel (the stamped
+    // test audio has no other silence while both parties are connected).
+    const res = await fetch(`${s.url}/api/recordings/${recordingSid}/media`, { headers: { authorization: `Bearer ${alice}` } });
+    const channels = inspectWav(readWav(Buffer.from(await res.arrayBuffer()))).channels.map((c) => c.zeroSpans);
+    expect(channels.every((z) => z.length === 1)).toBe(true);
+    const silence = channels[0]![0]!;
+    expect(channels.every((z) => z[0]!.fileFrame === silence.fileFrame && z[0]!.frames === silence.frames)).toBe(true);
+    const frame = FRAME_MS / 1000;
+    expect(Math.abs(span!.offsetSeconds - silence.fileFrame * frame)).toBeLessThanOrEqual(frame / 2);
+    expect(Math.abs(span!.lengthSeconds - silence.frames * frame)).toBeLessThanOrEqual(frame / 2);
   });
 });
 

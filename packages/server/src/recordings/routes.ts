@@ -8,6 +8,7 @@ import type { PauseStore } from '../recording/pause-store.ts';
 import { currentUser } from '../tasks/routes.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
 import { pauseAnnotations } from './annotations.ts';
+import { parseRangeHeader, resolveRange, sliceBytes } from './byte-range.ts';
 import type { KnownRecording, RecordingStore } from './recording-store.ts';
 
 interface Deps {
@@ -17,7 +18,7 @@ interface Deps {
   readonly provider: TwilioProvider;
 }
 
-function item(r: KnownRecording): RecordingListItem {
+function item(r: KnownRecording, tasks: TaskStore): RecordingListItem {
   return {
     sid: r.sid,
     status: r.status,
@@ -26,6 +27,7 @@ function item(r: KnownRecording): RecordingListItem {
     callSid: r.callSid,
     conferenceSid: r.conferenceSid,
     taskSid: r.taskSid,
+    agent: r.taskSid === null ? null : (tasks.get(r.taskSid)?.worker ?? null),
     startTime: r.startTime,
     duration: r.duration,
     mediaUrl: `/api/recordings/${r.sid}/media`,
@@ -54,7 +56,7 @@ export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
       user.role === 'supervisor'
         ? deps.recordings.list()
         : deps.recordings.list({ taskSids: deps.tasks.list({ worker: user.identity }).map((t) => t.sid) });
-    return { recordings: list.map(item) };
+    return { recordings: list.map((r) => item(r, deps.tasks)) };
   });
 
   app.get('/api/recordings/:sid', async (request): Promise<RecordingDetail> => {
@@ -68,14 +70,19 @@ export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
     } catch (e) {
       request.log.warn({ err: e, recordingSid: r.sid }, 'could not refresh the recording; answering what is known');
     }
-    return { ...item(r), pauses: pauseAnnotations(deps.pauses.spans(r.sid), r.firstSeenAt) };
+    const capture = await deps.provider.fetchCaptureLog(r.sid);
+    return { ...item(r, deps.tasks), pauses: pauseAnnotations(deps.pauses.spans(r.sid), r.firstSeenAt, capture) };
   });
 
+  // Streamed, with byte ranges (an <audio> element seeks with them): the Range header goes to the
+  // provider; when the provider answers the whole file anyway (voice-engine does), it is cut here.
   app.get('/api/recordings/:sid/media', async (request, reply) => {
     const r = recordingForCaller(request, deps);
+    const rangeHeader = request.headers.range;
+    const spec = parseRangeHeader(rangeHeader);
     let res: Response;
     try {
-      res = await deps.provider.fetchRecordingMedia(r.sid);
+      res = await deps.provider.fetchRecordingMedia(r.sid, spec === null ? undefined : rangeHeader);
     } catch (e) {
       if (e instanceof AppError && e.code === 'NOT_FOUND') {
         const now = await deps.provider.fetchRecording(r.sid).catch(() => null);
@@ -85,10 +92,34 @@ export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
       }
       throw e;
     }
+    reply.header('accept-ranges', 'bytes');
     reply.header('content-type', res.headers.get('content-type') ?? 'audio/wav');
     const len = res.headers.get('content-length');
+    const body = res.body === null ? null : Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+    if (res.status === 416 || res.status === 206) {
+      const contentRange = res.headers.get('content-range');
+      if (contentRange !== null) reply.header('content-range', contentRange);
+      if (res.status === 416) {
+        body?.destroy();
+        throw new AppError('RANGE_NOT_SATISFIABLE', `range: ${rangeHeader ?? ''} is outside recording ${r.sid}`, { field: 'range' });
+      }
+      if (len !== null) reply.header('content-length', len);
+      return reply.code(206).send(body ?? Buffer.alloc(0));
+    }
+    // A whole answer without a length cannot be cut to a range: the RFC allows answering it whole.
+    const size = len === null ? null : Number(len);
+    const part = size === null ? ({ kind: 'whole' } as const) : resolveRange(spec, size);
+    if (part.kind === 'unsatisfiable') {
+      body?.destroy();
+      reply.header('content-range', `bytes */${size}`);
+      throw new AppError('RANGE_NOT_SATISFIABLE', `range: ${rangeHeader ?? ''} is outside the ${size} bytes of recording ${r.sid}`, { field: 'range' });
+    }
+    if (part.kind === 'part') {
+      reply.header('content-range', `bytes ${part.start}-${part.end}/${size}`);
+      reply.header('content-length', String(part.end - part.start + 1));
+      return reply.code(206).send(body === null ? Buffer.alloc(0) : Readable.from(sliceBytes(body, part.start, part.end)));
+    }
     if (len !== null) reply.header('content-length', len);
-    if (res.body === null) return reply.send(Buffer.alloc(0));
-    return reply.send(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>));
+    return reply.send(body ?? Buffer.alloc(0));
   });
 }

@@ -34,6 +34,7 @@ describe('security headers on the desktop', () => {
       const r = await fetch(s.url + path);
       expect([path, r.status, (r.headers.get('content-type') ?? '').includes(type)]).toEqual([path, status, true]);
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) expect([path, k, r.headers.get(k)]).toEqual([path, k, v]);
+      expect([path, r.headers.get('x-permitted-cross-domain-policies')]).toEqual([path, 'none']);
     }
   });
 });

@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS tasks (
   attributes TEXT NOT NULL,
   rejected_by TEXT NOT NULL DEFAULT '[]',
   created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  accepted_at TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_conference ON tasks(conference_sid);
 
@@ -93,11 +94,18 @@ CREATE TABLE IF NOT EXISTS recording_pauses (
 CREATE INDEX IF NOT EXISTS recording_pauses_rec ON recording_pauses(recording_sid);
 `;
 
+/** Columns added after a table was first shipped: a data folder from an older version gains them. */
+function migrate(db: Db): void {
+  const taskColumns = (db.prepare('PRAGMA table_info(tasks)').all() as { name: string }[]).map((c) => c.name);
+  if (!taskColumns.includes('accepted_at')) db.exec('ALTER TABLE tasks ADD COLUMN accepted_at TEXT');
+}
+
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  migrate(db);
   return db;
 }

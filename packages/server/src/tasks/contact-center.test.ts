@@ -32,11 +32,15 @@ describe('contact center', () => {
     expect(events.find(([e]) => e.type === 'task.offered')?.[1]).toBe('alice');
     expect((await s.api('POST', `/api/tasks/${taskSid}/accept`, { token: bob })).status).toBe(403);
     const r = await s.api('POST', `/api/tasks/${taskSid}/reject`, { token: alice });
-    expect(r.body['task']).toMatchObject({ status: 'reserved', worker: 'bob' });
+    expect(r.body['task']).toMatchObject({ status: 'reserved', worker: 'bob', acceptedAt: null });
     expect(events.filter(([e]) => e.type === 'task.offered').map(([, w]) => w)).toEqual(['alice', 'bob']);
     expect((await s.api('GET', '/api/tasks', { token: alice })).body['tasks']).toEqual([]);
     const accepted = await s.api('POST', `/api/tasks/${taskSid}/accept`, { token: bob });
     expect(accepted.body['task']).toMatchObject({ status: 'assigned', worker: 'bob' });
+    // The call timer's start: after the task was made, no later than the answer.
+    const { acceptedAt, createdAt } = accepted.body['task'] as { acceptedAt: string; createdAt: string };
+    expect(Date.parse(acceptedAt)).toBeGreaterThan(Date.parse(createdAt));
+    expect(Date.parse(acceptedAt)).toBeLessThanOrEqual(Date.now());
     // Completing before hanging up is refused and changes nothing.
     const early = await s.api('POST', `/api/tasks/${taskSid}/complete`, { token: bob });
     expect([early.status, early.body.error?.code]).toEqual([409, 'CONFLICT']);

@@ -45,6 +45,7 @@ interface Row {
   rejected_by: string;
   created_at: string;
   updated_at: string;
+  accepted_at: string | null;
 }
 
 function toRecord(r: Row): TaskRecord {
@@ -56,6 +57,7 @@ function toRecord(r: Row): TaskRecord {
     attributes: JSON.parse(r.attributes) as TaskAttributes,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    acceptedAt: r.accepted_at,
     conferenceSid: r.conference_sid,
     workerCallSid: r.worker_call_sid,
     rejectedBy: JSON.parse(r.rejected_by) as string[],
@@ -72,6 +74,7 @@ export function taskView(t: TaskRecord): TaskView {
     attributes: t.attributes,
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
+    acceptedAt: t.acceptedAt,
   };
 }
 
@@ -136,9 +139,12 @@ export class SqliteTaskStore implements TaskStore {
       attributes: patch.attributes ?? cur.attributes,
       rejectedBy: patch.rejectedBy ?? cur.rejectedBy,
     };
+    const at = new Date(this.now()).toISOString();
+    // The call timer counts from the moment the task first became assigned (a transfer keeps it).
+    const acceptedAt = cur.acceptedAt ?? (next.status === 'assigned' ? at : null);
     this.db
       .prepare(
-        `UPDATE tasks SET status = ?, worker = ?, conference_sid = ?, worker_call_sid = ?, attributes = ?, rejected_by = ?, updated_at = ?
+        `UPDATE tasks SET status = ?, worker = ?, conference_sid = ?, worker_call_sid = ?, attributes = ?, rejected_by = ?, updated_at = ?, accepted_at = ?
          WHERE sid = ?`,
       )
       .run(
@@ -148,7 +154,8 @@ export class SqliteTaskStore implements TaskStore {
         next.workerCallSid,
         JSON.stringify(next.attributes),
         JSON.stringify(next.rejectedBy),
-        new Date(this.now()).toISOString(),
+        at,
+        acceptedAt,
         sid,
       );
     return this.mustGet(sid);

@@ -1,5 +1,6 @@
 import { act, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { LOCALES, STRINGS, type Locale } from '../../lib/i18n/strings.ts';
 import { RecordingStates } from '../../lib/recording-states.ts';
 import { recState, task } from '../../test-support/fixtures.ts';
 import { renderWithI18n } from '../../test-support/render.tsx';
@@ -14,8 +15,7 @@ describe('RecordingPausedPanel (indicator_permanent)', () => {
     expect(screen.queryByRole('status', { name: 'Call Recording Paused' })).toBeNull();
     act(() => states.set(recState({ status: 'paused', pausedAt: new Date(Date.now() - 65_000).toISOString(), pausedBy: 'alice' })));
     const panel = screen.getByRole('status', { name: 'Call Recording Paused' });
-    expect(panel.textContent).toContain('Paused by alice');
-    expect(panel.textContent).toContain('Paused for 1:0');
+    expect(panel.textContent).toMatch(/^Call Recording Paused · 1:0[56] · Paused by alice$/);
     act(() => states.set(recState({ status: 'recording' })));
     expect(screen.queryByRole('status', { name: 'Call Recording Paused' })).toBeNull();
   });
@@ -41,9 +41,36 @@ describe('RecordingStateBadge', () => {
     renderWithI18n(<RecordingStateBadge task={task()} states={states} />);
     act(() => states.set(recState({ status: 'recording' })));
     expect(screen.getByLabelText('Recording status').textContent).toBe('Recording');
-    act(() => states.set(recState({ status: 'paused', pausedAt: new Date(Date.now() - 5_000).toISOString() })));
-    expect(screen.getByLabelText('Recording status').textContent).toMatch(/^Paused · Paused for 0:0[56]$/);
-    act(() => states.set(recState({ status: 'partially-paused', pausedAt: new Date().toISOString() })));
-    expect(screen.getByLabelText('Recording status').textContent).toContain('Partially paused: still recording');
+    const pausedAt = new Date(Date.now() - 5_000).toISOString();
+    act(() => states.set(recState({ status: 'paused', pausedAt })));
+    expect(screen.getByLabelText('Recording status').textContent).toMatch(/^Paused for 0:0[56]$/);
+    act(() => states.set(recState({ status: 'partially-paused', pausedAt })));
+    expect(screen.getByLabelText('Recording status').textContent).toMatch(/^Partially paused for 0:0[56]: still recording$/);
+    act(() => states.set(recState({ status: 'paused', pausedAt: null })));
+    expect(screen.getByLabelText('Recording status').textContent).toBe('Paused');
   });
+
+  // One phrase per state in every language: the state word is never said twice ("Paused · Paused for 0:05").
+  const expected: Record<Locale, [string, string]> = {
+    'en-US': ['Paused for 0:05', 'Partially paused for 0:05: still recording'],
+    'es-MX': ['En pausa desde hace 0:05', 'Pausa parcial desde hace 0:05: todavía graba'],
+    'es-ES': ['En pausa durante 0:05', 'Pausa parcial durante 0:05: todavía graba'],
+    'pt-BR': ['Pausada há 0:05', 'Pausa parcial há 0:05: ainda gravando'],
+    th: ['หยุดมาแล้ว 0:05', 'หยุดได้บางส่วนมาแล้ว 0:05: ยังบันทึกอยู่'],
+    'zh-Hans': ['已暂停 0:05', '部分暂停 0:05：仍在录音'],
+  };
+  for (const locale of LOCALES) {
+    it(`reads as one phrase in ${locale}`, () => {
+      const states = new RecordingStates();
+      const { container, unmount } = renderWithI18n(<RecordingStateBadge task={task()} states={states} />, locale);
+      const text = () => (container.querySelector('.recording-state')?.textContent ?? '').replace(/0:0[56]/, '0:05');
+      const pausedAt = new Date(Date.now() - 5_000).toISOString();
+      act(() => states.set(recState({ status: 'paused', pausedAt })));
+      expect(text()).toBe(expected[locale][0]);
+      expect(text()).not.toContain(STRINGS[locale].state_paused + ' · ');
+      act(() => states.set(recState({ status: 'partially-paused', pausedAt })));
+      expect(text()).toBe(expected[locale][1]);
+      unmount();
+    });
+  }
 });

@@ -18,7 +18,13 @@ export function RecordingPausedPanel({ task, states, enabled }: { task: TaskView
   return (
     <div className="recording-paused-panel" role="status" aria-label={title}>
       <strong>{title}</strong>
-      {state.pausedAt !== null ? <span> {t('pausedFor', { time: formatDuration(secondsSince(state.pausedAt, now)) })}</span> : null}
+      {/* The title already says paused: the timer stands alone after it. */}
+      {state.pausedAt !== null ? (
+        <span>
+          {' · '}
+          <time dateTime={state.pausedAt}>{formatDuration(secondsSince(state.pausedAt, now))}</time>
+        </span>
+      ) : null}
       {state.pausedBy !== null ? <span> · {t('pausedBy', { who: state.pausedBy })}</span> : null}
       {state.autoResumeAt !== null ? <span> · {t('autoResumeIn', { time: formatDuration(-secondsSince(state.autoResumeAt, now)) })}</span> : null}
     </div>

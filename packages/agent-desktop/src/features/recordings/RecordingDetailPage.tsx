@@ -70,7 +70,9 @@ export function RecordingDetailPage({ api, sid, onBack }: { api: Pick<DesktopApi
                   behavior: t(`behavior_${p.behavior}`),
                   who: p.pausedBy,
                   when: new Date(p.pausedAt).toLocaleTimeString(),
-                  length: p.lengthSeconds === null ? t('stillOpen') : `${p.lengthSeconds.toFixed(1)} s`,
+                  // Capture-log positions are exact to the 20 ms frame; server-clock ones are marked approximate.
+                  offset: `${p.timing === 'capture' ? '' : '≈'}${p.offsetSeconds.toFixed(2)} s`,
+                  length: p.lengthSeconds === null ? t('stillOpen') : `${p.lengthSeconds.toFixed(2)} s`,
                 })}
               </li>
             ))}

@@ -4,24 +4,17 @@ import type { DesktopApi } from '../../lib/api-client.ts';
 import { useT } from '../../lib/i18n/i18n-context.tsx';
 import { formatDuration } from '../../lib/time-format.ts';
 
-interface Row {
-  readonly rec: RecordingListItem;
-  readonly agent: string | null;
-}
-
 /** Recordings the caller may see (their own; all for a supervisor), newest first. */
-export function RecordingsPage({ api, onOpen }: { api: Pick<DesktopApi, 'recordings' | 'tasks'>; onOpen: (sid: string) => void }) {
+export function RecordingsPage({ api, onOpen }: { api: Pick<DesktopApi, 'recordings'>; onOpen: (sid: string) => void }) {
   const t = useT();
-  const [rows, setRows] = useState<readonly Row[] | null>(null);
+  const [rows, setRows] = useState<readonly RecordingListItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    Promise.all([api.recordings(), api.tasks()]).then(
-      ([{ recordings }, { tasks }]) => {
-        // The list names the task; the task names the agent.
-        const worker = new Map(tasks.map((x) => [x.sid, x.worker]));
-        const sorted = [...recordings].sort((a, b) => (b.startTime ?? '').localeCompare(a.startTime ?? ''));
-        if (live) setRows(sorted.map((rec) => ({ rec, agent: rec.taskSid === null ? null : (worker.get(rec.taskSid) ?? null) })));
+    api.recordings().then(
+      ({ recordings }) => {
+        // The server names each recording's agent (the task's), so no task list is needed here.
+        if (live) setRows([...recordings].sort((a, b) => (b.startTime ?? '').localeCompare(a.startTime ?? '')));
       },
       (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
     );
@@ -51,12 +44,12 @@ export function RecordingsPage({ api, onOpen }: { api: Pick<DesktopApi, 'recordi
             </tr>
           </thead>
           <tbody>
-            {rows.map(({ rec, agent }) => (
+            {rows.map((rec) => (
               <tr key={rec.sid}>
                 <td>
                   <code>{rec.taskSid ?? '—'}</code>
                 </td>
-                <td>{agent ?? '—'}</td>
+                <td>{rec.agent ?? '—'}</td>
                 <td>{rec.startTime === null ? '—' : new Date(rec.startTime).toLocaleString()}</td>
                 <td>{rec.duration === null ? '—' : formatDuration(Number(rec.duration))}</td>
                 <td>{rec.channels}</td>

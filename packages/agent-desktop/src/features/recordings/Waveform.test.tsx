@@ -7,6 +7,7 @@ import { Waveform } from './Waveform.tsx';
 const pause = (over: Partial<RecordingPauseAnnotation>): RecordingPauseAnnotation => ({
   offsetSeconds: 2,
   lengthSeconds: 3,
+  timing: 'capture',
   behavior: 'silence',
   pausedBy: 'alice',
   role: 'agent',

@@ -22,10 +22,15 @@ export function CallCanvas({ task, onAction, children }: CallCanvasProps) {
       <dl className="call-facts">
         <dt>{t('caller')}</dt>
         <dd>{task.attributes.from}</dd>
-        <dt>{t('callTime')}</dt>
-        <dd>
-          <time>{formatDuration(secondsSince(task.createdAt, live ? now : Date.parse(task.updatedAt)))}</time>
-        </dd>
+        {/* The call time counts from the accept (ringing is not talking); none before it. */}
+        {task.acceptedAt !== null ? (
+          <>
+            <dt>{t('callTime')}</dt>
+            <dd>
+              <time dateTime={task.acceptedAt}>{formatDuration(secondsSince(task.acceptedAt, live ? now : Date.parse(task.updatedAt)))}</time>
+            </dd>
+          </>
+        ) : null}
       </dl>
       <div className="call-controls">
         {children}

@@ -49,6 +49,21 @@ describe('CallCanvas', () => {
     expect(done).toEqual(['hangup']);
   });
 
+  it('counts the call time from the accept, not from the task (ringing is not call time)', () => {
+    const now = Date.now();
+    const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
+    renderCanvas(task({ status: 'assigned', createdAt: iso(95_000), acceptedAt: iso(65_000) }));
+    expect(screen.getByText(/^1:0[56]$/).tagName).toBe('TIME');
+  });
+
+  it('shows no call time before the call is accepted, and the talk time once it ended', () => {
+    const { unmount } = renderWithI18n(<CallCanvas task={task({ status: 'reserved', acceptedAt: null })} onAction={() => undefined} />);
+    expect(screen.queryByText('Call time')).toBeNull();
+    unmount();
+    renderCanvas(task({ status: 'wrapping', createdAt: '2026-11-26T15:00:00.000Z', acceptedAt: '2026-11-26T15:00:10.000Z', updatedAt: '2026-11-26T15:02:15.000Z' }));
+    expect(screen.getByText('Call time').nextElementSibling?.textContent).toBe('2:05');
+  });
+
   it('wrap-up offers Complete instead of Hang up', async () => {
     const done = renderCanvas(task({ status: 'wrapping' }));
     expect(screen.getByRole('heading', { name: 'Wrap-up' })).toBeTruthy();

@@ -13,6 +13,7 @@ export const esES: Strings = {
   colCaller: 'Llamante',
   selectTask: 'Selecciona una tarea para ver la llamada.',
   pausedFor: 'En pausa durante {time}',
+  partiallyPausedFor: 'Pausa parcial durante {time}: todavía graba',
   autoResumeIn: 'Se reanudará automáticamente en {time}',
   notifReminder: 'La grabación lleva {time} en pausa. Recuerda reanudarla.',
   notifAlarm: 'Alarma: {count} grabación(es) siguen grabando aunque la llamada debería estar en pausa. Vuelve a pulsar Pausar o avisa a tu supervisor.',
