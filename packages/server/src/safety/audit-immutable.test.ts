@@ -89,7 +89,7 @@ describe('the audit cannot be edited', () => {
       }
     }
     // The store's API: append and read only.
-    expect(Object.getOwnPropertyNames(SqliteAuditStore.prototype).sort()).toEqual(['append', 'constructor', 'count', 'query']);
+    expect(Object.getOwnPropertyNames(SqliteAuditStore.prototype).sort()).toEqual(['append', 'begin', 'complete', 'constructor', 'count', 'query', 'unresolved']);
     // A second connection to the file (anyone with the file) is refused by the triggers.
     const other = new Database(join(s.dataDir, 'server', 'server.sqlite'));
     try {
