@@ -75,7 +75,7 @@ describe('pause timers', () => {
 
     const second = await startSystem({ settings, engine: first.engine, dataDir: first.dataDir });
     systems.push(first, second);
-    await waitUntil('auto-resume after restart', () => second.server.audit.query({ taskSid }).some((e) => e.action === 'auto-resume'));
+    await waitUntil('auto-resume after restart', () => second.server.audit.query({ taskSid }).some((e) => e.action === 'auto-resume' && e.outcome !== 'pending'));
     const state = await second.api('GET', `/api/tasks/${taskSid}/recording`, { token });
     expect(state.status).toBe(200); // the token signed before the restart still works: the secret lives in DATA_DIR
     expect(state.body['status']).toBe('recording');
