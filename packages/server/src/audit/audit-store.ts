@@ -54,7 +54,9 @@ const SELECT = `SELECT e.*, o.outcome AS final_outcome, o.at AS completed_at, o.
   FROM audit_events e LEFT JOIN audit_outcomes o ON o.event_id = e.id`;
 
 function toEvent(r: Row): AuditEvent {
-  const completion = r.completion === null ? {} : { ...(JSON.parse(r.completion) as Record<string, unknown>), completedAt: r.completed_at };
+  const completion: Record<string, unknown> = r.completion === null ? {} : { ...(JSON.parse(r.completion) as Record<string, unknown>), completedAt: r.completed_at };
+  // Recordings the action started (unknown when it was begun) are named by its completion.
+  const added = Array.isArray(completion['startedRecordingSids']) ? (completion['startedRecordingSids'] as string[]) : [];
   return {
     id: r.id,
     at: r.at,
@@ -65,7 +67,7 @@ function toEvent(r: Row): AuditEvent {
     taskSid: r.task_sid,
     callSid: r.call_sid,
     conferenceSid: r.conference_sid,
-    recordingSids: JSON.parse(r.recording_sids) as string[],
+    recordingSids: [...(JSON.parse(r.recording_sids) as string[]), ...added],
     details: { ...(JSON.parse(r.details) as Record<string, unknown>), ...completion },
   };
 }

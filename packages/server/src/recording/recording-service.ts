@@ -331,6 +331,7 @@ export class RecordingService {
       () =>
         this.d.audit.complete(pending.id, outcome, {
           ...(deferredLeg === null ? {} : { deferredRecordingStarted: started?.sid ?? null }),
+          ...(started === null ? {} : { startedRecordingSids: [started.sid] }),
           changed,
           failures,
           resultStatus: status,
