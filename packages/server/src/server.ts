@@ -224,7 +224,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   };
   if (embedded) await registerNumber();
 
-  const rearmed = recordingService.rearmAll();
+  const rearmed = recordingService.book.rearmAll();
   if (rearmed > 0) logger.info({ pauses: rearmed }, 'reloaded open pauses and their timers');
   // Audit events an earlier process left pending (it stopped between asking and recording the answer).
   const resolved = await reconciler.pendingFromEarlier();

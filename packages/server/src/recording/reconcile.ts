@@ -39,8 +39,8 @@ export class Reconciler {
       if (this.running) return;
       this.running = true;
       try {
-        this.d.service.retryAllUnsettled();
-        for (const sid of this.d.service.openPauseTasks()) await this.task(sid, 'reconcile');
+        this.d.service.book.retryAll();
+        for (const sid of this.d.service.book.openTasks()) await this.task(sid, 'reconcile');
       } finally {
         this.running = false;
       }
@@ -61,7 +61,7 @@ export class Reconciler {
     try {
       await s.exclusive(taskSid, async () => {
         // Writes of our own still waiting for storage would look like someone else's change.
-        if (!s.retryUnsettled(taskSid)) return;
+        if (!s.book.retry(taskSid)) return;
         const recs = await s.listTaskRecordings(task);
         const resumed = recs.filter((r) => r.status === 'in-progress' && this.d.pauses.hasOpenSpan(r.sid));
         const paused = recs.filter((r) => r.status === 'paused' && !this.d.pauses.hasOpenSpan(r.sid));
@@ -80,10 +80,10 @@ export class Reconciler {
             reason: 'external-change',
           });
         }
-        const open = s.openPauseOf(taskSid);
-        if (resumed.length > 0 && open !== null) s.markContradicted(open);
+        const open = s.book.openPauseOf(taskSid);
+        if (resumed.length > 0 && open !== null) s.book.markContradicted(open);
         const status = aggregateRecordingStatus(recs.map((r) => r.status));
-        if (paused.length > 0 && open === null) s.openExternalPause(taskSid, at);
+        if (paused.length > 0 && open === null) s.book.open(taskSid, EXTERNAL_ACTOR, s.pauseBehavior, at);
         this.d.audit.append({
           action: 'external-change',
           outcome: 'ok',

@@ -2,7 +2,6 @@ import {
   aggregateRecordingStatus,
   AppError,
   pauseBehaviorFor,
-  pauseSchedule,
   type AppConfig,
   type AuditAction,
   type AuditEvent,
@@ -20,9 +19,9 @@ import { isStorageError } from '../storage/database.ts';
 import type { TaskRecord, TaskStore } from '../tasks/task-store.ts';
 import { SYSTEM_ACTOR, type Actor } from './actor.ts';
 import { KeyedLock } from './keyed-lock.ts';
-import { PausePolicy } from './pause-policy.ts';
-import { PendingWrites, type Step } from './pending-writes.ts';
-import type { PauseRecord, PauseStore } from './pause-store.ts';
+import { PauseBook } from './pause-book.ts';
+import type { Step } from './pending-writes.ts';
+import type { PauseStore } from './pause-store.ts';
 
 export interface OwnedRecording extends ProviderRecording {
   readonly owner: RecordingOwner;
@@ -52,8 +51,7 @@ function failureOf(sid: string, e: unknown): RecordingFailure {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** Identifies a pause whether it is kept in memory or stored. */
-export const pauseKey = (p: PauseRecord): string => `${p.taskSid}@${p.pausedAt}`;
+
 
 /**
  * Task-level pause and resume. The server finds every active recording of a task itself (the
@@ -64,23 +62,14 @@ export const pauseKey = (p: PauseRecord): string => `${p.taskSid}@${p.pausedAt}`
 export class RecordingService {
   private readonly lock = new KeyedLock();
   private readonly now: () => number;
-  /** Pauses storage refused to keep: their timers run from memory until the record is stored. */
-  private readonly volatile = new Map<string, PauseRecord>();
-  private volatileSeq = 0;
-  /** Writes storage refused, per task, retried until they succeed. */
-  private readonly writes: PendingWrites;
-  /** The reminder and auto-resume timers of open pauses. */
-  private readonly policy: PausePolicy;
-  /** Pauses whose recordings were set capturing again outside the server (their state raises the alarm). */
-  private readonly contradicted = new Set<string>();
+  /** Open pauses, their timers, and the writes storage refused (retried until they land). */
+  readonly book: PauseBook;
 
   constructor(private readonly d: RecordingServiceDeps) {
     this.now = d.now ?? Date.now;
-    this.writes = new PendingWrites(d.logger);
-    this.policy = new PausePolicy({
+    this.book = new PauseBook({
       ...d,
       now: this.now,
-      openPauseOf: (sid) => this.openPauseOf(sid),
       stateLocked: (task) => this.lock.run(task.sid, () => this.getState(task)),
       autoResume: (task) => this.resume(task, SYSTEM_ACTOR, true),
     });
@@ -139,9 +128,9 @@ export class RecordingService {
   buildState(taskSid: string, recs: readonly ProviderRecording[], failures: readonly RecordingFailure[] = []): TaskRecordingState {
     const deferredLeg = RecordingService.deferredLeg(this.d.tasks.get(taskSid));
     let status = aggregateRecordingStatus([...recs.map((r) => r.status), ...(deferredLeg === null ? [] : (['paused'] as const))]);
-    const open = this.openPauseOf(taskSid);
+    const open = this.book.openPauseOf(taskSid);
     // Set capturing again outside the server while the agent's pause stands: meant to be paused, not paused.
-    if (status === 'recording' && open !== null && this.contradicted.has(pauseKey(open))) status = 'partially-paused';
+    if (status === 'recording' && open !== null && this.book.isContradicted(open)) status = 'partially-paused';
     const pause = status === 'paused' || status === 'partially-paused' ? open : null;
     return {
       taskSid,
@@ -199,7 +188,7 @@ export class RecordingService {
     reason: string,
   ): Promise<TaskRecordingState> {
     task = this.d.tasks.get(task.sid) ?? task;
-    this.retryUnsettled(task.sid);
+    this.book.retry(task.sid);
     let recs: OwnedRecording[];
     try {
       recs = await this.listTaskRecordings(task);
@@ -222,7 +211,7 @@ export class RecordingService {
       // Paused only through a recording deferred by a transfer: already paused, nothing to do
       // (closing the pause here would drop its timers while the deferred recording still waits).
       if (pausing && RecordingService.deferredLeg(task) !== null) return this.buildState(task.sid, recs);
-      this.closePause(task.sid, actor, 'no-active-recording');
+      this.book.close(task.sid, actor, 'no-active-recording');
       throw new AppError('CONFLICT', `task ${task.sid} has no active recording to ${action === 'pause' ? 'pause' : 'resume'}`, {
         field: 'taskSid',
       });
@@ -230,7 +219,7 @@ export class RecordingService {
     const targets = active.filter((r) => r.status === (pausing ? 'in-progress' : 'paused'));
     if (targets.length === 0 && deferredLeg === null) {
       // Already where asked: answer the current state, audit nothing new.
-      if (!pausing) this.closePause(task.sid, actor, 'already-resumed');
+      if (!pausing) this.book.close(task.sid, actor, 'already-resumed');
       return this.buildState(task.sid, recs);
     }
     const behavior = this.pauseBehavior;
@@ -304,7 +293,7 @@ export class RecordingService {
 
     // Settle what the provider did. Each step is idempotent and kept for a retry when storage
     // refuses it, so a full disk loses nothing: the timers are armed from memory meanwhile.
-    this.writes.begin(task.sid);
+    this.book.writes.begin(task.sid);
     const steps: Step[] = [];
     if (started !== null) {
       const s0 = started;
@@ -324,8 +313,8 @@ export class RecordingService {
           : () => this.d.pauses.endRecordingSpan(sid, at, actor.identity),
       ]);
     }
-    if (pausing && changed.length > 0 && this.openPauseOf(task.sid) === null) this.openPause(task.sid, actor, behavior, at);
-    if (status === 'recording' || status === 'not-recording') this.closePause(task.sid, actor, action);
+    if (pausing && changed.length > 0 && this.book.openPauseOf(task.sid) === null) this.book.open(task.sid, actor, behavior, at);
+    if (status === 'recording' || status === 'not-recording') this.book.close(task.sid, actor, action);
     steps.push([
       'audit outcome',
       () =>
@@ -337,8 +326,8 @@ export class RecordingService {
           resultStatus: status,
         }),
     ]);
-    this.writes.run(task.sid, steps);
-    const storageError = this.writes.error(task.sid);
+    this.book.writes.run(task.sid, steps);
+    const storageError = this.book.writes.error(task.sid);
 
     const state = this.buildState(task.sid, after, failures);
     this.publishState(task, state, action);
@@ -373,7 +362,7 @@ export class RecordingService {
 
   /** The 503 that says what is true at the provider although storage refused to record it. */
   storageFailure(taskSid: string, state: TaskRecordingState, e: Error, auditEventId: number | null): AppError {
-    const p = this.openPauseOf(taskSid);
+    const p = this.book.openPauseOf(taskSid);
     const armed = p?.autoResumeAt != null ? `; the auto-resume stays armed for ${iso(p.autoResumeAt)}` : '';
     const audit = auditEventId === null ? 'it could not be fully recorded' : `the audit (event ${auditEventId}, pending) could not be completed`;
     return new AppError(
@@ -381,13 +370,6 @@ export class RecordingService {
       `the recordings of task ${taskSid} are ${describeStatus(state)} at the provider, but ${audit}: ${e.message}. The server retries the record when storage is back${armed}`,
       { details: { state, auditEventId, auditOutcome: 'pending' } },
     );
-  }
-
-  /** Retries what storage refused earlier for the task; true when nothing is left. */
-  retryUnsettled(taskSid: string): boolean {
-    const volatile = this.volatile.get(taskSid);
-    if (volatile !== undefined) this.persistVolatile(volatile);
-    return this.writes.retry(taskSid) && !this.volatile.has(taskSid);
   }
 
   private tryStore(taskSid: string, what: string, fn: () => void): void {
@@ -422,7 +404,7 @@ export class RecordingService {
     key: string,
   ): Promise<Error | null> {
     const at = this.now();
-    this.writes.run(key, [
+    this.book.writes.run(key, [
       [`recording ${rec.sid}`, () => this.remember(rec, task?.sid ?? null)],
       [
         `span ${rec.sid}`,
@@ -445,37 +427,12 @@ export class RecordingService {
       }
       if (recs !== null) {
         const status = aggregateRecordingStatus(recs.map((r) => r.status));
-        if ((status === 'paused' || status === 'partially-paused') && this.openPauseOf(task.sid) === null) this.openPause(task.sid, actor, behavior, at);
-        if (status === 'recording' || status === 'not-recording') this.closePause(task.sid, actor, change);
+        if ((status === 'paused' || status === 'partially-paused') && this.book.openPauseOf(task.sid) === null) this.book.open(task.sid, actor, behavior, at);
+        if (status === 'recording' || status === 'not-recording') this.book.close(task.sid, actor, change);
         this.publishState(task, this.buildState(task.sid, recs));
       }
     }
-    return this.writes.error(key);
-  }
-
-  /** Seed routes: start a settle under `key` (a task SID, or the call or recording acted on). */
-  beginSettle(key: string): void {
-    this.writes.begin(key);
-  }
-
-  /** Runs idempotent writes; those storage refuses are kept to retry. */
-  settleLater(key: string, steps: readonly Step[]): void {
-    this.writes.run(key, steps);
-  }
-
-  /** The first storage error since `beginSettle`, or null. */
-  storageErrorOf(key: string): Error | null {
-    return this.writes.error(key);
-  }
-
-  /** Marks the pause as contradicted: its recordings capture again although nobody here resumed them. */
-  markContradicted(p: PauseRecord): void {
-    this.contradicted.add(pauseKey(p));
-  }
-
-  /** A pause nobody here asked for (seen at the provider): the pause policy (reminder, auto-resume) applies to it too. */
-  openExternalPause(taskSid: string, at: number): void {
-    this.openPause(taskSid, { identity: 'external', role: 'system' }, this.pauseBehavior, at);
+    return this.book.writes.error(key);
   }
 
   /**
@@ -489,59 +446,11 @@ export class RecordingService {
         this.d.pauses.startRecordingSpan({ recordingSid: sid, taskSid, pausedAt: at, behavior: this.pauseBehavior, pausedBy: actor.identity, role: actor.role, reason: 'recovered' });
       }
     }
-    if (action === 'pause' && sids.length > 0 && this.openPauseOf(taskSid) === null) this.openPause(taskSid, actor, this.pauseBehavior, at);
+    if (action === 'pause' && sids.length > 0 && this.book.openPauseOf(taskSid) === null) this.book.open(taskSid, actor, this.pauseBehavior, at);
   }
 
   publishAlarm(task: TaskRecord, state: TaskRecordingState, capturing: readonly string[]): void {
     this.d.bus.publish({ type: 'recording.alarm', taskSid: task.sid, state, capturing }, { worker: task.worker });
-  }
-
-  /** The task's open pause: the stored one, or the one kept in memory while storage refused it. */
-  openPauseOf(taskSid: string): PauseRecord | null {
-    return this.volatile.get(taskSid) ?? this.d.pauses.open(taskSid);
-  }
-
-  private openPause(taskSid: string, actor: Actor, behavior: PauseBehavior, at: number): void {
-    const schedule = pauseSchedule(at, this.d.config.pauseRecording);
-    const draft = { taskSid, pausedAt: at, pausedBy: actor.identity, role: actor.role, behavior, ...schedule };
-    // In memory first, so the reminder and auto-resume are armed even if storage refuses the record.
-    const p: PauseRecord = { ...draft, id: -++this.volatileSeq, reminderFired: false, closedAt: null };
-    this.volatile.set(taskSid, p);
-    this.policy.arm(p);
-    this.persistVolatile(p);
-  }
-
-  /** Stores a pause kept in memory (a no-op once stored); its timers carry over to the stored id. */
-  private persistVolatile(p: PauseRecord): void {
-    this.writes.run(p.taskSid, [
-      [
-        'pause record',
-        () => {
-          if (this.volatile.get(p.taskSid) !== p) return;
-          const stored = this.d.pauses.start({ taskSid: p.taskSid, pausedAt: p.pausedAt, pausedBy: p.pausedBy, role: p.role, behavior: p.behavior, reminderAt: p.reminderAt, autoResumeAt: p.autoResumeAt });
-          this.volatile.delete(p.taskSid);
-          this.policy.arm(stored);
-        },
-      ],
-    ]);
-  }
-
-  /** Closes the task's open pause (if any) and disarms its timers. */
-  closePause(taskSid: string, actor: Actor, reason: string): void {
-    const open = this.volatile.get(taskSid) ?? this.d.pauses.open(taskSid);
-    if (open !== null) this.contradicted.delete(pauseKey(open));
-    this.volatile.delete(taskSid);
-    this.policy.disarm(taskSid);
-    const at = this.now();
-    this.writes.run(taskSid, [
-      [
-        'pause close',
-        () => {
-          const p = this.d.pauses.open(taskSid);
-          if (p !== null) this.d.pauses.close(p.id, at, actor.identity, reason);
-        },
-      ],
-    ]);
   }
 
   /** The task's call ended: no recording captures any more, so its pause and spans end too. */
@@ -550,39 +459,14 @@ export class RecordingService {
     for (const r of this.d.recordings.list({ taskSids: [task.sid] })) {
       if (this.d.pauses.hasOpenSpan(r.sid)) this.d.pauses.endRecordingSpan(r.sid, at, 'call-ended');
     }
-    this.volatile.delete(task.sid);
-    this.writes.drop(task.sid);
+    this.book.forget(task.sid);
     const p = this.d.pauses.open(task.sid);
     if (p !== null) this.d.pauses.close(p.id, at, 'system', 'call-ended');
     if (RecordingService.deferredLeg(task) !== null) this.setDeferred(task.sid, null);
-    this.policy.disarm(task.sid);
-  }
-
-  /** Arms reminder and auto-resume timers of every open pause (after a restart). */
-  rearmAll(): number {
-    const open = this.d.pauses.allOpen();
-    for (const p of open) this.policy.arm(p);
-    return open.length;
-  }
-
-  /** Tasks with an open pause (stored or kept in memory), for the reconcile. */
-  openPauseTasks(): string[] {
-    return [...new Set([...this.d.pauses.allOpen().map((p) => p.taskSid), ...this.volatile.keys()])];
-  }
-
-  /** Retries every write storage refused so far (the reconcile calls this periodically). */
-  retryAllUnsettled(): void {
-    for (const sid of [...new Set([...this.writes.keys(), ...this.volatile.keys()])]) {
-      try {
-        this.retryUnsettled(sid);
-      } catch (e) {
-        this.d.logger.error({ err: e, taskSid: sid }, 'retrying unsettled writes failed');
-      }
-    }
   }
 
   stop(): void {
-    this.policy.stop();
+    this.book.stop();
   }
 }
 

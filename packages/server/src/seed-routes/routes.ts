@@ -153,7 +153,7 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
 
   /** The outcome of a begun action; a storage refusal is kept to retry and reported. */
   function completeSeed(key: string, eventId: number, outcome: FinalOutcome, details: Record<string, unknown>): void {
-    deps.service.settleLater(key, [['audit outcome', () => deps.audit.complete(eventId, outcome, details)]]);
+    deps.service.book.writes.run(key, [['audit outcome', () => deps.audit.complete(eventId, outcome, details)]]);
   }
 
   function auditSeed(action: 'pause' | 'resume' | 'recording-start', actor: Actor, task: TaskRecord | null, owner: RecordingOwner, recordingSid: string, details: Record<string, unknown>) {
@@ -191,7 +191,7 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
           // Under the task's lock: the reconcile never mistakes this change for someone else's.
           const run = async (): Promise<SeedResponse> => {
             const key = task?.sid ?? (owner.kind === 'call' ? owner.callSid : owner.conferenceSid);
-            deps.service.beginSettle(key);
+            deps.service.book.writes.begin(key);
             const eventId = beginSeed(change, actor, task, owner, recordingSid, change === 'pause' ? { pauseBehavior: behavior } : {});
             let rec: ProviderRecording;
             try {
@@ -226,7 +226,7 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
       let rec: ProviderRecording;
       const startedAt = Date.now();
       const key = task?.sid ?? `call:${callSid}`;
-      deps.service.beginSettle(key);
+      deps.service.book.writes.begin(key);
       const eventId = beginSeed('recording-start', actor, task, owner, '', { channels: 'dual' });
       try {
         rec = await deps.provider.createCallRecording(callSid, { channels: 'dual' });
@@ -234,9 +234,9 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
         completeSeed(key, eventId, 'failed', { error: e instanceof Error ? e.message : String(e) });
         throw e;
       }
-      deps.service.settleLater(key, [['recording started', () => deps.service.remember(rec, task?.sid ?? null, startedAt)]]);
+      deps.service.book.writes.run(key, [['recording started', () => deps.service.remember(rec, task?.sid ?? null, startedAt)]]);
       completeSeed(key, eventId, 'ok', { recordingSid: rec.sid });
-      const failed = deps.service.storageErrorOf(key);
+      const failed = deps.service.book.writes.error(key);
       if (failed !== null) {
         throw new SeedFailure(503, `the recording ${rec.sid} was started at Twilio, but the audit (event ${eventId}, pending) could not be completed: ${failed.message}. The server retries the record when storage is back`);
       }
