@@ -1,7 +1,7 @@
 /**
  * The audit event of a pause is written before the provider is asked (`pending`, visible while
  * the provider works) and completed after: `unknown` when the provider's answer was lost and it
- * could not be asked again, so nobody reads a guess as a fact.
+ * could not be asked again, so nobody reads a guess as a fact (and a change seen later points at it).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { sdk, startSystem, waitUntil, type System } from '../test-support/system.ts';
@@ -48,5 +48,16 @@ describe('audit outcome of a pause', () => {
     const mine = recs.filter((x) => x.callSid === t.workerCallSid || x.conferenceSid === t.conferenceSid);
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.every((x) => x.status === 'paused')).toBe(true);
+
+    // When the pause is seen later, the external-change event points at the lost answer it may be.
+    const rec = mine[0]!;
+    const cb = await s.webhook('/webhooks/recording-status', {
+      RecordingSid: rec.sid,
+      RecordingStatus: 'paused',
+      ...(rec.conferenceSid ? { ConferenceSid: rec.conferenceSid } : { CallSid: rec.callSid }),
+    });
+    expect(cb.status).toBe(204);
+    const external = await waitUntil('the external-change event', () => s.server.audit.query({ taskSid }).find((e) => e.action === 'external-change'));
+    expect(external.details).toMatchObject({ seenBy: 'status-callback', possiblyEvent: ev[0]!.id });
   });
 });

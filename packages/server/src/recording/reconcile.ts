@@ -93,7 +93,7 @@ export class Reconciler {
           callSid: task.attributes.call_sid,
           conferenceSid: task.conferenceSid,
           recordingSids: [...resumed, ...paused].map((r) => r.sid),
-          details: { seenBy, resumed: resumed.map((r) => r.sid), paused: paused.map((r) => r.sid), providerStatus: status },
+          details: { seenBy, resumed: resumed.map((r) => r.sid), paused: paused.map((r) => r.sid), providerStatus: status, ...this.lostAnswer(taskSid, [...resumed, ...paused].map((r) => r.sid)) },
         });
         this.d.logger.warn({ taskSid, resumed: resumed.map((r) => r.sid), paused: paused.map((r) => r.sid), seenBy }, 'recording changed outside the server');
         const state = s.buildState(taskSid, recs);
@@ -106,6 +106,19 @@ export class Reconciler {
     } catch (e) {
       this.d.logger.warn({ err: e, taskSid, storage: isStorageError(e) }, 'could not reconcile the task with the provider');
     }
+  }
+
+  /**
+   * The server's own earlier action on these recordings whose answer was lost (`unknown`, or still
+   * `pending`): the change seen now may be that one, so the event says so rather than blame only.
+   */
+  private lostAnswer(taskSid: string, sids: readonly string[]): { possiblyEvent?: number } {
+    const own = this.d.audit
+      .query({ taskSid })
+      .filter((e) => e.action === 'pause' || e.action === 'resume' || e.action === 'auto-resume')
+      .at(-1);
+    if (own === undefined || (own.outcome !== 'unknown' && own.outcome !== 'pending')) return {};
+    return own.recordingSids.some((sid) => sids.includes(sid)) ? { possiblyEvent: own.id } : {};
   }
 
   /**
