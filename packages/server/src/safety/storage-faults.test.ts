@@ -15,10 +15,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sdk, startSystem, waitUntil, type System } from '../test-support/system.ts';
+import { writeCounts } from './reliability-counts.ts';
 
 const systems: System[] = [];
 const mounts: string[] = [];
+const counts = { disk: 'none', storage503s: 0, pendingKept: 0, readsWhileRefused: 0, providerCallsWhileRefused: 0 };
 afterAll(async () => {
+  writeCounts('storage', { command: 'npx vitest run packages/server/src/safety/storage-faults.test.ts', ...counts });
   for (const s of systems) await s.close();
   for (const m of mounts) {
     execFileSync('umount', [m]);
@@ -69,6 +72,7 @@ async function engineStatuses(s: System, taskSid: string): Promise<string[]> {
 describe('storage failures', () => {
   it('disk full during a pause: pending audit row, truthful 503, reads work, auto-resume still runs, nothing lost', async () => {
     const dir = tmpfs();
+    counts.disk = dir === null ? 'sqlite query_only (no permission to mount a tmpfs)' : 'tmpfs 4 MB, filled';
     const s = await startSystem({
       settings: { features: { pause_recording: { reminder_seconds: 0, max_pause_seconds: 4 } } },
       env: { RATE_LIMIT_PER_MINUTE: '0', ...(dir === null ? {} : { DATA_DIR: dir }) },
@@ -87,12 +91,14 @@ describe('storage failures', () => {
     s.engine.faults.clear();
 
     expect(r.status).toBe(503);
+    counts.storage503s++;
     expect(r.body.error?.code).toBe('STORAGE_UNAVAILABLE');
     expect(r.body.error?.message).toMatch(new RegExp(`are paused at the provider, but the audit \\(event ${pending.id}, pending\\) could not be completed`));
     expect(r.body.error?.message).toMatch(/auto-resume stays armed/);
     expect(await engineStatuses(s, taskSid)).toEqual(['paused']);
     // The attempt is on record although its outcome could not be stored.
     expect(s.server.audit.query({ taskSid }).filter((e) => e.action === 'pause').map((e) => e.outcome)).toEqual(['pending']);
+    counts.pendingKept++;
 
     // Reads answer with the disk full.
     const state = await s.api('GET', `/api/tasks/${taskSid}/recording`, { token });
@@ -100,6 +106,7 @@ describe('storage failures', () => {
     expect(state.body['autoResumeAt']).not.toBeNull();
     expect((await s.api('GET', '/api/recordings', { token })).status).toBe(200);
     expect((await s.api('GET', `/api/tasks/${taskSid}`, { token })).status).toBe(200);
+    counts.readsWhileRefused += 4;
 
     // Space comes back: the kept writes land, the pause completes, the auto-resume (armed from memory) runs.
     free();
@@ -127,9 +134,11 @@ describe('storage failures', () => {
       for (const path of [`/api/tasks/${taskSid}/recording`, '/api/recordings', `/api/recordings/${recordingSid}`, `/api/tasks/${taskSid}`, '/api/tasks']) {
         const r = await s.api('GET', path, { token });
         expect([path, r.status]).toEqual([path, 200]);
+        counts.readsWhileRefused++;
       }
       const w = await s.api('POST', `/api/tasks/${taskSid}/recording/resume`, { token });
       expect([w.status, w.body.error?.code]).toEqual([503, 'STORAGE_UNAVAILABLE']);
+      counts.storage503s++;
       expect(w.body.error?.message).toMatch(/nothing was changed: the audit could not be written before asking the provider .*still paused/);
       expect(await engineStatuses(s, taskSid)).toEqual(['paused']);
     } finally {
@@ -147,8 +156,16 @@ describe('storage failures', () => {
     try {
       const r = await s.api('GET', `/api/tasks/${taskSid}/recording`, { token });
       expect([r.status, r.body['status']]).toEqual([200, 'recording']);
+      counts.readsWhileRefused++;
+      const hits = s.engine.faults.hits;
+      s.engine.faults.add({ method: 'POST', path: '/Recordings/', action: 'delay', delayMs: 0, times: 0 });
       const w = await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token });
       expect([w.status, w.body.error?.code]).toEqual([503, 'STORAGE_UNAVAILABLE']);
+      counts.storage503s++;
+      // Refused before the provider was asked: no update reached the engine.
+      counts.providerCallsWhileRefused += s.engine.faults.hits - hits;
+      expect(s.engine.faults.hits).toBe(hits);
+      s.engine.faults.clear();
       expect(await engineStatuses(s, taskSid)).toEqual(['in-progress']);
     } finally {
       other.exec('ROLLBACK');
