@@ -45,6 +45,7 @@ const sections: [string, string, [string, string][]][] = [
   ['crash', 'Crashes', [['serverKills', '`kill -9` of the server while paused'], ['engineKills', '`kill -9` of the engine while paused'], ['timersRestored', 'timers restored and fired'], ['auditEventsKept', 'acknowledged audit events kept'], ['auditEventsLost', '**acknowledged events lost**']]],
   ['fuzz', 'Hostile input', [['serverRoutes', 'server routes'], ['engineRoutes', 'engine routes'], ['requests', 'requests fuzzed'], ['status4xx', '4xx answers'], ['status2xx', '**2xx answers**'], ['status5xx', '**5xx answers**'], ['unnamed', '**4xx not naming the problem**'], ['stateChanges', '**state changes**'], ['logLinesChecked', 'server log lines checked: no secret in any']]],
   ['authz', 'Authorization matrix', [['routes', 'routes'], ['cells', 'cells (route × caller)'], ['mismatches', '**routes not as the table says**']]],
+  ['storage', 'Storage failures', [['disk', 'storage made to refuse writes'], ['storage503s', 'truthful 503 answers'], ['pendingKept', 'pending audit events kept through a full disk'], ['readsWhileRefused', 'reads answered while storage refused writes'], ['providerCallsWhileRefused', '**provider calls made while the audit could not be written**']]],
   ['audit', 'Audit', [['editAttempts', 'edit attempts (routes and SQL)'], ['edited', '**events changed**'], ['pausesExported', 'pauses in the export'], ['pausesWithoutEnd', '**pauses without resume / auto-resume / call end**'], ['csvRows', 'CSV rows compared with JSON']]],
 ];
 

@@ -15,11 +15,18 @@ export const AUDIT_ACTIONS = [
   'task-transfer',
   'task-hangup',
   'task-complete',
+  /** A recording's status changed at the provider without this server asking (seen by a status callback or the reconcile). */
+  'external-change',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-/** `ok`: everything asked for happened; `partial`: some recordings did not follow; `failed`: none did. */
-export const AUDIT_OUTCOMES = ['ok', 'partial', 'failed'] as const;
+/**
+ * `ok`: everything asked for happened; `partial`: some recordings did not follow; `failed`: none did.
+ * `pending`: written before the provider was asked and not completed yet (in flight, or the
+ * completion could not be stored); `unknown`: the provider's answer was lost and what it did could
+ * not be read back.
+ */
+export const AUDIT_OUTCOMES = ['ok', 'partial', 'failed', 'pending', 'unknown'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export const ACTOR_ROLES = ['agent', 'supervisor', 'system', 'flex'] as const;

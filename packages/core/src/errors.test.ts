@@ -17,6 +17,7 @@ const EXPECTED_STATUS: Record<ErrorCode, number> = {
   NOT_COMPLETE: 400,
   UPSTREAM_UNAVAILABLE: 502,
   UPSTREAM_TIMEOUT: 504,
+  STORAGE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 const CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

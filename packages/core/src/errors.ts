@@ -18,6 +18,8 @@ export const ERROR_STATUS = {
   NOT_COMPLETE: 400,
   UPSTREAM_UNAVAILABLE: 502,
   UPSTREAM_TIMEOUT: 504,
+  /** The server's own storage (SQLite) refused a write: disk full, read-only, or locked by another process. */
+  STORAGE_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 

@@ -26,6 +26,7 @@ import { createLogger } from './logging/logger.ts';
 import { TwilioProvider } from './provider/twilio-provider.ts';
 import type { RetryPolicy } from './provider/retry.ts';
 import { SqlitePauseStore } from './recording/pause-store.ts';
+import { Reconciler } from './recording/reconcile.ts';
 import { RecordingService } from './recording/recording-service.ts';
 import { recordingRoutes } from './recording/routes.ts';
 import { SqliteRecordingStore } from './recordings/recording-store.ts';
@@ -54,6 +55,8 @@ export interface StartOptions {
   /** Place demo customer calls every this many ms (`npm start`); off when undefined. */
   readonly demoCallIntervalMs?: number;
   readonly bodyLimitBytes?: number;
+  /** How often tasks with an open pause are compared with the provider (default 10 s). */
+  readonly reconcileIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -127,6 +130,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     tasks,
     recordingStatusCallback: () => `${urls.public}/webhooks/recording-status`,
   });
+
+  const reconciler = new Reconciler({ service: recordingService, provider, pauses, tasks, audit, logger });
 
   const embedded = config.mode === 'embedded';
   const acceptWaitMs = opts.acceptWaitMs ?? 10_000;
@@ -217,8 +222,16 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   auditRoutes(app, { audit, tasks });
   recordingsRoutes(app, { recordings, pauses, tasks, provider });
   simulatorRoutes(app, { simulator, users });
-  seedRoutes(app, { tokens, users, flex, provider, tasks, service: recordingService, audit });
-  webhookRoutes(app, { publicUrl: () => urls.public, authToken: config.twilio.authToken, contactCenter, tasks, recordings, pauses });
+  seedRoutes(app, { tokens, users, flex, provider, tasks, service: recordingService, audit, production: !embedded });
+  webhookRoutes(app, {
+    publicUrl: () => urls.public,
+    authToken: config.twilio.authToken,
+    contactCenter,
+    tasks,
+    recordings,
+    pauses,
+    reconcileTask: (taskSid) => void reconciler.task(taskSid, 'status-callback'),
+  });
 
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('://[::1]', '://localhost');
@@ -238,8 +251,12 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   };
   if (embedded) await registerNumber();
 
-  const rearmed = recordingService.rearmAll();
+  const rearmed = recordingService.book.rearmAll();
   if (rearmed > 0) logger.info({ pauses: rearmed }, 'reloaded open pauses and their timers');
+  // Audit events an earlier process left pending (it stopped between asking and recording the answer).
+  const resolved = await reconciler.pendingFromEarlier();
+  if (resolved > 0) logger.warn({ events: resolved }, 'completed audit events left pending by an earlier run from what the provider reports');
+  reconciler.start(opts.reconcileIntervalMs ?? 10_000);
 
   const stopDemo =
     simulator !== null && opts.demoCallIntervalMs !== undefined
@@ -260,6 +277,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       closed = true;
       clearTimeout(numberTimer);
       stopDemo();
+      reconciler.stop();
       recordingService.stop();
       await app.close();
       db.close();

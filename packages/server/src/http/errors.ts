@@ -1,5 +1,6 @@
 import { AppError, isSid, sidProblem, type ErrorCode, type SidKind } from '@pause-recording/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isStorageError } from '../storage/database.ts';
 
 /** One problem with one field of a request. */
 export interface FieldProblem {
@@ -48,6 +49,12 @@ export function installErrorHandling(app: FastifyInstance, spaFallback: boolean)
     if (err instanceof AppError) {
       if (err.status >= 500) request.log.error({ err }, err.message);
       return reply.status(err.status).send(err.toJSON());
+    }
+    if (isStorageError(err)) {
+      // Disk full, read-only or locked by another process: a truthful 503, never a bare 500.
+      request.log.error({ err }, 'storage refused a write');
+      const e = new AppError('STORAGE_UNAVAILABLE', `storage: the server could not record this request (${err.message}); reads still work, retry shortly`);
+      return reply.status(e.status).send(e.toJSON());
     }
     const fe = err as FastifyError;
     const mapped = fe.code === undefined ? undefined : FASTIFY_CODES[fe.code];

@@ -2,23 +2,26 @@ import {
   aggregateRecordingStatus,
   AppError,
   pauseBehaviorFor,
-  pauseSchedule,
   type AppConfig,
-  type AuditOutcome,
+  type AuditAction,
+  type AuditEvent,
   type PauseBehavior,
   type RecordingFailure,
   type TaskRecordingState,
 } from '@pause-recording/core';
 import type { Logger } from 'pino';
-import type { AuditStore } from '../audit/audit-store.ts';
+import type { AuditStore, FinalOutcome } from '../audit/audit-store.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { ProviderError, toProviderError } from '../provider/provider-errors.ts';
 import type { ProviderRecording, RecordingOwner, TwilioProvider } from '../provider/twilio-provider.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
+import { isStorageError } from '../storage/database.ts';
 import type { TaskRecord, TaskStore } from '../tasks/task-store.ts';
 import { SYSTEM_ACTOR, type Actor } from './actor.ts';
 import { KeyedLock } from './keyed-lock.ts';
-import type { PauseRecord, PauseStore } from './pause-store.ts';
+import { PauseBook } from './pause-book.ts';
+import type { Step } from './pending-writes.ts';
+import type { PauseStore } from './pause-store.ts';
 
 export interface OwnedRecording extends ProviderRecording {
   readonly owner: RecordingOwner;
@@ -46,10 +49,9 @@ function failureOf(sid: string, e: unknown): RecordingFailure {
   return { recordingSid: sid, code: pe.code, message: pe.message, twilioErrorCode: pe.twilioErrorCode };
 }
 
-/** How soon an auto-resume that left something paused is tried again. */
-const AUTO_RESUME_RETRY_MS = 2000;
-
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+
 
 /**
  * Task-level pause and resume. The server finds every active recording of a task itself (the
@@ -59,12 +61,18 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
  */
 export class RecordingService {
   private readonly lock = new KeyedLock();
-  private readonly timers = new Map<string, NodeJS.Timeout[]>();
   private readonly now: () => number;
-  private stopped = false;
+  /** Open pauses, their timers, and the writes storage refused (retried until they land). */
+  readonly book: PauseBook;
 
   constructor(private readonly d: RecordingServiceDeps) {
     this.now = d.now ?? Date.now;
+    this.book = new PauseBook({
+      ...d,
+      now: this.now,
+      stateLocked: (task) => this.lock.run(task.sid, () => this.getState(task)),
+      autoResume: (task) => this.resume(task, SYSTEM_ACTOR, true),
+    });
   }
 
   get pauseBehavior(): PauseBehavior {
@@ -86,7 +94,12 @@ export class RecordingService {
     ]);
     const bySid = new Map<string, OwnedRecording>();
     for (const r of lists.flat()) bySid.set(r.sid, r);
-    const all = [...bySid.values()];
+    return [...bySid.values()];
+  }
+
+  /** As `listTaskRecordings`, and keeps what was seen (write paths only: reads never write). */
+  async listAndRemember(task: TaskRecord): Promise<OwnedRecording[]> {
+    const all = await this.listTaskRecordings(task);
     for (const r of all) this.remember(r, task.sid);
     return all;
   }
@@ -114,8 +127,11 @@ export class RecordingService {
 
   buildState(taskSid: string, recs: readonly ProviderRecording[], failures: readonly RecordingFailure[] = []): TaskRecordingState {
     const deferredLeg = RecordingService.deferredLeg(this.d.tasks.get(taskSid));
-    const status = aggregateRecordingStatus([...recs.map((r) => r.status), ...(deferredLeg === null ? [] : (['paused'] as const))]);
-    const pause = status === 'paused' || status === 'partially-paused' ? this.d.pauses.open(taskSid) : null;
+    let status = aggregateRecordingStatus([...recs.map((r) => r.status), ...(deferredLeg === null ? [] : (['paused'] as const))]);
+    const open = this.book.openPauseOf(taskSid);
+    // Set capturing again outside the server while the agent's pause stands: meant to be paused, not paused.
+    if (status === 'recording' && open !== null && this.book.isContradicted(open)) status = 'partially-paused';
+    const pause = status === 'paused' || status === 'partially-paused' ? open : null;
     return {
       taskSid,
       status,
@@ -172,59 +188,72 @@ export class RecordingService {
     reason: string,
   ): Promise<TaskRecordingState> {
     task = this.d.tasks.get(task.sid) ?? task;
+    this.book.retry(task.sid);
     let recs: OwnedRecording[];
     try {
       recs = await this.listTaskRecordings(task);
     } catch (e) {
       // The provider could not even tell which recordings exist: nothing changed, and that is on record.
       const failure = failureOf('', e);
-      this.d.audit.append({
-        action,
-        outcome: 'failed',
-        actor: actor.identity,
-        role: actor.role,
-        taskSid: task.sid,
-        callSid: task.attributes.call_sid,
-        conferenceSid: task.conferenceSid,
-        recordingSids: [],
-        details: { reason, error: failure.message, code: failure.code, twilioErrorCode: failure.twilioErrorCode },
-      });
+      this.tryStore(task.sid, 'audit of a failed listing', () =>
+        this.d.audit.append({
+          ...this.auditBase(task, actor, action, []),
+          outcome: 'failed',
+          details: { reason, error: failure.message, code: failure.code, twilioErrorCode: failure.twilioErrorCode },
+        }),
+      );
       throw e;
     }
     const active = recs.filter((r) => r.status === 'in-progress' || r.status === 'paused');
     const pausing = action === 'pause';
     const deferredLeg = pausing ? null : RecordingService.deferredLeg(task);
+    if (active.length === 0 && deferredLeg === null) {
+      // Paused only through a recording deferred by a transfer: already paused, nothing to do
+      // (closing the pause here would drop its timers while the deferred recording still waits).
+      if (pausing && RecordingService.deferredLeg(task) !== null) return this.buildState(task.sid, recs);
+      this.book.close(task.sid, actor, 'no-active-recording');
+      throw new AppError('CONFLICT', `task ${task.sid} has no active recording to ${action === 'pause' ? 'pause' : 'resume'}`, {
+        field: 'taskSid',
+      });
+    }
+    const targets = active.filter((r) => r.status === (pausing ? 'in-progress' : 'paused'));
+    if (targets.length === 0 && deferredLeg === null) {
+      // Already where asked: answer the current state, audit nothing new.
+      if (!pausing) this.book.close(task.sid, actor, 'already-resumed');
+      return this.buildState(task.sid, recs);
+    }
+    const behavior = this.pauseBehavior;
+
+    // Written before the provider is asked: whatever happens next, the attempt is on record.
+    let pending: AuditEvent;
+    try {
+      pending = this.d.audit.begin({
+        ...this.auditBase(task, actor, action, targets.map((t) => t.sid)),
+        details: { reason, ...(pausing ? { pauseBehavior: behavior } : {}), ...(deferredLeg === null ? {} : { deferredRecordingCallSid: deferredLeg }) },
+      });
+    } catch (e) {
+      if (!isStorageError(e)) throw e;
+      const state = this.buildState(task.sid, recs);
+      throw new AppError(
+        'STORAGE_UNAVAILABLE',
+        `nothing was changed: the audit could not be written before asking the provider (${e.message}); the recordings of task ${task.sid} are still ${describeStatus(state)}`,
+        { details: { state } },
+      );
+    }
+
     let started: ProviderRecording | null = null;
     let startFailure: RecordingFailure | null = null;
     if (deferredLeg !== null) {
       // The recording a transfer held back starts now, with the resume.
       try {
         started = await this.d.provider.createCallRecording(deferredLeg, { channels: 'dual', statusCallback: this.d.recordingStatusCallback() });
-        this.remember(started, task.sid, this.now());
-        this.setDeferred(task.sid, null);
         recs = [...recs, { ...started, owner: { kind: 'call', callSid: deferredLeg } }];
       } catch (e) {
         this.d.logger.warn({ err: e, taskSid: task.sid, callSid: deferredLeg }, 'could not start the deferred recording');
         startFailure = failureOf('', e);
       }
     }
-    if (active.length === 0 && started === null && startFailure === null) {
-      // Paused only through a recording deferred by a transfer: already paused, nothing to do
-      // (closing the pause here would drop its timers while the deferred recording still waits).
-      if (pausing && RecordingService.deferredLeg(task) !== null) return this.buildState(task.sid, recs);
-      this.closePause(task.sid, actor, 'no-active-recording');
-      throw new AppError('CONFLICT', `task ${task.sid} has no active recording to ${action === 'pause' ? 'pause' : 'resume'}`, {
-        field: 'taskSid',
-      });
-    }
-    const targets = active.filter((r) => r.status === (pausing ? 'in-progress' : 'paused'));
-    if (targets.length === 0 && started === null && startFailure === null) {
-      // Already where asked: answer the current state, audit nothing new.
-      if (!pausing) this.closePause(task.sid, actor, 'already-resumed');
-      return this.buildState(task.sid, recs);
-    }
 
-    const behavior = this.pauseBehavior;
     const results: ChangeResult[] = await Promise.all(
       targets.map(async (rec): Promise<ChangeResult> => {
         try {
@@ -240,11 +269,13 @@ export class RecordingService {
     const target = pausing ? 'paused' : 'in-progress';
     const newStatus = new Map(results.flatMap((r) => (r.ok ? [[r.rec.sid, r.after.status] as const] : [])));
     let after: ProviderRecording[] = recs.map((r) => ({ ...r, status: newStatus.get(r.sid) ?? r.status }));
+    let reread = true;
     if (results.some((r) => !r.ok)) {
       // A failed or timed-out update may still have happened: ask the provider what is true now.
       try {
         after = await this.listTaskRecordings(task);
       } catch (e) {
+        reread = false;
         this.d.logger.warn({ err: e, taskSid: task.sid }, 'could not re-read the recordings after a failed update');
       }
     }
@@ -254,51 +285,53 @@ export class RecordingService {
       ...results.flatMap((r) => (!r.ok && !reached.has(r.rec.sid) ? [r.failure] : [])),
       ...(startFailure === null ? [] : [startFailure]),
     ];
+    // Unknown: an answer was lost (timeout, reset) and the provider could not be asked again.
+    const lost = !reread && failures.some((f) => f.code === 'UPSTREAM_TIMEOUT' || f.code === 'UPSTREAM_UNAVAILABLE');
+    const outcome: FinalOutcome = failures.length === 0 ? 'ok' : lost ? 'unknown' : changed.length === 0 ? 'failed' : 'partial';
+    const stillDeferred = started === null && RecordingService.deferredLeg(this.d.tasks.get(task.sid)) !== null;
+    const status = aggregateRecordingStatus([...after.map((r) => r.status), ...(stillDeferred ? (['paused'] as const) : [])]);
+
+    // Settle what the provider did. Each step is idempotent and kept for a retry when storage
+    // refuses it, so a full disk loses nothing: the timers are armed from memory meanwhile.
+    this.book.writes.begin(task.sid);
+    const steps: Step[] = [];
+    if (started !== null) {
+      const s0 = started;
+      steps.push(['recording started', () => this.remember(s0, task.sid, at)], ['deferred leg', () => this.setDeferred(task.sid, null)]);
+    }
     for (const sid of changed) {
       const r = results.find((x) => x.rec.sid === sid);
-      if (r?.ok) this.remember(r.after, task.sid);
-      if (pausing) {
-        this.d.pauses.startRecordingSpan({
-          recordingSid: sid,
-          taskSid: task.sid,
-          pausedAt: at,
-          behavior,
-          pausedBy: actor.identity,
-          role: actor.role,
-          reason,
-        });
-      } else {
-        this.d.pauses.endRecordingSpan(sid, at, actor.identity);
-      }
+      if (r?.ok) steps.push([`recording ${sid}`, () => this.remember(r.after, task.sid)]);
+      steps.push([
+        `span ${sid}`,
+        pausing
+          ? () => {
+              if (!this.d.pauses.hasOpenSpan(sid)) {
+                this.d.pauses.startRecordingSpan({ recordingSid: sid, taskSid: task.sid, pausedAt: at, behavior, pausedBy: actor.identity, role: actor.role, reason });
+              }
+            }
+          : () => this.d.pauses.endRecordingSpan(sid, at, actor.identity),
+      ]);
     }
-    const outcome: AuditOutcome = failures.length === 0 ? 'ok' : changed.length === 0 ? 'failed' : 'partial';
-
-    const stillDeferred = RecordingService.deferredLeg(this.d.tasks.get(task.sid)) !== null;
-    const status = aggregateRecordingStatus([...after.map((r) => r.status), ...(stillDeferred ? (['paused'] as const) : [])]);
-    if (pausing && changed.length > 0 && this.d.pauses.open(task.sid) === null) this.openPause(task.sid, actor, behavior, at);
-    if (status === 'recording' || status === 'not-recording') this.closePause(task.sid, actor, action);
-
-    this.d.audit.append({
-      action,
-      outcome,
-      actor: actor.identity,
-      role: actor.role,
-      taskSid: task.sid,
-      callSid: task.attributes.call_sid,
-      conferenceSid: task.conferenceSid,
-      recordingSids: [...targets.map((t) => t.sid), ...(started === null ? [] : [started.sid])],
-      details: {
-        reason,
-        ...(deferredLeg === null ? {} : { deferredRecordingStarted: started?.sid ?? null }),
-        pauseBehavior: pausing ? behavior : undefined,
-        changed,
-        failures,
-        resultStatus: status,
-      },
-    });
+    if (pausing && changed.length > 0 && this.book.openPauseOf(task.sid) === null) this.book.open(task.sid, actor, behavior, at);
+    if (status === 'recording' || status === 'not-recording') this.book.close(task.sid, actor, action);
+    steps.push([
+      'audit outcome',
+      () =>
+        this.d.audit.complete(pending.id, outcome, {
+          ...(deferredLeg === null ? {} : { deferredRecordingStarted: started?.sid ?? null }),
+          ...(started === null ? {} : { startedRecordingSids: [started.sid] }),
+          changed,
+          failures,
+          resultStatus: status,
+        }),
+    ]);
+    this.book.writes.run(task.sid, steps);
+    const storageError = this.book.writes.error(task.sid);
 
     const state = this.buildState(task.sid, after, failures);
     this.publishState(task, state, action);
+    if (storageError !== null) throw this.storageFailure(task.sid, state, storageError, pending.id);
     if (outcome === 'failed' && status === 'not-recording' && failures.every((f) => f.code === 'CALL_NOT_IN_PROGRESS')) {
       // The recordings ended under us (the call hung up meanwhile): a conflict, not an upstream outage.
       throw new AppError('CONFLICT', `task ${task.sid} has no active recording to ${pausing ? 'pause' : 'resume'}: its recordings ended`, {
@@ -306,12 +339,46 @@ export class RecordingService {
         details: { state },
       });
     }
-    if (outcome === 'failed') {
-      throw new AppError(failures.some((f) => f.code === 'UPSTREAM_TIMEOUT') ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE', `could not ${pausing ? 'pause' : 'resume'} any recording of task ${task.sid}`, {
+    if ((outcome === 'failed' || outcome === 'unknown') && changed.length === 0) {
+      const why = outcome === 'unknown' ? ": the provider's answer was lost and it could not be asked again, so whether it happened is unknown" : '';
+      throw new AppError(failures.some((f) => f.code === 'UPSTREAM_TIMEOUT') ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE', `could not ${pausing ? 'pause' : 'resume'} any recording of task ${task.sid}${why}`, {
         details: { state },
       });
     }
     return state;
+  }
+
+  private auditBase(task: TaskRecord, actor: Actor, action: AuditAction, recordingSids: readonly string[]) {
+    return {
+      action,
+      actor: actor.identity,
+      role: actor.role,
+      taskSid: task.sid,
+      callSid: task.attributes.call_sid,
+      conferenceSid: task.conferenceSid,
+      recordingSids,
+    };
+  }
+
+  /** The 503 that says what is true at the provider although storage refused to record it. */
+  storageFailure(taskSid: string, state: TaskRecordingState, e: Error, auditEventId: number | null): AppError {
+    const p = this.book.openPauseOf(taskSid);
+    const armed = p?.autoResumeAt != null ? `; the auto-resume stays armed for ${iso(p.autoResumeAt)}` : '';
+    const audit = auditEventId === null ? 'it could not be fully recorded' : `the audit (event ${auditEventId}, pending) could not be completed`;
+    return new AppError(
+      'STORAGE_UNAVAILABLE',
+      `the recordings of task ${taskSid} are ${describeStatus(state)} at the provider, but ${audit}: ${e.message}. The server retries the record when storage is back${armed}`,
+      { details: { state, auditEventId, auditOutcome: 'pending' } },
+    );
+  }
+
+  private tryStore(taskSid: string, what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (!isStorageError(e)) throw e;
+      this.d.logger.error({ err: e, taskSid, what }, 'storage refused a write');
+    }
   }
 
   publishState(task: TaskRecord, state: TaskRecordingState, action?: string): void {
@@ -324,8 +391,9 @@ export class RecordingService {
   }
 
   /**
-   * After a single-recording change from a seed route: record the span, then bring the task's
-   * pause record in line with what the provider now says.
+   * After a single-recording change from a seed route (the caller holds the task's lock when
+   * there is a task): record the span, then bring the task's pause record in line with what the
+   * provider now says. The first storage error, or null (the rest is kept to retry).
    */
   async afterSingleChange(
     task: TaskRecord | null,
@@ -333,51 +401,56 @@ export class RecordingService {
     rec: ProviderRecording,
     change: 'pause' | 'resume',
     behavior: PauseBehavior,
-  ): Promise<void> {
+    key: string,
+  ): Promise<Error | null> {
     const at = this.now();
-    this.remember(rec, task?.sid ?? null);
-    if (change === 'pause' && !this.d.pauses.hasOpenSpan(rec.sid)) {
-      this.d.pauses.startRecordingSpan({
-        recordingSid: rec.sid,
-        taskSid: task?.sid ?? null,
-        pausedAt: at,
-        behavior,
-        pausedBy: actor.identity,
-        role: actor.role,
-        reason: 'seed-route',
-      });
-    }
-    if (change === 'resume') this.d.pauses.endRecordingSpan(rec.sid, at, actor.identity);
-    if (task === null) return;
-    await this.lock.run(task.sid, async () => {
-      let recs: OwnedRecording[];
+    this.book.writes.run(key, [
+      [`recording ${rec.sid}`, () => this.remember(rec, task?.sid ?? null)],
+      [
+        `span ${rec.sid}`,
+        change === 'pause'
+          ? () => {
+              if (!this.d.pauses.hasOpenSpan(rec.sid)) {
+                this.d.pauses.startRecordingSpan({ recordingSid: rec.sid, taskSid: task?.sid ?? null, pausedAt: at, behavior, pausedBy: actor.identity, role: actor.role, reason: 'seed-route' });
+              }
+            }
+          : () => this.d.pauses.endRecordingSpan(rec.sid, at, actor.identity),
+      ],
+    ]);
+    if (task !== null) {
+      let recs: OwnedRecording[] | null = null;
       try {
         recs = await this.listTaskRecordings(task);
       } catch (e) {
         // The change itself succeeded; the task view catches up on its next read.
         this.d.logger.warn({ err: e, taskSid: task.sid }, 'could not re-read the task recordings after a seed-route change');
-        return;
       }
-      const status = aggregateRecordingStatus(recs.map((r) => r.status));
-      if ((status === 'paused' || status === 'partially-paused') && this.d.pauses.open(task.sid) === null) {
-        this.openPause(task.sid, actor, behavior, at);
+      if (recs !== null) {
+        const status = aggregateRecordingStatus(recs.map((r) => r.status));
+        if ((status === 'paused' || status === 'partially-paused') && this.book.openPauseOf(task.sid) === null) this.book.open(task.sid, actor, behavior, at);
+        if (status === 'recording' || status === 'not-recording') this.book.close(task.sid, actor, change);
+        this.publishState(task, this.buildState(task.sid, recs));
       }
-      if (status === 'recording' || status === 'not-recording') this.closePause(task.sid, actor, change);
-      this.publishState(task, this.buildState(task.sid, recs));
-    });
+    }
+    return this.book.writes.error(key);
   }
 
-  private openPause(taskSid: string, actor: Actor, behavior: PauseBehavior, at: number): void {
-    const schedule = pauseSchedule(at, this.d.config.pauseRecording);
-    const p = this.d.pauses.start({ taskSid, pausedAt: at, pausedBy: actor.identity, role: actor.role, behavior, ...schedule });
-    this.arm(p);
+  /**
+   * Records what an action left pending by an earlier process did (found at restart): the spans
+   * and the pause record of a pause that reached the provider, or their end after a resume.
+   */
+  adopt(taskSid: string, actor: Actor, action: 'pause' | 'resume', sids: readonly string[], at: number): void {
+    for (const sid of sids) {
+      if (action === 'resume') this.d.pauses.endRecordingSpan(sid, at, actor.identity);
+      else if (!this.d.pauses.hasOpenSpan(sid)) {
+        this.d.pauses.startRecordingSpan({ recordingSid: sid, taskSid, pausedAt: at, behavior: this.pauseBehavior, pausedBy: actor.identity, role: actor.role, reason: 'recovered' });
+      }
+    }
+    if (action === 'pause' && sids.length > 0 && this.book.openPauseOf(taskSid) === null) this.book.open(taskSid, actor, this.pauseBehavior, at);
   }
 
-  /** Closes the task's open pause (if any) and disarms its timers. */
-  closePause(taskSid: string, actor: Actor, reason: string): void {
-    const p = this.d.pauses.open(taskSid);
-    if (p !== null) this.d.pauses.close(p.id, this.now(), actor.identity, reason);
-    this.disarm(taskSid);
+  publishAlarm(task: TaskRecord, state: TaskRecordingState, capturing: readonly string[]): void {
+    this.d.bus.publish({ type: 'recording.alarm', taskSid: task.sid, state, capturing }, { worker: task.worker });
   }
 
   /** The task's call ended: no recording captures any more, so its pause and spans end too. */
@@ -386,82 +459,18 @@ export class RecordingService {
     for (const r of this.d.recordings.list({ taskSids: [task.sid] })) {
       if (this.d.pauses.hasOpenSpan(r.sid)) this.d.pauses.endRecordingSpan(r.sid, at, 'call-ended');
     }
+    this.book.forget(task.sid);
     const p = this.d.pauses.open(task.sid);
     if (p !== null) this.d.pauses.close(p.id, at, 'system', 'call-ended');
     if (RecordingService.deferredLeg(task) !== null) this.setDeferred(task.sid, null);
-    this.disarm(task.sid);
-  }
-
-  /** Arms reminder and auto-resume timers of every open pause (after a restart). */
-  rearmAll(): number {
-    const open = this.d.pauses.allOpen();
-    for (const p of open) this.arm(p);
-    return open.length;
-  }
-
-  private arm(p: PauseRecord): void {
-    this.disarm(p.taskSid);
-    if (this.stopped) return;
-    const list: NodeJS.Timeout[] = [];
-    const now = this.now();
-    if (p.reminderAt !== null && !p.reminderFired) {
-      list.push(setTimeout(() => void this.fireReminder(p), Math.max(0, p.reminderAt - now)));
-    }
-    if (p.autoResumeAt !== null) {
-      list.push(setTimeout(() => void this.fireAutoResume(p), Math.max(0, p.autoResumeAt - now)));
-    }
-    this.timers.set(p.taskSid, list);
-  }
-
-  private disarm(taskSid: string): void {
-    for (const t of this.timers.get(taskSid) ?? []) clearTimeout(t);
-    this.timers.delete(taskSid);
-  }
-
-  private async fireReminder(p: PauseRecord): Promise<void> {
-    const task = this.d.tasks.get(p.taskSid);
-    const open = this.d.pauses.open(p.taskSid);
-    if (task === null || open === null || open.id !== p.id || open.reminderFired) return;
-    try {
-      const state = await this.lock.run(task.sid, () => this.getState(task));
-      if (state.status !== 'paused' && state.status !== 'partially-paused') return;
-      this.d.pauses.markReminded(p.id);
-      this.d.audit.append({
-        action: 'reminder',
-        outcome: 'ok',
-        actor: 'system',
-        role: 'system',
-        taskSid: task.sid,
-        callSid: task.attributes.call_sid,
-        conferenceSid: task.conferenceSid,
-        recordingSids: state.recordings.map((r) => r.sid),
-        details: { pausedAt: state.pausedAt, pausedBy: state.pausedBy, reminderSeconds: this.d.config.pauseRecording.reminderSeconds },
-      });
-      this.d.bus.publish({ type: 'recording.reminder', taskSid: task.sid, state }, { worker: task.worker });
-    } catch (e) {
-      this.d.logger.error({ err: e, taskSid: p.taskSid }, 'reminder failed');
-    }
-  }
-
-  private async fireAutoResume(p: PauseRecord): Promise<void> {
-    const task = this.d.tasks.get(p.taskSid);
-    const open = this.d.pauses.open(p.taskSid);
-    if (task === null || open === null || open.id !== p.id) return;
-    try {
-      await this.resume(task, SYSTEM_ACTOR, true);
-    } catch (e) {
-      this.d.logger.error({ err: e, taskSid: p.taskSid }, 'auto-resume failed');
-    }
-    // Something stayed paused (a provider failure): try again shortly, until resumed or the call ends.
-    const still = this.d.pauses.open(p.taskSid);
-    if (still !== null && still.id === p.id && !this.stopped) {
-      const retry = setTimeout(() => void this.fireAutoResume(p), AUTO_RESUME_RETRY_MS);
-      this.timers.set(p.taskSid, [...(this.timers.get(p.taskSid) ?? []), retry]);
-    }
   }
 
   stop(): void {
-    this.stopped = true;
-    for (const sid of [...this.timers.keys()]) this.disarm(sid);
+    this.book.stop();
   }
+}
+
+function describeStatus(state: TaskRecordingState): string {
+  if (state.status === 'partially-paused') return `partially paused (${state.capturing.length} still capturing)`;
+  return state.status === 'recording' ? 'recording (not paused)' : state.status;
 }

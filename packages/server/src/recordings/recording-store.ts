@@ -17,6 +17,11 @@ export interface KnownRecording {
 }
 
 export interface RecordingStore {
+  /**
+   * Adds a recording or refreshes its status and duration. Which task, call and conference it
+   * belongs to is set once, by whoever saw it first, and never changed afterwards: a callback
+   * cannot hand a recording (and so its download) to another task.
+   */
   upsert(r: Omit<KnownRecording, 'firstSeenAt'> & { firstSeenAt?: number }): void;
   get(sid: string): KnownRecording | null;
   list(filter?: { taskSids?: readonly string[] }): KnownRecording[];
@@ -62,9 +67,9 @@ export class SqliteRecordingStore implements RecordingStore {
         `INSERT INTO recordings (sid, task_sid, call_sid, conference_sid, source, channels, status, start_time, duration, first_seen_at)
          VALUES (@sid, @taskSid, @callSid, @conferenceSid, @source, @channels, @status, @startTime, @duration, @firstSeenAt)
          ON CONFLICT(sid) DO UPDATE SET
-           task_sid = COALESCE(excluded.task_sid, recordings.task_sid),
-           call_sid = COALESCE(excluded.call_sid, recordings.call_sid),
-           conference_sid = COALESCE(excluded.conference_sid, recordings.conference_sid),
+           task_sid = COALESCE(recordings.task_sid, excluded.task_sid),
+           call_sid = COALESCE(recordings.call_sid, excluded.call_sid),
+           conference_sid = COALESCE(recordings.conference_sid, excluded.conference_sid),
            status = excluded.status,
            start_time = COALESCE(excluded.start_time, recordings.start_time),
            duration = COALESCE(excluded.duration, recordings.duration)`,

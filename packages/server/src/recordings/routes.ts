@@ -62,11 +62,9 @@ export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
   app.get('/api/recordings/:sid', async (request): Promise<RecordingDetail> => {
     let r = recordingForCaller(request, deps);
     try {
+      // Fresh from the provider, answered without writing: a read works with a full or locked disk.
       const fresh = await deps.provider.fetchRecording(r.sid);
-      if (isRecordingStatus(fresh.status)) {
-        deps.recordings.upsert({ ...r, status: fresh.status, duration: fresh.duration, startTime: fresh.startTime ?? r.startTime });
-        r = deps.recordings.get(r.sid) ?? r;
-      }
+      if (isRecordingStatus(fresh.status)) r = { ...r, status: fresh.status, duration: fresh.duration ?? r.duration, startTime: fresh.startTime ?? r.startTime };
     } catch (e) {
       request.log.warn({ err: e, recordingSid: r.sid }, 'could not refresh the recording; answering what is known');
     }

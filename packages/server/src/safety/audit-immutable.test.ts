@@ -89,7 +89,7 @@ describe('the audit cannot be edited', () => {
       }
     }
     // The store's API: append and read only.
-    expect(Object.getOwnPropertyNames(SqliteAuditStore.prototype).sort()).toEqual(['append', 'constructor', 'count', 'query']);
+    expect(Object.getOwnPropertyNames(SqliteAuditStore.prototype).sort()).toEqual(['append', 'begin', 'complete', 'constructor', 'count', 'query', 'unresolved']);
     // A second connection to the file (anyone with the file) is refused by the triggers.
     const other = new Database(join(s.dataDir, 'server', 'server.sqlite'));
     try {
@@ -97,6 +97,12 @@ describe('the audit cannot be edited', () => {
         `INSERT OR REPLACE INTO audit_events (id, at, action, outcome, actor, role, task_sid, call_sid, conference_sid, recording_sids, details)
          SELECT id, at, action, outcome, 'mallory', role, task_sid, call_sid, conference_sid, recording_sids, details FROM audit_events WHERE id = ${first.id}`,
         'REPLACE INTO audit_events SELECT * FROM audit_events',
+        // The completions of pending events: written once, never changed, never a second one.
+        "UPDATE audit_outcomes SET outcome = 'failed'",
+        'DELETE FROM audit_outcomes',
+        `INSERT INTO audit_outcomes (event_id, at, outcome, details) SELECT event_id, at, 'failed', details FROM audit_outcomes LIMIT 1`,
+        'REPLACE INTO audit_outcomes SELECT * FROM audit_outcomes',
+        `INSERT INTO audit_outcomes (event_id, at, outcome, details) VALUES (${first.id}, '2020-01-01T00:00:00.000Z', 'failed', '{}')`,
       ]) {
         counts.editAttempts++;
         expect(() => other.prepare(sql).run(), sql).toThrow(/append-only/);
@@ -108,7 +114,7 @@ describe('the audit cannot be edited', () => {
     const root = fileURLToPath(new URL('../../../', import.meta.url));
     const offenders = ['server', 'core', 'voice-engine', 'agent-desktop']
       .flatMap((p) => sourceFiles(join(root, p, 'src')))
-      .filter((f) => /\b(UPDATE\s+audit_events|DELETE\s+FROM\s+audit_events|DROP\s+(TABLE|TRIGGER)\b[^;]*audit)/i.test(readFileSync(f, 'utf8')));
+      .filter((f) => /\b(UPDATE\s+audit_(events|outcomes)|DELETE\s+FROM\s+audit_(events|outcomes)|DROP\s+(TABLE|TRIGGER)\b[^;]*audit)/i.test(readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
     expect(rows()).toBe(before);
 
@@ -128,7 +134,7 @@ describe('the audit cannot be edited', () => {
     await press(alice, a, 'pause');
     await press(alice, a, 'resume');
     await press(alice, a, 'pause');
-    await waitUntil('auto-resume', () => s.server.audit.query({ taskSid: a }).some((e) => e.action === 'auto-resume'));
+    await waitUntil('auto-resume', () => s.server.audit.query({ taskSid: a }).some((e) => e.action === 'auto-resume' && e.outcome !== 'pending'));
     await press(alice, a, 'pause');
     await s.api('POST', `/api/tasks/${a}/hangup`, { token: alice });
     const { token: bob, taskSid: b } = await s.acceptedCall('bob');

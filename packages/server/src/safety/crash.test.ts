@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectWav, readWav } from '../../../voice-engine/src/audio/index.ts';
@@ -115,7 +116,7 @@ describe('crashes', () => {
     const audit = async () => (await http(base, 'GET', `/api/audit?taskSid=${taskSid}`, sam)).body['events'] as { id: number; action: string; actor: string; outcome: string }[];
     const done = await waitUntil('reminder and auto-resume after the restart', async () => {
       const ev = await audit();
-      return ev.some((e) => e.action === 'auto-resume') && ev;
+      return ev.some((e) => e.action === 'auto-resume' && e.outcome !== 'pending') && ev;
     }, 20_000);
     expect(done.filter((e) => ['pause', 'reminder', 'auto-resume'].includes(e.action)).map((e) => [e.action, e.actor, e.outcome])).toEqual([
       ['pause', 'alice', 'ok'],
@@ -129,6 +130,55 @@ describe('crashes', () => {
     counts.auditEventsKept += kept.length;
     counts.auditEventsLost += auditBefore.length - kept.length;
     expect(kept).toEqual(auditBefore);
+    await kill9(server);
+  }, 60_000);
+
+  it('kill -9 the server between asking the provider and recording its answer: the pending audit event is on record and completed at restart from what the provider reports', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crash-pending-'));
+    const engine: RunningEngine = await startEngine({ dataDir: join(dir, 'engine'), audio: 'stamped' });
+    cleanup.push(() => engine.close());
+    const settings = join(dir, 'settings.json');
+    writeFileSync(settings, JSON.stringify({ call_recording_enabled: true, features: { pause_recording: { reminder_seconds: 0, max_pause_seconds: 3 } } }));
+    const port = await freePort();
+    const env = { PORT: String(port), DATA_DIR: join(dir, 'server'), ENGINE_URL: engine.url, CONFIG: settings, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0' };
+    const base = `http://127.0.0.1:${port}`;
+    const up = /control server listening on/;
+    let server = await spawnChild(serverMain, [], env, up);
+    const alice = (await http(base, 'POST', '/api/auth/login', undefined, { identity: 'alice', password: 'demo' })).body['token'] as string;
+    const sam = (await http(base, 'POST', '/api/auth/login', undefined, { identity: 'sam', password: 'demo' })).body['token'] as string;
+    const taskSid = (await http(base, 'POST', '/api/simulator/calls', alice, { agent: 'alice' })).body['taskSid'] as string;
+    expect((await http(base, 'POST', `/api/tasks/${taskSid}/accept`, alice)).status).toBe(200);
+
+    // The engine holds the updates; the server is killed while it waits for them.
+    engine.faults.add({ method: 'POST', path: '/Recordings/', action: 'delay', delayMs: 1000, times: 0 });
+    const hits = engine.faults.hits;
+    void http(base, 'POST', `/api/tasks/${taskSid}/recording/pause`, alice).catch(() => undefined);
+    const db = new Database(join(dir, 'server', 'server.sqlite'), { readonly: true });
+    try {
+      await waitUntil('the pending row and the provider asked', () =>
+        engine.faults.hits > hits && db.prepare("SELECT 1 FROM audit_events WHERE action = 'pause' AND outcome = 'pending'").get() !== undefined,
+      );
+    } finally {
+      db.close();
+    }
+    await kill9(server);
+    counts.serverKills++;
+    // The held updates were cut off with the connection: the engine never carried them out.
+    await new Promise((r) => setTimeout(r, 1500));
+    engine.faults.clear();
+    const statuses = [...engine.engine.activeRecordings].map((r) => r.status);
+    expect(statuses.length).toBeGreaterThanOrEqual(2);
+    expect(statuses.every((st) => st === 'in-progress')).toBe(true);
+
+    server = await spawnChild(serverMain, [], env, up);
+    const events = (await http(base, 'GET', `/api/audit?taskSid=${taskSid}`, sam)).body['events'] as { action: string; actor: string; outcome: string; details: Record<string, unknown> }[];
+    const pause = events.filter((e) => e.action === 'pause');
+    // On record, completed from what the provider reports now: nothing was paused.
+    expect(pause).toEqual([expect.objectContaining({ actor: 'alice', outcome: 'failed', details: expect.objectContaining({ reconciled: 'restart', changed: [] }) })]);
+    expect(Object.values(pause[0]!.details['observed'] as Record<string, string>).every((st) => st === 'in-progress')).toBe(true);
+    const state = await http(base, 'GET', `/api/tasks/${taskSid}/recording`, alice);
+    expect(state.body).toMatchObject({ status: 'recording', pausedAt: null });
+    counts.auditEventsKept += pause.length;
     await kill9(server);
   }, 60_000);
 

@@ -3,11 +3,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BearerTokens } from '../auth/bearer-tokens.ts';
 import type { FlexTokenValidator } from '../auth/flex-token-validator.ts';
 import type { UserDirectory } from '../auth/user-directory.ts';
-import type { AuditStore } from '../audit/audit-store.ts';
+import type { AuditStore, FinalOutcome } from '../audit/audit-store.ts';
 import { ProviderError, toProviderError } from '../provider/provider-errors.ts';
 import type { ProviderRecording, RecordingOwner, TwilioProvider } from '../provider/twilio-provider.ts';
 import type { Actor } from '../recording/actor.ts';
 import type { RecordingService } from '../recording/recording-service.ts';
+import { isStorageError } from '../storage/database.ts';
 import type { TaskRecord, TaskStore } from '../tasks/task-store.ts';
 
 /**
@@ -42,6 +43,8 @@ interface Deps {
   readonly tasks: TaskStore;
   readonly service: RecordingService;
   readonly audit: AuditStore;
+  /** Production: no local tasks, so agents cannot be tied to a call yet and are refused. */
+  readonly production: boolean;
 }
 
 class SeedFailure extends Error {
@@ -104,11 +107,22 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
     return { identity: flex.identity, role: flex.roles.includes('supervisor') || flex.roles.includes('admin') ? 'supervisor' : 'flex' };
   }
 
-  /** The local task the call or conference belongs to; agents may touch only their own. */
+  /**
+   * The local task the call or conference belongs to; agents may touch only their own. In
+   * production mode nothing ties a caller to a call yet (TaskRouter reservations will, issue 11),
+   * so only supervisors may act there: fail closed rather than let any agent resume any pause.
+   */
   function taskGuard(actor: Actor, owner: RecordingOwner): TaskRecord | null {
+    const field = owner.kind === 'call' ? 'callSid' : 'conferenceSid';
     const task = owner.kind === 'call' ? deps.tasks.byCallSid(owner.callSid) : deps.tasks.byConference(owner.conferenceSid);
     if (task !== null && actor.role !== 'supervisor' && task.worker !== actor.identity) {
-      throw new SeedFailure(403, `${owner.kind === 'call' ? 'callSid' : 'conferenceSid'}: belongs to a task not assigned to ${actor.identity}`);
+      throw new SeedFailure(403, `${field}: belongs to a task not assigned to ${actor.identity}`);
+    }
+    if (task === null && deps.production && actor.role !== 'supervisor') {
+      throw new SeedFailure(
+        403,
+        `${field}: cannot be tied to a task of ${actor.identity}; in production mode this server cannot yet check which worker holds the call, so only supervisors may pause, resume or record it`,
+      );
     }
     return task;
   }
@@ -127,10 +141,24 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
     }
   }
 
-  function auditSeed(action: 'pause' | 'resume' | 'recording-start', actor: Actor, task: TaskRecord | null, owner: RecordingOwner, recordingSid: string, outcome: 'ok' | 'failed', details: Record<string, unknown>): void {
-    deps.audit.append({
+  /** Written before the provider is asked (refused with a 503 when storage cannot keep it: nothing is done then). */
+  function beginSeed(action: 'pause' | 'resume' | 'recording-start', actor: Actor, task: TaskRecord | null, owner: RecordingOwner, recordingSid: string, details: Record<string, unknown>): number {
+    try {
+      return auditSeed(action, actor, task, owner, recordingSid, details).id;
+    } catch (e) {
+      if (!isStorageError(e)) throw e;
+      throw new SeedFailure(503, `nothing was changed: the audit could not be written before asking Twilio (${e.message})`);
+    }
+  }
+
+  /** The outcome of a begun action; a storage refusal is kept to retry and reported. */
+  function completeSeed(key: string, eventId: number, outcome: FinalOutcome, details: Record<string, unknown>): void {
+    deps.service.book.writes.run(key, [['audit outcome', () => deps.audit.complete(eventId, outcome, details)]]);
+  }
+
+  function auditSeed(action: 'pause' | 'resume' | 'recording-start', actor: Actor, task: TaskRecord | null, owner: RecordingOwner, recordingSid: string, details: Record<string, unknown>) {
+    return deps.audit.begin({
       action,
-      outcome,
       actor: actor.identity,
       role: actor.role,
       taskSid: task?.sid ?? null,
@@ -160,16 +188,29 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
             behavior = pb;
           }
           const task = taskGuard(actor, owner);
-          let rec: ProviderRecording;
-          try {
-            rec = await deps.provider.updateRecording(owner, recordingSid, change === 'pause' ? 'paused' : 'in-progress', behavior);
-          } catch (e) {
-            auditSeed(change, actor, task, owner, recordingSid, 'failed', { error: e instanceof Error ? e.message : String(e) });
-            throw e;
-          }
-          auditSeed(change, actor, task, owner, rec.sid, 'ok', change === 'pause' ? { pauseBehavior: behavior } : {});
-          await deps.service.afterSingleChange(task, actor, rec, change, behavior);
-          return { recording: seedRecording(rec), success: true, message: null, twilioErrorCode: null, twilioDocPage: null };
+          // Under the task's lock: the reconcile never mistakes this change for someone else's.
+          const run = async (): Promise<SeedResponse> => {
+            const key = task?.sid ?? (owner.kind === 'call' ? owner.callSid : owner.conferenceSid);
+            deps.service.book.writes.begin(key);
+            const eventId = beginSeed(change, actor, task, owner, recordingSid, change === 'pause' ? { pauseBehavior: behavior } : {});
+            let rec: ProviderRecording;
+            try {
+              rec = await deps.provider.updateRecording(owner, recordingSid, change === 'pause' ? 'paused' : 'in-progress', behavior);
+            } catch (e) {
+              completeSeed(key, eventId, 'failed', { error: e instanceof Error ? e.message : String(e) });
+              throw e;
+            }
+            completeSeed(key, eventId, 'ok', { changed: [rec.sid] });
+            const failed = await deps.service.afterSingleChange(task, actor, rec, change, behavior, key);
+            if (failed !== null) {
+              throw new SeedFailure(
+                503,
+                `the recording ${rec.sid} is ${rec.status} at Twilio, but the audit (event ${eventId}, pending) could not be completed: ${failed.message}. The server retries the record when storage is back`,
+              );
+            }
+            return { recording: seedRecording(rec), success: true, message: null, twilioErrorCode: null, twilioDocPage: null };
+          };
+          return task === null ? run() : deps.service.exclusive(task.sid, run);
         }),
       );
     }
@@ -184,14 +225,21 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
       const task = taskGuard(actor, owner);
       let rec: ProviderRecording;
       const startedAt = Date.now();
+      const key = task?.sid ?? `call:${callSid}`;
+      deps.service.book.writes.begin(key);
+      const eventId = beginSeed('recording-start', actor, task, owner, '', { channels: 'dual' });
       try {
         rec = await deps.provider.createCallRecording(callSid, { channels: 'dual' });
       } catch (e) {
-        auditSeed('recording-start', actor, task, owner, '', 'failed', { error: e instanceof Error ? e.message : String(e) });
+        completeSeed(key, eventId, 'failed', { error: e instanceof Error ? e.message : String(e) });
         throw e;
       }
-      deps.service.remember(rec, task?.sid ?? null, startedAt);
-      auditSeed('recording-start', actor, task, owner, rec.sid, 'ok', { channels: 'dual' });
+      deps.service.book.writes.run(key, [['recording started', () => deps.service.remember(rec, task?.sid ?? null, startedAt)]]);
+      completeSeed(key, eventId, 'ok', { recordingSid: rec.sid });
+      const failed = deps.service.book.writes.error(key);
+      if (failed !== null) {
+        throw new SeedFailure(503, `the recording ${rec.sid} was started at Twilio, but the audit (event ${eventId}, pending) could not be completed: ${failed.message}. The server retries the record when storage is back`);
+      }
       return { recording: seedRecording(rec), success: true, message: null, twilioErrorCode: null, twilioDocPage: null };
     }),
   );

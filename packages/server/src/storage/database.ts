@@ -33,6 +33,24 @@ CREATE TRIGGER IF NOT EXISTS audit_no_replace BEFORE INSERT ON audit_events
   WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.id)
   BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
 
+-- The outcome of an action audited before the provider was asked (outcome 'pending' above):
+-- written once, after the provider answered (or at restart, by the reconcile). One row per event
+-- at most, never changed, so the pending row and its completion are both kept as written.
+CREATE TABLE IF NOT EXISTS audit_outcomes (
+  event_id INTEGER PRIMARY KEY REFERENCES audit_events(id),
+  at TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'partial', 'failed', 'unknown')),
+  details TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_outcome_no_update BEFORE UPDATE ON audit_outcomes
+  BEGIN SELECT RAISE(ABORT, 'audit_outcomes is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_outcome_no_delete BEFORE DELETE ON audit_outcomes
+  BEGIN SELECT RAISE(ABORT, 'audit_outcomes is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_outcome_once BEFORE INSERT ON audit_outcomes
+  WHEN EXISTS (SELECT 1 FROM audit_outcomes WHERE event_id = NEW.event_id)
+    OR NOT EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.event_id AND outcome = 'pending')
+  BEGIN SELECT RAISE(ABORT, 'audit_outcomes is append-only: one completion per pending event'); END;
+
 CREATE TABLE IF NOT EXISTS tasks (
   sid TEXT PRIMARY KEY,
   status TEXT NOT NULL,
@@ -100,12 +118,27 @@ function migrate(db: Db): void {
   if (!taskColumns.includes('accepted_at')) db.exec('ALTER TABLE tasks ADD COLUMN accepted_at TEXT');
 }
 
+/**
+ * How long a write waits for another connection's lock. better-sqlite3 waits synchronously, so a
+ * long wait would stall every request; a short one turns an external lock into a quick 503 on
+ * writes while reads (WAL) go on.
+ */
+export const BUSY_TIMEOUT_MS = 200;
+
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.exec(SCHEMA);
   migrate(db);
   return db;
+}
+
+/** SQLite result codes that mean "storage refused the write", not "our SQL is wrong". */
+const STORAGE_CODES = /^SQLITE_(FULL|READONLY|BUSY|LOCKED|IOERR|CANTOPEN|PROTOCOL|NOMEM)/;
+
+/** True for a failure of the storage itself (disk full, read-only, locked, I/O error). */
+export function isStorageError(e: unknown): e is Error & { code: string } {
+  return e instanceof Database.SqliteError && STORAGE_CODES.test(e.code);
 }

@@ -312,7 +312,7 @@ export class ContactCenter {
     // Wait until the provider lists every recording we expect (the conference one starts with the conference).
     const deadline = Date.now() + this.d.acceptWaitMs;
     for (;;) {
-      const recs = await this.d.recordingService.listTaskRecordings(task);
+      const recs = await this.d.recordingService.listAndRemember(task);
       const active = recs.filter((r) => r.status === 'in-progress' || r.status === 'paused').length;
       if (active >= expected || Date.now() >= deadline) {
         this.d.recordingService.publishState(task, this.d.recordingService.buildState(task.sid, recs));

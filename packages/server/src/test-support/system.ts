@@ -19,6 +19,8 @@ export interface System {
   readonly dataDir: string;
   login(identity: string, password?: string): Promise<string>;
   api(method: string, path: string, o?: { token?: string; json?: unknown; form?: Record<string, string>; raw?: string; contentType?: string }): Promise<ApiResult>;
+  /** Posts a callback as Twilio would: form-encoded, signed with the account's auth token for this URL. */
+  webhook(path: string, params: Record<string, string>): Promise<ApiResult>;
   /** Places a simulated call routed to `agent` and returns its task SID. */
   call(token: string, agent: string, durationSeconds?: number): Promise<string>;
   /** Places a call to `agent`, logs them in, accepts. */
@@ -114,6 +116,17 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
     return { status: res.status, body: parsed, text, headers: res.headers };
   };
 
+  const webhook: System['webhook'] = async (path, params) => {
+    const signature = twilio.getExpectedTwilioSignature(engine.authToken, url + path, params);
+    const res = await fetch(url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(params).toString(),
+    });
+    const text = await res.text();
+    return { status: res.status, body: {}, text, headers: res.headers };
+  };
+
   const login = async (identity: string, password = 'demo'): Promise<string> => {
     const r = await api('POST', '/api/auth/login', { json: { identity, password } });
     if (r.status !== 200) throw new Error(`login ${identity}: ${r.status} ${r.text}`);
@@ -133,6 +146,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
     dataDir,
     login,
     api,
+    webhook,
     call,
     async acceptedCall(agent) {
       const token = await login(agent);

@@ -14,6 +14,8 @@ interface Deps {
   readonly tasks: TaskStore;
   readonly recordings: RecordingStore;
   readonly pauses: PauseStore;
+  /** Compares the task's recordings with the provider (a change nobody here asked for is audited as external). */
+  readonly reconcileTask: (taskSid: string) => void;
 }
 
 function formParams(request: FastifyRequest): Record<string, string> {
@@ -72,8 +74,12 @@ export function webhookRoutes(app: FastifyInstance, deps: Deps): void {
     if (sid !== undefined && isRecordingStatus(status)) {
       const callSid = p['CallSid'] || null;
       const conferenceSid = p['ConferenceSid'] || null;
+      // A recording already known keeps its task: a callback never re-owns it (the store enforces it too).
+      const known = deps.recordings.get(sid);
       const task =
-        (conferenceSid === null ? null : deps.tasks.byConference(conferenceSid)) ?? (callSid === null ? null : deps.tasks.byCallSid(callSid));
+        known !== null
+          ? known.taskSid === null ? null : deps.tasks.get(known.taskSid)
+          : ((conferenceSid === null ? null : deps.tasks.byConference(conferenceSid)) ?? (callSid === null ? null : deps.tasks.byCallSid(callSid)));
       deps.recordings.upsert({
         sid,
         taskSid: task?.sid ?? null,
@@ -88,6 +94,7 @@ export function webhookRoutes(app: FastifyInstance, deps: Deps): void {
       if (status !== 'in-progress' && status !== 'paused' && deps.pauses.hasOpenSpan(sid)) {
         deps.pauses.endRecordingSpan(sid, Date.now(), 'recording-ended');
       }
+      if (task !== null && (status === 'in-progress' || status === 'paused')) deps.reconcileTask(task.sid);
     }
     return reply.status(204).send();
   });
