@@ -15,7 +15,7 @@ let engine: RunningEngine;
 let provider: TwilioProvider;
 
 beforeAll(async () => {
-  engine = await startEngine({ dataDir: mkdtempSync(join(tmpdir(), 'provider-test-')), audio: 'stamped', answerDelayFrames: 50 }); // legs answer 1 s after they are placed
+  engine = await startEngine({ dataDir: mkdtempSync(join(tmpdir(), 'provider-test-')), audio: 'stamped', answerDelayFrames: 50, devRoutes: true }); // legs answer 1 s after they are placed
   provider = new TwilioProvider({
     accountSid: engine.accountSid,
     authToken: engine.authToken,

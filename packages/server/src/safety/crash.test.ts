@@ -135,7 +135,7 @@ describe('crashes', () => {
 
   it('kill -9 the server between asking the provider and recording its answer: the pending audit event is on record and completed at restart from what the provider reports', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crash-pending-'));
-    const engine: RunningEngine = await startEngine({ dataDir: join(dir, 'engine'), audio: 'stamped' });
+    const engine: RunningEngine = await startEngine({ dataDir: join(dir, 'engine'), audio: 'stamped', devRoutes: true });
     cleanup.push(() => engine.close());
     const settings = join(dir, 'settings.json');
     writeFileSync(settings, JSON.stringify({ call_recording_enabled: true, features: { pause_recording: { reminder_seconds: 0, max_pause_seconds: 3 } } }));
