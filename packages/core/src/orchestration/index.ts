@@ -1,0 +1,5 @@
+export * from './model.ts';
+export * from './plan.ts';
+export * from './settle.ts';
+export * from './external.ts';
+export * from './deadlines.ts';
