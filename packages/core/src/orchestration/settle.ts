@@ -148,13 +148,14 @@ export function settleChange(input: SettleInput): Settlement {
       changedAt.set(u.sid, result?.kind === 'ok' && fresh === null ? (result.after.at ?? now) : now);
     } else if ((v === undefined && complete) || (v !== undefined && !isActive(v.recording.status))) {
       ended.push(u.sid);
-    } else if (result === undefined || result.kind === 'unknown') {
+    } else if (result === undefined || (result.kind === 'unknown' && v?.confirmed !== true)) {
+      // The answer was lost and nothing read since vouches for the status: whether it happened is unknown.
       unknown.push(u.sid);
       failures.push(result?.failure ?? { recordingSid: u.sid, code: 'UPSTREAM_UNAVAILABLE', message: `no answer for recording ${u.sid}`, twilioErrorCode: null });
     } else {
       failed.push(u.sid);
       failures.push(
-        result.kind === 'failed'
+        result.kind !== 'ok'
           ? result.failure
           : { recordingSid: u.sid, code: 'CONFLICT', message: `the provider accepted the change of ${u.sid} but now reports it ${v?.recording.status ?? 'missing'}`, twilioErrorCode: null },
       );
@@ -175,10 +176,10 @@ export function settleChange(input: SettleInput): Settlement {
       startedSids.push(seen.sid);
       changed.push(seen.sid);
       if (!view.has(seen.sid)) view.set(seen.sid, { recording: seen, confirmed: true });
-    } else if (r === undefined || r.kind === 'unknown') {
+    } else if (r === undefined || (r.kind === 'unknown' && fresh === null)) {
       unknown.push(`leg:${st.callSid}`);
       failures.push(r?.failure ?? { recordingSid: '', code: 'UPSTREAM_UNAVAILABLE', message: `no answer for the recording of ${st.callSid}`, twilioErrorCode: null });
-    } else if (r.kind === 'failed') {
+    } else if (r.kind !== 'ok') {
       failed.push(`leg:${st.callSid}`);
       failures.push(r.failure);
     }
