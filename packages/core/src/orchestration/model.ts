@@ -153,13 +153,14 @@ export interface ViewedRecording {
 /**
  * The task's status when some statuses are not confirmed. `paused` only when every active
  * recording is confirmed paused and the set of recordings is complete; `recording` only when every
- * one is confirmed capturing and nothing is deferred. Anything uncertain is `partially-paused`,
+ * one is confirmed capturing and nothing is deferred or of unknown start. Anything uncertain is `partially-paused`,
  * the alarm: the agent must not read card data on a maybe.
  */
-export function confirmedStatus(view: readonly ViewedRecording[], deferredCount: number, complete: boolean): TaskRecordingStatus {
+export function confirmedStatus(view: readonly ViewedRecording[], deferredCount: number, complete: boolean, uncertainStarts = 0): TaskRecordingStatus {
   const active = view.filter((v) => isActive(v.recording.status));
   if (active.length === 0 && deferredCount === 0) return 'not-recording';
-  if (!complete) return 'partially-paused';
+  // A set that could not be listed, or a start whose answer was lost, may hide a capturing recording.
+  if (!complete || uncertainStarts > 0) return 'partially-paused';
   const allPaused = active.every((v) => v.confirmed && v.recording.status === 'paused');
   if (allPaused) return 'paused';
   const allCapturing = deferredCount === 0 && active.every((v) => v.confirmed && v.recording.status === 'in-progress');

@@ -214,6 +214,17 @@ describe('settleChange: resume and auto-resume', () => {
     expect(s.complete?.outcome).toBe('partial');
   });
 
+  it('a deferred start whose answer was lost and cannot be read back: never paused (it may be capturing), audit unknown', () => {
+    // Found by the property test: with nothing else active, the still-deferred leg alone read as paused.
+    const l = ledger({ deferred: [{ callSid: LEG, channels: 2, ready: true }], pause: openPause() });
+    const s = drive({ action: 'resume', ledger: l }, world([], { startBehaviour: 'lost-applied', rereadFails: true })).settlement;
+    expect(s.unknown).toEqual([`leg:${LEG}`]);
+    expect(s.status).toBe('partially-paused');
+    expect(s.complete?.outcome).toBe('unknown');
+    expect(s.pause).toEqual({ kind: 'none' });
+    expect(s.error?.code).toBe('UPSTREAM_TIMEOUT');
+  });
+
   it('a deferred start whose answer was lost but the re-read shows the new recording: started', () => {
     const l = { ...pausedLedger(), deferred: [{ callSid: LEG, channels: 2 as const, ready: true }] };
     const s = drive({ action: 'resume', ledger: l }, world(pausedTruth(), { startBehaviour: 'lost-applied' })).settlement;

@@ -187,7 +187,8 @@ export function settleChange(input: SettleInput): Settlement {
 
   const deferred: DeferredLeg[] = ledger.deferred.filter((d) => !startedLegs.includes(d.callSid));
   const viewed = [...view.values()];
-  const status = confirmedStatus(viewed, deferred.length, complete);
+  const uncertainStarts = unknown.filter((u) => u.startsWith('leg:')).length;
+  const status = confirmedStatus(viewed, deferred.length, complete, uncertainStarts);
   const activeCount = viewed.filter((v) => isActive(v.recording.status)).length;
   const didAct = acted.length > 0 || plan.starts.length > 0;
 
