@@ -242,6 +242,13 @@ describe('needsReread', () => {
     expect(needsReread([ok, bad], [])).toBe(true);
     expect(needsReread([], [{ callSid: CALL, kind: 'unknown', failure: bad.failure }])).toBe(true);
   });
+  it('is false for a refusal of a recording the listing already shows ended, true for a lost answer on it', () => {
+    const bad = { sid: A, kind: 'failed' as const, failure: { recordingSid: A, code: 'CALL_NOT_IN_PROGRESS', message: 'x', twilioErrorCode: 21220 } };
+    const listing = { ok: true as const, recordings: [rec(A, 'completed')] };
+    expect(needsReread([bad], [], listing)).toBe(false);
+    expect(needsReread([bad], [], { ok: true, recordings: [rec(A, 'in-progress')] })).toBe(true);
+    expect(needsReread([{ ...bad, kind: 'unknown' }], [], listing)).toBe(true);
+  });
 });
 
 describe('settleChange without phase 2 (a plan made from a listing)', () => {

@@ -82,9 +82,14 @@ export interface Settlement {
   readonly error: OrchestrationError | null;
 }
 
-/** True when the shell should list once more before settling: an update failed or its answer was lost. */
-export function needsReread(updates: readonly UpdateResult[], starts: readonly StartResult[]): boolean {
-  return updates.some((u) => u.kind !== 'ok') || starts.some((s) => s.kind !== 'ok');
+/**
+ * True when the shell should list once more before settling: an update failed or its answer was
+ * lost (it may have happened anyway). A refusal of a recording the listing already shows ended
+ * needs no second look: an ended recording stays ended.
+ */
+export function needsReread(updates: readonly UpdateResult[], starts: readonly StartResult[], listing?: Listing | null): boolean {
+  const ended = (sid: string): boolean => listing?.ok === true && listing.recordings.some((r) => r.sid === sid && !isActive(r.status));
+  return updates.some((u) => u.kind !== 'ok' && !(u.kind === 'failed' && ended(u.sid))) || starts.some((s) => s.kind !== 'ok');
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

@@ -86,9 +86,8 @@ describe('orchestration table: action x state x result mix', () => {
       const d = drive({ action, ledger: s.ledger }, world(s.truth()));
       expect(d.settlement.status).toBe(ALL_OK[state]?.[action]);
       expect(d.settlement.error?.code ?? null).toBe(state === 'none' ? 'CONFLICT' : null);
-      // One sequential round trip unless the listing revealed something the ledger did not know
-      // (or an update was refused because its recording ended: the task is read again).
-      const surprise = state === 'unknown recording' || state === 'stale (resumed elsewhere)' || state === 'one ended';
+      // One sequential round trip unless the listing revealed something the ledger did not know.
+      const surprise = state === 'unknown recording' || state === 'stale (resumed elsewhere)';
       expect(d.requests.length).toBeLessThanOrEqual(surprise ? 2 : 1);
     },
   );

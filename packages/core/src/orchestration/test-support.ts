@@ -127,7 +127,7 @@ export function drive(input: Omit<PlanInput, 'actor' | 'reason' | 'behavior'> & 
     }
   }
   let reread: Listing | undefined;
-  if (needsReread(all, starts)) {
+  if (needsReread(all, starts, listing)) {
     reread = listingOf(w, w.rereadFails);
     requests.push(['list']);
   }
