@@ -8,3 +8,4 @@ export * from './pause-policy.ts';
 export * from './audit-events.ts';
 export * from './app-config.ts';
 export * from './task-api.ts';
+export * from './orchestration/index.ts';
