@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inspectWav, readWav } from '../../../voice-engine/src/audio/index.ts';
+import { inspectWav, readWav } from '@pause-recording/voice-engine/audio';
 import { loadServerConfig } from '../config/server-config.ts';
 import { createLogger } from '../logging/logger.ts';
 import { startServer, type RunningServer } from '../server.ts';
