@@ -1,7 +1,7 @@
 import { ValidationError } from './errors.ts';
 
 /**
- * The flex-config-compatible settings file (design.md), plus the users of embedded/self-hosted
+ * The flex-config-compatible settings file (docs/configuration.md), plus the users of embedded/self-hosted
  * mode. Pure: the caller reads the file and hands the parsed JSON here. Unknown keys and wrong
  * types are refused, every problem listed in one ValidationError.
  */

@@ -5,7 +5,7 @@ export const SAMPLES_PER_FRAME = (SAMPLE_RATE * FRAME_MS) / 1000; // 160
 export const FRAMES_PER_SECOND = 1000 / FRAME_MS; // 50
 
 /**
- * Stamped test audio (design.md): in frame k of a leg with slot s, samples [40s, 40s+32)
+ * Stamped test audio (docs/architecture.md, Stamped audio): in frame k of a leg with slot s, samples [40s, 40s+32)
  * carry the 32 bits of k, most significant first, +12000 for 1 and -12000 for 0.
  */
 export const STAMP_SLOTS = 4;

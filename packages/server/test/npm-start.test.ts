@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readWav } from '../../voice-engine/src/audio/index.ts';
+import { readWav } from '@pause-recording/voice-engine/audio';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 

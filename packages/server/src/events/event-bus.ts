@@ -14,7 +14,7 @@ export interface Subscriber {
 
 /**
  * In-process fan-out of live events to SSE subscribers. With several server instances this is
- * the piece that would move to PostgreSQL LISTEN/NOTIFY (design.md, Scale).
+ * the piece that would move to PostgreSQL LISTEN/NOTIFY (docs/architecture.md, Where this is going).
  */
 export class EventBus {
   private readonly subscribers = new Set<Subscriber>();

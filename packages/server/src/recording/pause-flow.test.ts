@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 // The engine's package exports only its index; its WAV inspector lives in src/audio.
-import { inspectWav, readWav, type StampRun } from '../../../voice-engine/src/audio/index.ts';
+import { inspectWav, readWav, type StampRun } from '@pause-recording/voice-engine/audio';
 import { sdk, startSystem, waitUntil, type System } from '../test-support/system.ts';
 
 let sys: System | null = null;

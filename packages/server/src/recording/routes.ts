@@ -15,7 +15,7 @@ function reasonOf(body: unknown): string | undefined {
   return r.trim();
 }
 
-/** Task-level recording state, pause and resume (design.md, Flows). */
+/** Task-level recording state, pause and resume (docs/architecture.md, One pause, end to end). */
 export function recordingRoutes(app: FastifyInstance, deps: { tasks: TaskStore; service: RecordingService; app: AppConfig }): void {
   app.get('/api/tasks/:taskSid/recording', async (request): Promise<TaskRecordingState> => {
     const { task } = taskForCaller(request, deps.tasks);

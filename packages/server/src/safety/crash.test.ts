@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inspectWav, readWav } from '../../../voice-engine/src/audio/index.ts';
+import { inspectWav, readWav } from '@pause-recording/voice-engine/audio';
 import { loadServerConfig } from '../config/server-config.ts';
 import { createLogger } from '../logging/logger.ts';
 import { startServer, type RunningServer } from '../server.ts';

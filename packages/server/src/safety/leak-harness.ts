@@ -17,7 +17,7 @@
 import assert from 'node:assert/strict';
 import { aggregateRecordingStatus, SAMPLES_PER_FRAME } from '@pause-recording/core';
 import fc from 'fast-check';
-import { inspectWav, readWav } from '../../../voice-engine/src/audio/index.ts';
+import { inspectWav, readWav } from '@pause-recording/voice-engine/audio';
 import { startSystem, waitUntil, type ApiResult, type System } from '../test-support/system.ts';
 
 export type StepKind = 'pause' | 'resume' | 'toggle' | 'double-pause' | 'double-toggle' | 'hold' | 'transfer' | 'hangup';

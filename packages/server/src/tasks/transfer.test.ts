@@ -4,7 +4,7 @@
  * recording, including the new agent's leg) and the new agent can resume.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { inspectWav, readWav } from '../../../voice-engine/src/audio/index.ts';
+import { inspectWav, readWav } from '@pause-recording/voice-engine/audio';
 import { sdk, startSystem, waitUntil, type System } from '../test-support/system.ts';
 
 let sys: System | null = null;

@@ -10,7 +10,7 @@ import { demoTable } from './demo-voice.ts';
 /** What a call leg "says": one 20 ms frame at a time. */
 export interface AudioSource {
   readonly kind: 'stamped' | 'demo';
-  /** Stamp slot 0..3 (design.md); demo sources use it to pick a voice. */
+  /** Stamp slot 0..3 (docs/architecture.md, Stamped audio); demo sources use it to pick a voice. */
   readonly slot: number;
   /**
    * Writes the leg's frame `k` (counted from 0 when the leg answered) into `out`

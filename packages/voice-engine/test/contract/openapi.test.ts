@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_SPEC_PATH,
   NULLABLE_ENUM_REF_DEFECTS,
   REPO_ROOT,
+  TWILIO_OAI_DIR,
   createContractValidator,
   isRfc2822DateTime,
   loadTwilioSpec,
@@ -182,12 +183,19 @@ describe('loadTwilioSpec', () => {
     else process.env['TWILIO_OAI_SPEC'] = saved;
   });
 
-  it('finds the spec beside the repository by default', () => {
+  it('finds the spec vendored inside the repository by default', () => {
     expect(existsSync(path.join(REPO_ROOT, 'package.json'))).toBe(true);
     expect(existsSync(path.join(REPO_ROOT, 'packages', 'voice-engine'))).toBe(true);
-    expect(DEFAULT_SPEC_PATH).toBe(path.resolve(REPO_ROOT, '../shared/twilio-oai/twilio_api_v2010.json'));
+    expect(DEFAULT_SPEC_PATH).toBe(path.join(REPO_ROOT, 'vendor', 'twilio-oai', 'twilio_api_v2010.json'));
+    // Twilio's MIT notice travels with the copy.
+    expect(readFileSync(path.join(REPO_ROOT, 'vendor', 'twilio-oai', 'LICENSE'), 'utf8')).toMatch(/Twilio, Inc\./);
     expect(spec.openapi).toMatch(/^3\.0\./);
     expect(Object.keys(spec.paths).length).toBeGreaterThan(100);
+  });
+
+  it('has the vendored TaskRouter spec beside it (for the TaskRouter contract)', () => {
+    const taskRouter = loadTwilioSpec(path.join(TWILIO_OAI_DIR, 'twilio_taskrouter_v1.json'));
+    expect(taskRouter.paths['/v1/Workspaces/{WorkspaceSid}/Tasks/{Sid}']).toBeDefined();
   });
 
   it('says where it looked when the file is missing', () => {

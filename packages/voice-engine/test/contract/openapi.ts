@@ -1,8 +1,8 @@
 /**
  * Contract checks against Twilio's official OpenAPI spec (twilio_api_v2010.json, OpenAPI 3.0).
  *
- * - `loadTwilioSpec` reads the spec (default: `../shared/twilio-oai/twilio_api_v2010.json`
- *   relative to the repository root, or env `TWILIO_OAI_SPEC`).
+ * - `loadTwilioSpec` reads the spec (default: the copy vendored in this repository,
+ *   `vendor/twilio-oai/twilio_api_v2010.json`, or env `TWILIO_OAI_SPEC`).
  * - `createContractValidator` maps concrete request paths to the spec's path templates and
  *   validates response bodies with Ajv 8 against the documented response schema.
  * - `validateTwilioError` checks Twilio's error body: exactly `{code, message, more_info, status}`.
@@ -68,8 +68,11 @@ export interface TwilioSpec {
 /** Repository root: this file is packages/voice-engine/test/contract/openapi.ts. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
+/** Twilio's OpenAPI specs, vendored with their MIT notice (vendor/twilio-oai/README.md says why there). */
+export const TWILIO_OAI_DIR = path.join(REPO_ROOT, 'vendor', 'twilio-oai');
+
 /** Where the spec is looked for when no path is given and `TWILIO_OAI_SPEC` is not set. */
-export const DEFAULT_SPEC_PATH = path.resolve(REPO_ROOT, '../shared/twilio-oai/twilio_api_v2010.json');
+export const DEFAULT_SPEC_PATH = path.join(TWILIO_OAI_DIR, 'twilio_api_v2010.json');
 
 /**
  * Reads and parses Twilio's API v2010 OpenAPI spec.
@@ -86,7 +89,7 @@ export function loadTwilioSpec(specPath?: string): TwilioSpec {
   if (!existsSync(resolved)) {
     throw new Error(
       `Twilio OpenAPI spec not found: looked for ${resolved} (from ${source}; the default is ` +
-        `../shared/twilio-oai/twilio_api_v2010.json relative to the repository root ${REPO_ROOT}). ` +
+        `vendor/twilio-oai/twilio_api_v2010.json in the repository root ${REPO_ROOT}). ` +
         `Pass a path or set TWILIO_OAI_SPEC.`,
     );
   }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 
 /**
  * A number field that keeps what is being typed and commits whole, non-negative values on Enter
@@ -6,7 +6,13 @@ import { useEffect, useState } from 'react';
  */
 export function ThrottleInput({ value, label, onCommit }: { value: number; label: string; onCommit: (ms: number) => void }) {
   const [draft, setDraft] = useState(String(value));
-  useEffect(() => setDraft(String(value)), [value]);
+  // A new value from the store replaces the draft, adjusted during render rather than in an
+  // effect (no second render pass with the stale draft).
+  const [shown, setShown] = useState(value);
+  if (shown !== value) {
+    setShown(value);
+    setDraft(String(value));
+  }
   const commit = (): void => {
     if (/^\d+$/.test(draft) && Number(draft) !== value) onCommit(Number(draft));
     else setDraft(String(value));
