@@ -14,7 +14,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
-          exclude: ['packages/agent-desktop/**', '**/node_modules/**'],
+          exclude: ['packages/agent-desktop/**', 'packages/flex-plugin/**', '**/node_modules/**'],
         },
       },
       {
@@ -27,6 +27,28 @@ export default defineConfig({
           root: 'packages/agent-desktop',
           include: ['src/**/*.test.{ts,tsx}'],
           setupFiles: ['src/test-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The Flex plugin's backends against the real server and engine (Node, real HTTP).
+          name: 'flex-plugin-backends',
+          environment: 'node',
+          root: 'packages/flex-plugin',
+          include: ['src/**/*.contract.test.ts', 'src/**/*.node.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The Flex plugin inside the real @twilio/flex-ui (React 17) in jsdom, network blocked.
+          name: 'flex-plugin',
+          environment: 'jsdom',
+          root: 'packages/flex-plugin',
+          include: ['src/**/*.test.{ts,tsx}'],
+          exclude: ['src/**/*.contract.test.ts', 'src/**/*.node.test.ts', '**/node_modules/**'],
+          setupFiles: ['src/test-support/setup-flex.ts'],
         },
       },
     ],
