@@ -1,5 +1,5 @@
 import type { RecordingTask, RecordingView } from '../types/RecordingTask.ts';
-import { BackendError, type RecordingBackend, type TokenSource } from './RecordingBackend.ts';
+import { BackendError, type LiveKind, type LiveListener, type RecordingBackend, type TokenSource } from './RecordingBackend.ts';
 
 export interface FunctionsBackendOptions {
   /** e.g. `https://custom-flex-extensions-serverless-1234-dev.twil.io/features/pause-recording/flex`. */
@@ -34,7 +34,7 @@ const NO_RECORDING_CODES = new Set([21220, 20404]);
 export class FunctionsBackend implements RecordingBackend {
   readonly kind = 'functions';
   private readonly paused = new Map<string, PausedRecording>();
-  private readonly listeners = new Set<(view: RecordingView) => void>();
+  private readonly listeners = new Set<LiveListener>();
 
   constructor(private readonly o: FunctionsBackendOptions) {}
 
@@ -87,8 +87,8 @@ export class FunctionsBackend implements RecordingBackend {
     throw new BackendError(res.status >= 500 ? 'unreachable' : 'rejected', message);
   }
 
-  private emit(view: RecordingView): RecordingView {
-    for (const l of this.listeners) l(view);
+  private emit(view: RecordingView, kind: LiveKind = 'state'): RecordingView {
+    for (const l of this.listeners) l(view, kind);
     return view;
   }
 
@@ -123,7 +123,7 @@ export class FunctionsBackend implements RecordingBackend {
     return this.view(task);
   }
 
-  subscribe(listener: (view: RecordingView) => void): () => void {
+  subscribe(listener: LiveListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

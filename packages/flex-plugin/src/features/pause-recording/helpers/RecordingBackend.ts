@@ -25,11 +25,15 @@ export interface RecordingBackend {
   toggle(task: RecordingTask): Promise<RecordingView>;
   /** The best knowledge of the task's recording now. */
   current(task: RecordingTask): Promise<RecordingView>;
-  /** Views pushed by the backend (the server's live events); returns the unsubscribe. */
-  subscribe(listener: (view: RecordingView) => void): () => void;
+  /** Views pushed by the backend (the server's live events, or its own changes); returns the unsubscribe. */
+  subscribe(listener: LiveListener): () => void;
   /** Stops live connections. */
   close(): void;
 }
+
+/** Why a view was pushed: a change (`state`), or the server's reminder, auto-resume or alarm. */
+export type LiveKind = 'state' | 'reminder' | 'auto-resumed' | 'alarm';
+export type LiveListener = (view: RecordingView, kind: LiveKind) => void;
 
 /** The Flex token of the signed-in agent (read on each call: Flex refreshes it). */
 export type TokenSource = () => string;

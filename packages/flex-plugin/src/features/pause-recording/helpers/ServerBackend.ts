@@ -1,6 +1,6 @@
 import type { LiveEvent, TaskRecordingState } from '@pause-recording/core';
 import type { RecordingTask, RecordingView } from '../types/RecordingTask.ts';
-import { BackendError, type RecordingBackend, type TokenSource } from './RecordingBackend.ts';
+import { BackendError, type LiveKind, type LiveListener, type RecordingBackend, type TokenSource } from './RecordingBackend.ts';
 
 export interface ServerBackendOptions {
   /** The control server, e.g. `https://recording.example.com`. */
@@ -27,7 +27,7 @@ export function viewOf(state: TaskRecordingState): RecordingView {
  */
 export class ServerBackend implements RecordingBackend {
   readonly kind = 'server';
-  private readonly listeners = new Set<(view: RecordingView) => void>();
+  private readonly listeners = new Set<LiveListener>();
   private live: AbortController | null = null;
   private closed = false;
 
@@ -69,8 +69,8 @@ export class ServerBackend implements RecordingBackend {
     }
   }
 
-  private emit(view: RecordingView): RecordingView {
-    for (const l of this.listeners) l(view);
+  private emit(view: RecordingView, kind: LiveKind = 'state'): RecordingView {
+    for (const l of this.listeners) l(view, kind);
     return view;
   }
 
@@ -91,7 +91,7 @@ export class ServerBackend implements RecordingBackend {
     return viewOf(await this.request('GET', `/api/tasks/${encodeURIComponent(task.taskSid)}/recording`));
   }
 
-  subscribe(listener: (view: RecordingView) => void): () => void {
+  subscribe(listener: LiveListener): () => void {
     this.listeners.add(listener);
     if (this.live === null && !this.closed) this.connect();
     return () => {
@@ -131,7 +131,10 @@ export class ServerBackend implements RecordingBackend {
             const data = frame.split('\n').find((l) => l.startsWith('data: '));
             if (data === undefined || frame.includes('event: hello')) continue;
             const event = JSON.parse(data.slice(6)) as LiveEvent;
-            if ('state' in event) this.emit(viewOf(event.state));
+            if (event.type === 'recording.state') this.emit(viewOf(event.state));
+            else if (event.type === 'recording.reminder') this.emit(viewOf(event.state), 'reminder');
+            else if (event.type === 'recording.auto-resumed') this.emit(viewOf(event.state), 'auto-resumed');
+            else if (event.type === 'recording.alarm') this.emit(viewOf(event.state), 'alarm');
           }
         }
       } catch {
