@@ -4,6 +4,14 @@
  * Everything else on the network is blocked (setup-flex).
  */
 import * as Flex from '@twilio/flex-ui';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import React from 'react';
+import * as ReactDOM from 'react-dom';
+import * as ReactRedux from 'react-redux';
+import * as Redux from 'redux';
 import { describe, expect, it } from 'vitest';
 import PauseRecordingPlugin, { PLUGIN_NAME } from './PauseRecordingPlugin.ts';
 import { addPauseRecording } from './features/pause-recording/index.ts';
@@ -11,6 +19,8 @@ import { offlineFlex, pressCtrlShiftDigit } from './test-support/offline-flex.ts
 import { h, live, press, serverConfig, start, status, until, useRealSystem } from './test-support/harness.tsx';
 
 useRealSystem();
+
+type PluginDefinition = Parameters<typeof Flex.Plugins.storePluginDefinition>[0][number];
 
 describe('plugin loading', () => {
   it('is a Flex plugin class whose init adds the feature to the real Flex', async () => {
@@ -39,6 +49,44 @@ describe('plugin loading', () => {
     h.flex = offlineFlex({ features: { pause_recording: { enabled: true, backend: 'server' } } }, { identity: 'alice', token: h.token });
     expect(addPauseRecording(Flex, h.flex.manager)).toBeNull();
     expect(Flex.KeyboardShortcutManager.keyboardShortcuts['3']).toBeUndefined();
+  });
+});
+
+describe('the built bundle', () => {
+  it('loads through Flex’s plugin loader (Plugins.init from a script with its uuid) and pauses with Ctrl+Shift+3', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'flex-plugin-build-'));
+    execFileSync(process.execPath, [join(import.meta.dirname, '..', 'build.mjs'), '--outdir', out], { stdio: 'pipe' });
+    const code = readFileSync(join(out, 'plugin-pause-recording.js'), 'utf8');
+    // What Flex's page provides to plugins at runtime.
+    Object.assign(globalThis, { React, ReactDOM, Redux, ReactRedux, Twilio: { Flex } });
+    h.flex = offlineFlex(serverConfig(), { identity: 'alice', token: h.token });
+    Flex.Plugins.setup(Flex, h.flex.manager);
+    const uuid = 'c7a5e0b4-0000-4000-8000-000000000001';
+    Flex.Plugins.storePluginDefinition([
+      { name: 'plugin-pause-recording', version: '0.1.0', src: 'https://example.invalid/plugin-pause-recording.js', flexVersion: '2.17.1', phase: 0, uuid, state: 'NotStarted' as PluginDefinition['state'] },
+    ]);
+    const script = document.createElement('script');
+    script.setAttribute('uuid', uuid);
+    const had = Object.getOwnPropertyDescriptor(document, 'currentScript');
+    Object.defineProperty(document, 'currentScript', { configurable: true, get: () => script });
+    try {
+      // The loader runs the downloaded script; the script calls Twilio.Flex.Plugins.init.
+      new Function(code)();
+    } finally {
+      if (had) Object.defineProperty(document, 'currentScript', had);
+      else Reflect.deleteProperty(document, 'currentScript');
+    }
+    await until('the plugin to initialise', () => Flex.KeyboardShortcutManager.keyboardShortcuts['3'] !== undefined);
+    const { live: l, task } = await live();
+    const c = await h.flex.render(<Flex.CallCanvasActions task={task} />);
+    await until('the bundle’s button', () => c.querySelector('[data-testid="pause-recording-button"]'));
+    await h.flex.showTask(task);
+    await press('3');
+    await until('paused through the bundle', async () => (await status(l)) === 'paused');
+    await Flex.Actions.invokeAction('ResumeCallRecording', { task });
+    // The bundle's components and shortcuts stay for the file: remove them as dispose would.
+    Flex.KeyboardShortcutManager.deleteShortcuts(['2', '3', '4']);
+    Flex.CallCanvasActions.Content.remove('pause-recording-button');
   });
 });
 
