@@ -1,8 +1,10 @@
 /**
- * Issue 12, acceptance 2 (control-server backend): the real Flex UI library in Chromium, the
+ * Issue 12, acceptance 2: the real Flex UI library in Chromium, the
  * plugin's BUILT bundle loaded by Flex's own loader (`Plugins.init` from a <script uuid>), an
  * offline Manager, and a task that is a live call on the voice engine. Ctrl+Shift+3 pauses the
- * real recording, Ctrl+Shift+4 resumes it, and the WAV shows the paused span (silence, as the e2e
+ * real recording, Ctrl+Shift+4 resumes it, through the control server's task API and through the
+ * template's Function paths (served by the server's seed routes until packages/functions exists
+ * under twilio-run), and the WAV shows the paused span (silence, as the e2e
  * system pauses with include_silence). Every request outside the control server is refused and
  * fails the test (Flex's own static assets are refused and only recorded).
  */
@@ -64,82 +66,93 @@ test.afterEach(async ({ system }) => {
   await system.finishTasks('alice');
 });
 
-test('Flex with the built plugin: Ctrl+Shift+3 pauses the live call’s real recording, Ctrl+Shift+4 resumes, the WAV holds the paused span', async ({ page, system }) => {
-  const origin = new URL(system.url).origin;
-  const token = await system.login('alice');
-  const auth = { authorization: `Bearer ${token}` };
-  const call = await system.placeCall('alice');
-  if (call.taskSid === null) throw new Error('the simulated call got no task');
-  const taskSid = call.taskSid;
-  expect((await fetch(`${system.url}/api/tasks/${taskSid}/accept`, { method: 'POST', headers: auth })).status).toBe(200);
-  await expect.poll(() => system.recordingStatus('alice', taskSid), { timeout: 25_000 }).toBe('recording');
-  const { tasks } = (await (await fetch(`${system.url}/api/tasks`, { headers: auth })).json()) as TasksResponse;
-  const view = tasks.find((t) => t.sid === taskSid);
-  if (!view?.attributes.conference.sid) throw new Error('the task has no conference');
+for (const backend of ['server', 'functions'] as const) {
+  test(`Flex with the built plugin (${backend} backend): Ctrl+Shift+3 pauses the live call’s real recording, Ctrl+Shift+4 resumes, the WAV holds the paused span`, async ({ page, system }) => {
+    const origin = new URL(system.url).origin;
+    const flags = { enabled: true, indicator_banner: true, indicator_permanent: true, include_silence: true };
+    // Functions: the template's paths, served (until packages/functions exists) by the server's seed routes.
+    const customData =
+      backend === 'server'
+        ? { features: { pause_recording: { ...flags, backend: 'server', server_url: origin } } }
+        : { serverless_functions_domain: new URL(origin).hostname, serverless_functions_port: new URL(origin).port, serverless_functions_protocol: 'http', features: { pause_recording: flags } };
+    const token = await system.login('alice');
+    const auth = { authorization: `Bearer ${token}` };
+    const call = await system.placeCall('alice');
+    if (call.taskSid === null) throw new Error('the simulated call got no task');
+    const taskSid = call.taskSid;
+    expect((await fetch(`${system.url}/api/tasks/${taskSid}/accept`, { method: 'POST', headers: auth })).status).toBe(200);
+    await expect.poll(() => system.recordingStatus('alice', taskSid), { timeout: 25_000 }).toBe('recording');
+    const { tasks } = (await (await fetch(`${system.url}/api/tasks`, { headers: auth })).json()) as TasksResponse;
+    const view = tasks.find((t) => t.sid === taskSid);
+    if (!view?.attributes.conference.sid) throw new Error('the task has no conference');
 
-  // Nothing leaves the machine: only the control server is reachable; the page comes from routes.
-  const refused: string[] = [];
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (new URL(url).origin === origin) return route.continue();
-    refused.push(url);
-    return route.abort('blockedbyclient');
+    // Nothing leaves the machine: only the control server is reachable; the page comes from routes.
+    const refused: string[] = [];
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (new URL(url).origin === origin) return route.continue();
+      refused.push(url);
+      return route.abort('blockedbyclient');
+    });
+    const files: Record<string, [string, string]> = {
+      '/flex-e2e/index.html': ['text/html', '<!doctype html><html><head><meta charset="utf-8"><title>Flex e2e</title></head><body><div id="root"></div><script src="/flex-e2e/flex-page.js"></script></body></html>'],
+      '/flex-e2e/flex-page.js': ['text/javascript', readFileSync(join(OUT, 'flex-page.js'), 'utf8')],
+      '/flex-e2e/plugin-pause-recording.js': ['text/javascript', readFileSync(join(OUT, 'plugin-pause-recording.js'), 'utf8')],
+    };
+    await page.route(`${origin}/flex-e2e/**`, (route) => {
+      const f = files[new URL(route.request().url()).pathname];
+      return f ? route.fulfill({ status: 200, contentType: f[0], body: f[1] }) : route.fulfill({ status: 404, body: 'not found' });
+    });
+    await page.addInitScript((cfg) => {
+      Object.assign(window, { __FLEX_E2E__: cfg });
+    }, { customData, token, identity: 'alice', pluginUrl: `${origin}/flex-e2e/plugin-pause-recording.js`, task: { taskSid, callSid: view.attributes.call_sid, conferenceSid: view.attributes.conference.sid } });
+
+    await page.goto(`${origin}/flex-e2e/index.html`);
+    await expect.poll(() => page.evaluate(() => document.body.getAttribute('data-error') ?? (Reflect.get(window, '__FLEX_E2E_READY__') === true ? 'ready' : 'loading')), { timeout: 30_000 }).toBe('ready');
+    const button = page.getByTestId('pause-recording-button');
+    await expect(button).toHaveAttribute('title', 'Pause Recording');
+    await expect(button).not.toHaveAttribute('aria-disabled', 'true');
+
+    await page.keyboard.press('Control+Shift+Digit3');
+    // The server pauses every recording of the task; the template's Functions pause the conference's
+    // only, so with the e2e system's second (dual-channel) recording the task is partially paused.
+    await expect.poll(() => system.recordingStatus('alice', taskSid)).toBe(backend === 'server' ? 'paused' : 'partially-paused');
+    await expect(page.getByTestId('recording-paused-indicator')).toHaveText('Call Recording Paused');
+    await expect(button).toHaveAttribute('title', 'Resume Recording');
+    await expect(page.getByText('Call recording paused').first()).toBeVisible();
+    if (backend === 'server') await docScreenshot(page, 'flex-call-canvas-paused');
+    // Hold the pause long enough to find it in the audio.
+    await page.waitForTimeout(2000);
+    await page.keyboard.press('Control+Shift+Digit4');
+    await expect.poll(() => system.recordingStatus('alice', taskSid)).toBe('recording');
+    await expect(page.getByTestId('recording-paused-indicator')).toHaveCount(0);
+    await expect(button).toHaveAttribute('title', 'Pause Recording');
+
+    // Hang up; every recording completes; the one with the pause holds silence over the paused span.
+    await page.waitForTimeout(500);
+    const state = (await (await fetch(`${system.url}/api/tasks/${taskSid}/recording`, { headers: auth })).json()) as TaskRecordingState;
+    await fetch(`${system.url}/api/tasks/${taskSid}/hangup`, { method: 'POST', headers: auth });
+    let proved = 0;
+    for (const rec of state.recordings) {
+      if (backend === 'functions' && rec.conferenceSid === null) continue;
+      const detailOf = async (): Promise<RecordingDetail> => (await (await fetch(`${system.url}/api/recordings/${rec.sid}`, { headers: auth })).json()) as RecordingDetail;
+      await expect.poll(async () => (await detailOf()).status, { timeout: 20_000 }).toBe('completed');
+      const detail = await detailOf();
+      const pause = detail.pauses[0];
+      expect(detail.pauses).toHaveLength(1);
+      if (!pause || pause.lengthSeconds === null) throw new Error(`${rec.sid}: the pause is not closed`);
+      const media = await fetch(`${system.url}/api/recordings/${rec.sid}/media`, { headers: auth });
+      const insp = inspectWav(readWav(Buffer.from(await media.arrayBuffer())));
+      const start = pause.offsetSeconds * FRAMES_PER_SECOND;
+      const frames = pause.lengthSeconds * FRAMES_PER_SECOND;
+      // Silence (zeros) of about the pause's length where the server says it began.
+      const span = insp.channels.flatMap((c) => c.zeroSpans).find((z) => Math.abs(z.fileFrame - start) < FRAMES_PER_SECOND && z.frames >= 0.8 * frames);
+      expect(span, `${rec.sid}: no silent span of ${pause.lengthSeconds}s near ${pause.offsetSeconds}s`).toBeDefined();
+      proved++;
+    }
+    expect(proved).toBeGreaterThan(0);
+    expect(refused.filter((u) => !FLEX_OWN_ASSETS.some((re) => re.test(u)))).toEqual([]);
+    // The block was in force: Flex did try its asset host and got nothing.
+    expect(refused.some((u) => u.includes('assets.flex.twilio.com'))).toBe(true);
   });
-  const files: Record<string, [string, string]> = {
-    '/flex-e2e/index.html': ['text/html', '<!doctype html><html><head><meta charset="utf-8"><title>Flex e2e</title></head><body><div id="root"></div><script src="/flex-e2e/flex-page.js"></script></body></html>'],
-    '/flex-e2e/flex-page.js': ['text/javascript', readFileSync(join(OUT, 'flex-page.js'), 'utf8')],
-    '/flex-e2e/plugin-pause-recording.js': ['text/javascript', readFileSync(join(OUT, 'plugin-pause-recording.js'), 'utf8')],
-  };
-  await page.route(`${origin}/flex-e2e/**`, (route) => {
-    const f = files[new URL(route.request().url()).pathname];
-    return f ? route.fulfill({ status: 200, contentType: f[0], body: f[1] }) : route.fulfill({ status: 404, body: 'not found' });
-  });
-  await page.addInitScript((cfg) => {
-    Object.assign(window, { __FLEX_E2E__: cfg });
-  }, { serverUrl: origin, token, identity: 'alice', pluginUrl: `${origin}/flex-e2e/plugin-pause-recording.js`, task: { taskSid, callSid: view.attributes.call_sid, conferenceSid: view.attributes.conference.sid } });
-
-  await page.goto(`${origin}/flex-e2e/index.html`);
-  await expect.poll(() => page.evaluate(() => document.body.getAttribute('data-error') ?? (Reflect.get(window, '__FLEX_E2E_READY__') === true ? 'ready' : 'loading')), { timeout: 30_000 }).toBe('ready');
-  const button = page.getByTestId('pause-recording-button');
-  await expect(button).toHaveAttribute('title', 'Pause Recording');
-  await expect(button).not.toHaveAttribute('aria-disabled', 'true');
-
-  await page.keyboard.press('Control+Shift+Digit3');
-  await expect.poll(() => system.recordingStatus('alice', taskSid)).toBe('paused');
-  await expect(page.getByTestId('recording-paused-indicator')).toHaveText('Call Recording Paused');
-  await expect(button).toHaveAttribute('title', 'Resume Recording');
-  await expect(page.getByText('Call recording paused').first()).toBeVisible();
-  await docScreenshot(page, 'flex-call-canvas-paused');
-  // Hold the pause long enough to find it in the audio.
-  await page.waitForTimeout(2000);
-  await page.keyboard.press('Control+Shift+Digit4');
-  await expect.poll(() => system.recordingStatus('alice', taskSid)).toBe('recording');
-  await expect(page.getByTestId('recording-paused-indicator')).toHaveCount(0);
-  await expect(button).toHaveAttribute('title', 'Pause Recording');
-
-  // Hang up; every recording completes; the one with the pause holds silence over the paused span.
-  await page.waitForTimeout(500);
-  const state = (await (await fetch(`${system.url}/api/tasks/${taskSid}/recording`, { headers: auth })).json()) as TaskRecordingState;
-  await fetch(`${system.url}/api/tasks/${taskSid}/hangup`, { method: 'POST', headers: auth });
-  let proved = 0;
-  for (const rec of state.recordings) {
-    const detailOf = async (): Promise<RecordingDetail> => (await (await fetch(`${system.url}/api/recordings/${rec.sid}`, { headers: auth })).json()) as RecordingDetail;
-    await expect.poll(async () => (await detailOf()).status, { timeout: 20_000 }).toBe('completed');
-    const detail = await detailOf();
-    const pause = detail.pauses[0];
-    expect(detail.pauses).toHaveLength(1);
-    if (!pause || pause.lengthSeconds === null) throw new Error(`${rec.sid}: the pause is not closed`);
-    const media = await fetch(`${system.url}/api/recordings/${rec.sid}/media`, { headers: auth });
-    const insp = inspectWav(readWav(Buffer.from(await media.arrayBuffer())));
-    const start = pause.offsetSeconds * FRAMES_PER_SECOND;
-    const frames = pause.lengthSeconds * FRAMES_PER_SECOND;
-    // Silence (zeros) of about the pause's length where the server says it began.
-    const span = insp.channels.flatMap((c) => c.zeroSpans).find((z) => Math.abs(z.fileFrame - start) < FRAMES_PER_SECOND && z.frames >= 0.8 * frames);
-    expect(span, `${rec.sid}: no silent span of ${pause.lengthSeconds}s near ${pause.offsetSeconds}s`).toBeDefined();
-    proved++;
-  }
-  expect(proved).toBeGreaterThan(0);
-  expect(refused.filter((u) => !FLEX_OWN_ASSETS.some((re) => re.test(u)))).toEqual([]);
-  // The block was in force: Flex did try its asset host and got nothing.
-  expect(refused.some((u) => u.includes('assets.flex.twilio.com'))).toBe(true);
-});
+}

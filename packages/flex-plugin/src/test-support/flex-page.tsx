@@ -11,7 +11,8 @@ import * as ReactRedux from 'react-redux';
 import * as Redux from 'redux';
 
 export interface FlexE2eConfig {
-  readonly serverUrl: string;
+  /** `ui_attributes.custom_data` for the plugin. */
+  readonly customData: unknown;
   readonly token: string;
   readonly identity: string;
   readonly pluginUrl: string;
@@ -38,10 +39,7 @@ async function main(cfg: FlexE2eConfig): Promise<void> {
     flex: { session: { ssoTokenPayload: { identity: cfg.identity, roles: ['agent'], token: cfg.token, expiration: new Date(Date.now() + 3_600_000).toISOString(), permissions: [] } } },
   };
   const store = Redux.createStore(reducer, initial, Redux.compose(Flex.flexStoreEnhancer as Redux.StoreEnhancer));
-  const customData = {
-    features: { pause_recording: { enabled: true, backend: 'server', server_url: cfg.serverUrl, indicator_banner: true, indicator_permanent: true } },
-  };
-  const manager = new Flex.Manager({ custom_data: customData } as Flex.Config, store as ConstructorParameters<typeof Flex.Manager>[1]);
+  const manager = new Flex.Manager({ custom_data: cfg.customData } as Flex.Config, store as ConstructorParameters<typeof Flex.Manager>[1]);
   const base: ManagerStatics = Object.getPrototypeOf(Flex.Manager);
   base._instance = manager;
   (Flex.Manager as unknown as ManagerStatics)._proxiedInstance = manager;
