@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { NotificationIds } from './features/pause-recording/flex-hooks/notifications.ts';
 import type { CustomData } from './features/pause-recording/types/ServiceConfiguration.ts';
 import { h, live, serverConfig, start, status, until, useRealSystem } from './test-support/harness.tsx';
-import { flexToken } from './test-support/real-system.ts';
-import { voiceTask } from './test-support/offline-flex.tsx';
+import { addPauseRecording } from './features/pause-recording/index.ts';
+import { flexToken, liveTask, startRealSystem } from './test-support/real-system.ts';
+import { offlineFlex, voiceTask } from './test-support/offline-flex.tsx';
 
 useRealSystem();
 
@@ -161,7 +162,6 @@ describe('strings through Flex’s string manager', () => {
     const f = start(serverConfig()).flex;
     h.handle?.dispose();
     Object.assign(f.manager.strings, { PSPauseRecordingTooltip: 'Stop the tape' });
-    const { addPauseRecording } = await import('./features/pause-recording/index.ts');
     h.handle = addPauseRecording(Flex, f.manager);
     const { task } = await live();
     const c = await f.render(<Flex.CallCanvasActions task={task} />);
@@ -197,6 +197,48 @@ describe('the Functions backend (template configuration, unchanged shape)', () =
       expect(pause?.details['pauseBehavior']).toBe(behavior);
       await Flex.Actions.invokeAction('ResumeCallRecording', { task });
       expect(await status(l)).toBe('recording');
+    }
+  });
+});
+
+describe('all-or-nothing (server backend): a recording that keeps capturing is never shown as paused', () => {
+  it('raises the alarm and the header says it still records', async () => {
+    // Two recordings per call (conference + dual-channel worker leg); the engine refuses to pause the leg's.
+    const s2 = await startRealSystem({
+      call_recording_enabled: true,
+      features: { pause_recording: { enabled: true }, dual_channel_recording: { enabled: true, channel: 'worker' } },
+    });
+    try {
+      const token2 = await s2.login('alice');
+      const fault = await fetch(`${s2.engine.url}/dev/faults`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Basic ' + Buffer.from(`${s2.engine.accountSid}:${s2.engine.authToken}`).toString('base64'),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ action: 'status', status: '500', method: 'POST', pathRegex: '/Calls/CA[0-9a-f]{32}/Recordings/', times: '0' }).toString(),
+      });
+      expect(fault.status).toBe(201);
+      h.flex = offlineFlex({ features: { pause_recording: { enabled: true, backend: 'server', server_url: s2.url, indicator_banner: true, indicator_permanent: true } } }, { identity: 'alice', token: token2 });
+      h.handle = addPauseRecording(Flex, h.flex.manager);
+      const l = await liveTask(s2, 'alice', token2);
+      const task = voiceTask({ reservationSid: 'WR' + l.task.taskSid.slice(2), taskSid: l.task.taskSid, callSid: l.task.attributes?.call_sid ?? '', conferenceSid: l.task.conference?.conferenceSid ?? null });
+      const c = await h.flex.render(
+        <>
+          {header(task)}
+          <Flex.NotificationBar />
+        </>,
+      );
+      await Flex.Actions.invokeAction('PauseCallRecording', { task });
+      expect((await l.truth()).status).toBe('partially-paused');
+      await until('the alarm', () => c.textContent?.includes('still capturing while the call is meant to be paused'));
+      await until('the header warning', () => c.querySelector('[data-testid="recording-partial-indicator"]'));
+      expect(c.querySelector('[data-testid="recording-paused-indicator"]')).toBeNull();
+      expect(c.textContent).not.toContain('Call recording paused');
+    } finally {
+      h.handle?.dispose();
+      h.handle = null;
+      await s2.close();
     }
   });
 });
