@@ -11,7 +11,7 @@ const crossPackageSources = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/data/**', '**/coverage/**', 'test-results/**', 'playwright-report/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/data/**', '**/coverage/**', 'test-results/**', 'playwright-report/**', 'packages/flex-plugin/build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -27,7 +27,7 @@ export default tseslint.config(
     files: ['**/*.{ts,tsx}'],
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.json', './packages/agent-desktop/tsconfig.json'],
+        project: ['./tsconfig.json', './packages/agent-desktop/tsconfig.json', './packages/flex-plugin/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -69,5 +69,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The Flex plugin runs inside Flex in the browser (and its tests in jsdom).
+    files: ['packages/flex-plugin/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
   },
 );

@@ -1,5 +1,19 @@
+import { resolve as resolvePath } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+
+// The Flex plugin's tsconfig maps `react` to React 17's *types* for tsc, which vite must not follow
+// at run time: its tests resolve the workspace packages' sources by alias instead of tsconfig paths.
+const workspaceSources = {
+  tsconfigPaths: false,
+  alias: [
+    { find: /^@pause-recording\/core$/, replacement: resolvePath('packages/core/src/index.ts') },
+    { find: /^@pause-recording\/voice-engine$/, replacement: resolvePath('packages/voice-engine/src/index.ts') },
+    { find: /^@pause-recording\/voice-engine\/audio$/, replacement: resolvePath('packages/voice-engine/src/audio/index.ts') },
+    { find: /^@pause-recording\/server$/, replacement: resolvePath('packages/server/src/index.ts') },
+    { find: /^@pause-recording\/server\/test-support$/, replacement: resolvePath('packages/server/src/test-support/system.ts') },
+  ],
+};
 
 export default defineConfig({
   // Workspace packages export compiled dist/ to plain node; tests run their sources (tsconfig.base.json's paths).
@@ -16,7 +30,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'scripts/**/*.test.ts'],
-          exclude: ['packages/agent-desktop/**', '**/node_modules/**'],
+          exclude: ['packages/agent-desktop/**', 'packages/flex-plugin/**', '**/node_modules/**'],
         },
       },
       {
@@ -29,6 +43,30 @@ export default defineConfig({
           root: 'packages/agent-desktop',
           include: ['src/**/*.test.{ts,tsx}'],
           setupFiles: ['src/test-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        resolve: workspaceSources,
+        test: {
+          // The Flex plugin's backends against the real server and engine (Node, real HTTP).
+          name: 'flex-plugin-backends',
+          environment: 'node',
+          root: 'packages/flex-plugin',
+          include: ['src/**/*.contract.test.ts', 'src/**/*.node.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        resolve: workspaceSources,
+        test: {
+          // The Flex plugin inside the real @twilio/flex-ui (React 17) in jsdom, network blocked.
+          name: 'flex-plugin',
+          environment: 'jsdom',
+          root: 'packages/flex-plugin',
+          include: ['src/**/*.test.{ts,tsx}'],
+          exclude: ['src/**/*.contract.test.ts', 'src/**/*.node.test.ts', '**/node_modules/**'],
+          setupFiles: ['src/test-support/setup-flex.ts'],
         },
       },
     ],

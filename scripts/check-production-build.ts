@@ -8,7 +8,8 @@
  *    outputs; no node_modules) to a temp folder and runs `npm ci --omit=dev` there. No tsx,
  *    no TypeScript, no vitest in that tree: the script checks they are absent.
  * 3. Starts `node dist/start.js` there on free loopback ports (the documented command; plain
- *    node, no loader), checks `/` serves the built desktop, logs in as a demo agent, accepts the
+ *    node, no loader) with NODE_ENV=production, real users in a settings file and random secrets,
+ *    checks `/` serves the built desktop, logs in as an agent, accepts the
  *    demo call offered to them and pauses its recording through HTTP; SIGTERM, clean exit.
  * 4. The same with the parts alone: `node packages/voice-engine/dist/cli.js` and
  *    `node packages/server/dist/main.js` pointed at it (a demo call placed through the API).
@@ -18,9 +19,11 @@
  * what proves the built output runs without dev dependencies.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { hashPassword } from '@pause-recording/server';
 import { api, freePort } from '../bench/lib/http.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -149,13 +152,24 @@ async function main(): Promise<void> {
       if (existsSync(join(work, 'node_modules', dev))) throw new Error(`npm ci --omit=dev installed the dev dependency ${dev}`);
     }
 
+    // NODE_ENV=production refuses demo users and default secrets (docs/configuration.md, Safe
+    // defaults): real users in a settings file, a random session secret and engine auth token.
+    const settings = join(work, 'production-settings.json');
+    const users = [
+      { identity: 'alice', role: 'agent', password_hash: await hashPassword(PASSWORD) },
+      { identity: 'sam', role: 'supervisor', password_hash: await hashPassword(PASSWORD) },
+    ];
+    writeFileSync(settings, JSON.stringify({ users }), { mode: 0o600 });
+    const engineToken = randomBytes(16).toString('hex');
     const env = (vars: Record<string, string>): NodeJS.ProcessEnv => ({
       // Only what an operator's shell would have: none of this runner's variables (no tsx loader in NODE_OPTIONS).
       PATH: process.env['PATH'] ?? '',
       HOME: process.env['HOME'] ?? work,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      DEMO_PASSWORD: PASSWORD,
+      CONFIG: settings,
+      AUTH_SECRET: randomBytes(32).toString('hex'),
+      TWILIO_AUTH_TOKEN: engineToken,
       ...vars,
     });
 
@@ -172,7 +186,7 @@ async function main(): Promise<void> {
     // The parts alone: the engine's CLI, and the server's entry pointed at it.
     const [port2, enginePort2] = [await freePort(), await freePort()];
     step(`node packages/voice-engine/dist/cli.js (:${enginePort2}) + node packages/server/dist/main.js (:${port2})`);
-    const engine = startNode(work, ['packages/voice-engine/dist/cli.js', '--port', String(enginePort2), '--data', join(work, 'data-parts', 'engine')], env({}));
+    const engine = startNode(work, ['packages/voice-engine/dist/cli.js', '--port', String(enginePort2), '--data', join(work, 'data-parts', 'engine'), '--auth-token', engineToken, '--dev-routes'], env({}));
     children.push(engine);
     await engine.ready('voice-engine listening on');
     const server = startNode(
