@@ -108,9 +108,26 @@ describe('seed routes', () => {
     expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token: alice })).body['status']).toBe('recording');
   });
 
+  it('refuses an agent on a call or conference that is no task of theirs, in embedded mode too, changing nothing', async () => {
+    const before = s.server.audit.count();
+    const unknownCall = 'CA' + 'e'.repeat(32);
+    for (const token of [alice, await flexToken('alice')]) {
+      const r = await seed('/features/pause-recording/flex/pause-call-recording', { Token: token, callSid: unknownCall });
+      expect(r.status).toBe(403);
+      expect(r.body).toMatchObject({ success: false, recording: null });
+      expect(r.body['message']).toMatch(/callSid: belongs to no task of alice/);
+      const c = await seed('/features/pause-recording/flex/pause-conference-recording', { Token: token, conferenceSid: 'CF' + 'e'.repeat(32) });
+      expect(c.status).toBe(403);
+      const d = await seed('/features/dual-channel-recording/flex/create-recording', { Token: token, callSid: unknownCall });
+      expect(d.status).toBe(403);
+    }
+    expect(s.server.audit.count()).toBe(before);
+  });
+
   it("passes Twilio's error code and doc page through", async () => {
     const unknownCall = 'CA' + 'f'.repeat(32);
-    const r = await seed('/features/pause-recording/flex/pause-call-recording', { Token: alice, callSid: unknownCall });
+    // A supervisor may act on a call no task names; the engine does not know it.
+    const r = await seed('/features/pause-recording/flex/pause-call-recording', { Token: await s.login('sam'), callSid: unknownCall });
     expect(r.status).toBe(404);
     expect(r.body).toMatchObject({ success: false, recording: null, twilioErrorCode: 20404 });
     expect(r.body['twilioDocPage']).toMatch(/^https:\/\//);

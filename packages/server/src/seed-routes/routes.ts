@@ -108,9 +108,10 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
   }
 
   /**
-   * The local task the call or conference belongs to; agents may touch only their own. In
-   * production mode nothing ties a caller to a call yet (TaskRouter reservations will, issue 11),
-   * so only supervisors may act there: fail closed rather than let any agent resume any pause.
+   * The local task the call or conference belongs to; agents may touch only their own. A call or
+   * conference no task names cannot be tied to the caller (in production mode nothing ties a
+   * caller to a call yet: TaskRouter reservations will, issue 11), so only supervisors may act on
+   * it, in both modes: fail closed rather than let any agent resume any pause.
    */
   function taskGuard(actor: Actor, owner: RecordingOwner): TaskRecord | null {
     const field = owner.kind === 'call' ? 'callSid' : 'conferenceSid';
@@ -118,10 +119,12 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
     if (task !== null && actor.role !== 'supervisor' && task.worker !== actor.identity) {
       throw new SeedFailure(403, `${field}: belongs to a task not assigned to ${actor.identity}`);
     }
-    if (task === null && deps.production && actor.role !== 'supervisor') {
+    if (task === null && actor.role !== 'supervisor') {
       throw new SeedFailure(
         403,
-        `${field}: cannot be tied to a task of ${actor.identity}; in production mode this server cannot yet check which worker holds the call, so only supervisors may pause, resume or record it`,
+        deps.production
+          ? `${field}: cannot be tied to a task of ${actor.identity}; in production mode this server cannot yet check which worker holds the call, so only supervisors may pause, resume or record it`
+          : `${field}: belongs to no task of ${actor.identity}; only supervisors may pause, resume or record a call or conference that is not a task`,
       );
     }
     return task;
