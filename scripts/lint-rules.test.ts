@@ -14,7 +14,7 @@ const eslint = new ESLint({ cwd: ROOT });
 
 const DESKTOP_FILE = 'packages/agent-desktop/src/lib/time-format.ts';
 const DESKTOP_COMPONENT = 'packages/agent-desktop/src/features/shortcuts/ThrottleInput.tsx';
-const SERVER_FILE = 'packages/server/src/recording/actor.ts';
+const SERVER_FILE = 'packages/server/src/pause/actor.ts';
 
 async function lint(code: string, file: string): Promise<{ ruleId: string | null; message: string }[]> {
   const [result] = await eslint.lintText(code, { filePath: resolve(ROOT, file) });

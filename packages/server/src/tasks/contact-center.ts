@@ -7,8 +7,8 @@ import type { EventBus } from '../events/event-bus.ts';
 import { isTransientProviderError, ProviderError } from '../provider/provider-errors.ts';
 import type { TwilioProvider } from '../provider/twilio-provider.ts';
 import { defaultSleep } from '../provider/retry.ts';
-import type { RecordingService } from '../recording/recording-service.ts';
-import { KeyedLock } from '../recording/keyed-lock.ts';
+import type { RecordingService } from '../pause/recording-service.ts';
+import { KeyedLock } from '../pause/keyed-lock.ts';
 import { taskView, type TaskRecord, type TaskStore } from './task-store.ts';
 import { conferenceTwiml } from './twiml.ts';
 
