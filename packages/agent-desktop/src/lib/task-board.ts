@@ -6,8 +6,11 @@ export interface TasksSnapshot {
   readonly selectedSid: string | null;
 }
 
-/** The caller's tasks (from `GET /api/tasks` and live events) and which one is selected. */
-export class TaskStore {
+/**
+ * The tasks on the caller's screen (from `GET /api/tasks` and live events) and which one is selected:
+ * a cache of the server's answers, never the truth (that is the server's `TaskStore`).
+ */
+export class TaskBoard {
   private readonly snap = new Observable<TasksSnapshot>({ tasks: [], selectedSid: null });
 
   snapshot(): TasksSnapshot {
@@ -42,6 +45,6 @@ function byCreated(a: TaskView, b: TaskView): number {
   return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0;
 }
 
-export function useTasks(store: TaskStore): TasksSnapshot {
+export function useTasks(store: TaskBoard): TasksSnapshot {
   return useObservable(store.observable());
 }
