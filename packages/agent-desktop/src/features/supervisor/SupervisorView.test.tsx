@@ -4,8 +4,8 @@ import { userEvent } from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { RecordingStates } from '../../lib/recording-states.ts';
 import { TaskBoard } from '../../lib/task-board.ts';
-import { recState, task } from '../../test-support/fixtures.ts';
-import { renderWithI18n } from '../../test-support/render.tsx';
+import { recState, task } from '../../../test/support/fixtures.ts';
+import { renderWithI18n } from '../../../test/support/render.tsx';
 import { ActionsRegistry } from '../actions/actions-registry.ts';
 import { SupervisorView } from './SupervisorView.tsx';
 

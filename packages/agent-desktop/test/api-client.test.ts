@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createLogger, loadServerConfig, startServer, type RunningServer } from '@pause-recording/server';
 import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, createHttpApi } from './api-client.ts';
+import { ApiError, createHttpApi } from '../src/lib/api-client.ts';
 
 // The real client against a real control server and voice engine on loopback.
 let engine: RunningEngine;

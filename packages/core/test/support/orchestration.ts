@@ -4,11 +4,11 @@
  * plan -> phase 1 (updates, starts and the listing in parallel) -> phase 2 -> re-read -> settle the
  * way the server's ledger will.
  */
-import type { RecordingStatus } from '../recording-status.ts';
-import type { RecordingFailure } from '../task-api.ts';
-import type { Actor, DeferredLeg, Listing, OpenPause, OpenSpan, StartResult, TaskLedger, TrackedRecording, UpdateResult } from './model.ts';
-import { planChange, planPhase2, type ChangePlan, type Phase2Plan, type PlanInput } from './plan.ts';
-import { needsReread, settleChange, type Settlement } from './settle.ts';
+import type { RecordingStatus } from '../../src/recording-status.ts';
+import type { RecordingFailure } from '../../src/task-api.ts';
+import type { Actor, DeferredLeg, Listing, OpenPause, OpenSpan, StartResult, TaskLedger, TrackedRecording, UpdateResult } from '../../src/orchestration/model.ts';
+import { planChange, planPhase2, type ChangePlan, type Phase2Plan, type PlanInput } from '../../src/orchestration/plan.ts';
+import { needsReread, settleChange, type Settlement } from '../../src/orchestration/settle.ts';
 
 export const TASK = 'WT00000000000000000000000000000001';
 export const CALL = 'CA00000000000000000000000000000001';

@@ -2,10 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineStore } from '../support/store.ts';
-import { ManualClock } from './clock.ts';
-import { Engine } from './engine.ts';
-import type { Call } from './calls/call.ts';
+import { EngineStore } from '../../src/support/store.ts';
+import { ManualClock } from '../../src/model/clock.ts';
+import { Engine } from '../../src/model/engine.ts';
+import type { Call } from '../../src/model/calls/call.ts';
 
 export interface UnitEngine {
   engine: Engine;

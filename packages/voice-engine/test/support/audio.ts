@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SAMPLES_PER_FRAME } from '@pause-recording/core';
-import { writeStamp } from './sources.ts';
+import { writeStamp } from '../../src/audio/sources.ts';
 
 /** A fresh temp dir; the OS cleans it up, and tests remove it when they can. */
 export function tempDir(): string {

@@ -2,10 +2,10 @@
  * Test support (not exported): the promises every settlement keeps, checked against what the model
  * provider really holds afterwards. Returns the broken promises, empty when all hold.
  */
-import { aggregateRecordingStatus } from '../aggregate-status.ts';
-import { isActive } from '../recording-status.ts';
-import type { TaskLedger, TrackedRecording } from './model.ts';
-import type { Driven } from './test-support.ts';
+import { aggregateRecordingStatus } from '../../src/aggregate-status.ts';
+import { isActive } from '../../src/recording-status.ts';
+import type { TaskLedger, TrackedRecording } from '../../src/orchestration/model.ts';
+import type { Driven } from './orchestration.ts';
 
 export function brokenPromises(d: Driven, before: TaskLedger, truth: readonly TrackedRecording[]): string[] {
   const out: string[] = [];
