@@ -25,10 +25,10 @@ import { installWebSecurity, perKeyRateLimit, setSecurityHeaders } from './http/
 import { createLogger } from './logging/logger.ts';
 import { TwilioProvider } from './provider/twilio-provider.ts';
 import type { RetryPolicy } from './provider/retry.ts';
-import { SqlitePauseStore } from './recording/pause-store.ts';
-import { Reconciler } from './recording/reconcile.ts';
-import { RecordingService } from './recording/recording-service.ts';
-import { recordingRoutes } from './recording/routes.ts';
+import { SqlitePauseStore } from './pause/pause-store.ts';
+import { Reconciler } from './pause/reconcile.ts';
+import { RecordingService } from './pause/recording-service.ts';
+import { recordingRoutes } from './pause/routes.ts';
 import { SqliteRecordingStore } from './recordings/recording-store.ts';
 import { recordingsRoutes } from './recordings/routes.ts';
 import { seedRoutes } from './seed-routes/routes.ts';

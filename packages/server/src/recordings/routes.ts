@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { requireSid } from '../http/errors.ts';
 import type { TwilioProvider } from '../provider/twilio-provider.ts';
-import type { PauseStore } from '../recording/pause-store.ts';
+import type { PauseStore } from '../pause/pause-store.ts';
 import { currentUser } from '../tasks/routes.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
 import { pauseAnnotations } from './annotations.ts';

@@ -6,8 +6,8 @@ import type { UserDirectory } from '../auth/user-directory.ts';
 import type { AuditStore, FinalOutcome } from '../audit/audit-store.ts';
 import { ProviderError, toProviderError } from '../provider/provider-errors.ts';
 import type { ProviderRecording, RecordingOwner, TwilioProvider } from '../provider/twilio-provider.ts';
-import type { Actor } from '../recording/actor.ts';
-import type { RecordingService } from '../recording/recording-service.ts';
+import type { Actor } from '../pause/actor.ts';
+import type { RecordingService } from '../pause/recording-service.ts';
 import { isStorageError } from '../storage/database.ts';
 import type { TaskRecord, TaskStore } from '../tasks/task-store.ts';
 

@@ -7,9 +7,10 @@ import type { EventBus } from '../events/event-bus.ts';
 import { isTransientProviderError, ProviderError } from '../provider/provider-errors.ts';
 import type { TwilioProvider } from '../provider/twilio-provider.ts';
 import { defaultSleep } from '../provider/retry.ts';
-import type { RecordingService } from '../recording/recording-service.ts';
-import { KeyedLock } from '../recording/keyed-lock.ts';
+import type { RecordingService } from '../pause/recording-service.ts';
+import { KeyedLock } from '../pause/keyed-lock.ts';
 import { taskView, type TaskRecord, type TaskStore } from './task-store.ts';
+import { requireHolder, requireOfferedTo, requireStatus } from './task-guards.ts';
 import { conferenceTwiml } from './twiml.ts';
 
 export const DEFAULT_QUEUE = 'Everyone';
@@ -179,30 +180,6 @@ export class ContactCenter {
     if (next === 'canceled') this.dispatchPending();
   }
 
-  private requireHolder(task: TaskRecord, user: User, action: string): void {
-    if (user.role === 'supervisor') return;
-    if (task.worker !== user.identity) {
-      throw new AppError('FORBIDDEN', `task ${task.sid} is not assigned to ${user.identity}; only its agent or a supervisor may ${action} it`, {
-        field: 'taskSid',
-      });
-    }
-  }
-
-  private requireOfferedTo(task: TaskRecord, user: User): void {
-    if (task.worker !== user.identity) {
-      throw new AppError('FORBIDDEN', `task ${task.sid} is not offered to ${user.identity}`, { field: 'taskSid' });
-    }
-  }
-
-  private requireStatus(task: TaskRecord, allowed: readonly TaskStatus[], action: string): void {
-    if (!allowed.includes(task.status)) {
-      throw new AppError('CONFLICT', `cannot ${action} task ${task.sid}: it is ${task.status} (must be ${allowed.join(' or ')})`, {
-        field: 'taskSid',
-        details: { status: task.status },
-      });
-    }
-  }
-
   private auditTask(action: 'task-accept' | 'task-reject' | 'task-hold' | 'task-transfer' | 'task-hangup' | 'task-complete', task: TaskRecord, user: User, outcome: 'ok' | 'failed', details: Record<string, unknown> = {}): void {
     this.d.audit.append({
       action,
@@ -220,8 +197,8 @@ export class ContactCenter {
   accept(taskSid: string, user: User): Promise<TaskRecord> {
     return this.lock.run(taskSid, async () => {
       const task = this.mustGet(taskSid);
-      this.requireOfferedTo(task, user);
-      this.requireStatus(task, ['reserved'], 'accept');
+      requireOfferedTo(task, user);
+      requireStatus(task, ['reserved'], 'accept');
       try {
         const accepted = await this.connectAgent(task, user);
         this.auditTask('task-accept', accepted, user, 'ok');
@@ -339,8 +316,8 @@ export class ContactCenter {
   reject(taskSid: string, user: User): Promise<TaskRecord> {
     return this.lock.run(taskSid, async () => {
       const task = this.mustGet(taskSid);
-      this.requireOfferedTo(task, user);
-      this.requireStatus(task, ['reserved'], 'reject');
+      requireOfferedTo(task, user);
+      requireStatus(task, ['reserved'], 'reject');
       const t = this.d.tasks.update(task.sid, { status: 'pending', worker: null, rejectedBy: [...task.rejectedBy, user.identity] });
       this.auditTask('task-reject', t, user, 'ok');
       this.publishTask(t, user.identity);
@@ -352,8 +329,8 @@ export class ContactCenter {
   hold(taskSid: string, user: User, hold: boolean): Promise<TaskRecord> {
     return this.lock.run(taskSid, async () => {
       const task = this.mustGet(taskSid);
-      this.requireHolder(task, user, hold ? 'hold' : 'unhold');
-      this.requireStatus(task, ['assigned'], hold ? 'hold' : 'unhold');
+      requireHolder(task, user, hold ? 'hold' : 'unhold');
+      requireStatus(task, ['assigned'], hold ? 'hold' : 'unhold');
       try {
         await this.d.provider.setHold(task.conferenceSid as string, task.attributes.call_sid, hold);
       } catch (e) {
@@ -377,11 +354,11 @@ export class ContactCenter {
     return this.lock.run(taskSid, () =>
       this.d.recordingService.exclusive(taskSid, async () => {
         const task = this.mustGet(taskSid);
-        this.requireHolder(task, user, 'transfer');
+        requireHolder(task, user, 'transfer');
         if (this.d.users.get(to)?.role !== 'agent') {
           throw new AppError('INVALID_PARAMETER', `to: must be the identity of an agent (${this.d.users.agents().join(', ')})`, { field: 'to' });
         }
-        this.requireStatus(task, ['assigned'], 'transfer');
+        requireStatus(task, ['assigned'], 'transfer');
         if (to === task.worker) throw new AppError('CONFLICT', `to: ${to} already has task ${task.sid}`, { field: 'to' });
         if (this.busyAgents().has(to)) throw new AppError('CONFLICT', `to: ${to} is busy with another task`, { field: 'to' });
         const from = task.worker;
@@ -438,8 +415,8 @@ export class ContactCenter {
   hangup(taskSid: string, user: User): Promise<TaskRecord> {
     return this.lock.run(taskSid, async () => {
       const task = this.mustGet(taskSid);
-      this.requireHolder(task, user, 'hang up');
-      this.requireStatus(task, ['assigned'], 'hang up');
+      requireHolder(task, user, 'hang up');
+      requireStatus(task, ['assigned'], 'hang up');
       let alreadyEnded = false;
       try {
         if (task.conferenceSid !== null) await this.d.provider.endConference(task.conferenceSid);
@@ -462,8 +439,8 @@ export class ContactCenter {
   complete(taskSid: string, user: User): Promise<TaskRecord> {
     return this.lock.run(taskSid, async () => {
       const task = this.mustGet(taskSid);
-      this.requireHolder(task, user, 'complete');
-      this.requireStatus(task, ['wrapping'], 'complete');
+      requireHolder(task, user, 'complete');
+      requireStatus(task, ['wrapping'], 'complete');
       const t = this.d.tasks.update(task.sid, { status: 'completed' });
       this.auditTask('task-complete', t, user, 'ok');
       this.publishTask(t);

@@ -2,7 +2,7 @@ import twilio from 'twilio';
 import { AppError, isRecordingStatus } from '@pause-recording/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RecordingStore } from '../recordings/recording-store.ts';
-import type { PauseStore } from '../recording/pause-store.ts';
+import type { PauseStore } from '../pause/pause-store.ts';
 import type { ContactCenter } from '../tasks/contact-center.ts';
 import { hangupTwiml } from '../tasks/twiml.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
