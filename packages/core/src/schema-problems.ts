@@ -155,7 +155,11 @@ export function schemaProblems(schema: TSchema, value: unknown, opts: ProblemOpt
     const params = e.params as Json;
     if (e.keyword === 'required') {
       for (const name of (params['requiredProperties'] as string[] | undefined) ?? []) {
-        add({ path: [...at, name], keyword: 'required', problem: 'required', value: undefined, schema: schemaAt(schema, [...at, name]) });
+        const s = schemaAt(schema, [...at, name]);
+        // A field's own annotation describes it missing too ("must be a non-empty string").
+        const note = s?.['problem'] as ProblemAnnotation | undefined;
+        const problem = typeof note === 'function' ? note(undefined) : (note ?? 'required');
+        add({ path: [...at, name], keyword: 'required', problem, value: undefined, schema: s });
       }
       continue;
     }
