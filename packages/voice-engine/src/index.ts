@@ -4,7 +4,6 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './http/app.ts';
 import { ManualClock, RealtimeClock, type FrameClock } from './model/clock.ts';
 import { Engine } from './model/engine.ts';
-import type { AudioKind } from './model/types.ts';
 import { FaultInjector } from './support/faults.ts';
 import { FlexTokenIssuer, loadOrCreateSigningKey } from './support/flex-tokens.ts';
 import { CallbackPolicy } from './support/callbacks.ts';
