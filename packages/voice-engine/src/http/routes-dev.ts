@@ -25,8 +25,9 @@ const FlexToken = Type.Object({
 
 const AddFault = Type.Object({
   action: Form.oneOf(['status', 'hang', 'delay', 'drop', 'lose']),
-  path: Type.Optional(Type.String({ maxLength: MAX_FAULT_PATTERN })),
-  pathGlob: Type.Optional(Type.String({ maxLength: MAX_FAULT_PATTERN })),
+  // The problem does not echo the (possibly huge) value.
+  path: Type.Optional(Type.String({ maxLength: MAX_FAULT_PATTERN, problem: () => `must be at most ${MAX_FAULT_PATTERN} characters` })),
+  pathGlob: Type.Optional(Type.String({ maxLength: MAX_FAULT_PATTERN, problem: () => `must be at most ${MAX_FAULT_PATTERN} characters` })),
   method: Type.Optional(Type.String()),
   status: Type.Optional(Form.int(100, 599)),
   delayMs: Type.Optional(Form.int(0, 600_000)),
