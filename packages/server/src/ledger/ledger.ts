@@ -182,6 +182,6 @@ export interface PauseLedger {
   release(pauseId: number, claimant: string): Promise<void>;
 
   /** True when `e` means storage refused (full, read-only, locked, unreachable), not a bug. */
-  isUnavailable(e: unknown): boolean;
+  isUnavailable(e: unknown): e is Error;
   close(): Promise<void>;
 }

@@ -142,12 +142,19 @@ function toEvent(r: AuditRow): AuditEvent {
   };
 }
 
-/** Which REST resource the provider updates a known recording through. */
-function tracked(r: KnownRecording): TrackedRecording | null {
-  const base = { sid: r.sid, status: r.status, source: r.source, channels: r.channels, callSid: r.callSid, conferenceSid: r.conferenceSid };
-  if (r.callSid !== null) return { ...base, owner: { kind: 'call', callSid: r.callSid } };
-  if (r.conferenceSid !== null) return { ...base, owner: { kind: 'conference', conferenceSid: r.conferenceSid } };
+/** Which REST resource the provider updates a known recording through (a conference's own recording, or a call's). */
+export function ownerOf(r: Pick<KnownRecording, 'callSid' | 'conferenceSid' | 'source'>): TrackedRecording['owner'] | null {
+  if (r.conferenceSid !== null && (r.callSid === null || /conference/i.test(r.source))) return { kind: 'conference', conferenceSid: r.conferenceSid };
+  if (r.callSid !== null) return { kind: 'call', callSid: r.callSid };
   return null;
+}
+
+function tracked(r: KnownRecording, task: TaskRef): TrackedRecording | null {
+  const owner = ownerOf(r);
+  if (owner === null) return null;
+  // Only the task's recordings now: those of its current legs and of its conference.
+  if (owner.kind === 'call' ? !task.legs.includes(owner.callSid) : owner.conferenceSid !== task.conferenceSid) return null;
+  return { sid: r.sid, status: r.status, source: r.source, channels: r.channels, callSid: r.callSid, conferenceSid: r.conferenceSid, owner };
 }
 
 /**
@@ -308,11 +315,10 @@ export class SqliteLedger implements PauseLedger {
   }
 
   view(task: TaskRef): Promise<LedgerView> {
-    const legs = new Set(task.legs);
     const known = (this.stmt('recordingsOfTask').all(task.sid) as RecordingRow[])
       .map(toKnown)
-      .filter((r) => isActive(r.status) && ((r.callSid !== null && legs.has(r.callSid)) || (r.callSid === null && r.conferenceSid !== null && r.conferenceSid === task.conferenceSid)))
-      .flatMap((r) => tracked(r) ?? []);
+      .filter((r) => isActive(r.status))
+      .flatMap((r) => tracked(r, task) ?? []);
     const openSpans = (this.stmt('openSpansOfTask').all({ taskSid: task.sid }) as { recording_sid: string; paused_at: number }[]).map((r) => ({
       recordingSid: r.recording_sid,
       pausedAt: r.paused_at,
@@ -426,7 +432,7 @@ export class SqliteLedger implements PauseLedger {
     });
   }
 
-  isUnavailable(e: unknown): boolean {
+  isUnavailable(e: unknown): e is Error {
     return isStorageError(e);
   }
 

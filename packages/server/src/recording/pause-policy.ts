@@ -1,23 +1,22 @@
 import type { AppConfig, TaskRecordingState } from '@pause-recording/core';
 import type { Logger } from 'pino';
-import type { AuditStore } from '../audit/audit-store.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import type { LedgerReceipt, LedgerWrite, PauseRecord } from '../ledger/ledger.ts';
 import type { TaskRecord, TaskStore } from '../tasks/task-store.ts';
-import type { PauseRecord, PauseStore } from './pause-store.ts';
 
 /** How soon an auto-resume that left something paused is tried again. */
 const AUTO_RESUME_RETRY_MS = 2000;
 
 interface Host {
   readonly tasks: TaskStore;
-  readonly pauses: PauseStore;
-  readonly audit: AuditStore;
   readonly bus: EventBus;
   readonly logger: Logger;
   readonly config: AppConfig;
   readonly now: () => number;
   /** The task's open pause, stored or kept in memory. */
-  openPauseOf(taskSid: string): PauseRecord | null;
+  openPauseOf(taskSid: string): Promise<PauseRecord | null>;
+  /** Stores a settlement through the ledger (kept to retry when storage refuses it). */
+  store(key: string, w: LedgerWrite, what?: string): Promise<LedgerReceipt | null>;
   stateLocked(task: TaskRecord): Promise<TaskRecordingState>;
   autoResume(task: TaskRecord): Promise<unknown>;
 }
@@ -59,23 +58,23 @@ export class PausePolicy {
 
   private async fireReminder(p: PauseRecord): Promise<void> {
     const task = this.h.tasks.get(p.taskSid);
-    const open = this.h.openPauseOf(p.taskSid);
-    if (task === null || open === null || !this.samePause(open, p) || open.reminderFired) return;
     try {
+      const open = await this.h.openPauseOf(p.taskSid);
+      if (task === null || open === null || !this.samePause(open, p) || open.reminderFired) return;
       const state = await this.h.stateLocked(task);
       if (state.status !== 'paused' && state.status !== 'partially-paused') return;
-      if (open.id > 0) this.h.pauses.markReminded(open.id);
-      this.h.audit.append({
-        action: 'reminder',
-        outcome: 'ok',
+      const reminder = {
+        action: 'reminder' as const,
+        outcome: 'ok' as const,
         actor: 'system',
-        role: 'system',
+        role: 'system' as const,
         taskSid: task.sid,
         callSid: task.attributes.call_sid,
         conferenceSid: task.conferenceSid,
         recordingSids: state.recordings.map((r) => r.sid),
         details: { pausedAt: state.pausedAt, pausedBy: state.pausedBy, reminderSeconds: this.h.config.pauseRecording.reminderSeconds },
-      });
+      };
+      await this.h.store(task.sid, { taskSid: task.sid, ...(open.id > 0 ? { reminded: open.id } : {}), append: [reminder] }, 'reminder');
       this.h.bus.publish({ type: 'recording.reminder', taskSid: task.sid, state }, { worker: task.worker });
     } catch (e) {
       this.h.logger.error({ err: e, taskSid: p.taskSid }, 'reminder failed');
@@ -84,14 +83,15 @@ export class PausePolicy {
 
   private async fireAutoResume(p: PauseRecord): Promise<void> {
     const task = this.h.tasks.get(p.taskSid);
-    if (task === null || !this.samePause(this.h.openPauseOf(p.taskSid), p)) return;
+    const same = async (): Promise<boolean> => this.samePause(await this.h.openPauseOf(p.taskSid).catch(() => p), p);
+    if (task === null || !(await same())) return;
     try {
       await this.h.autoResume(task);
     } catch (e) {
       this.h.logger.error({ err: e, taskSid: p.taskSid }, 'auto-resume failed');
     }
     // Something stayed paused (a provider or storage failure): try again shortly, until resumed or the call ends.
-    if (this.samePause(this.h.openPauseOf(p.taskSid), p) && !this.stopped) {
+    if (!this.stopped && (await same())) {
       const retry = setTimeout(() => void this.fireAutoResume(p), AUTO_RESUME_RETRY_MS);
       this.timers.set(p.taskSid, [...(this.timers.get(p.taskSid) ?? []), retry]);
     }
