@@ -127,8 +127,8 @@ export interface LedgerWrite {
   readonly undefer?: readonly string[];
   /** Completes a pending audit event (ignored when it was already completed: the first completion stands). */
   readonly complete?: { readonly eventId: number; readonly outcome: CompletionOutcome; readonly details: Readonly<Record<string, unknown>> } | null;
-  /** Whole audit events to append. */
-  readonly append?: readonly (AuditEntry & { readonly outcome: Exclude<AuditOutcome, 'pending'> })[];
+  /** Whole audit events to append (observations, refusals, reminders, recording starts, ...). */
+  readonly append?: readonly (NewAuditEvent & { readonly outcome: Exclude<AuditOutcome, 'pending'> })[];
   /** The open pause's reminder was sent (or dropped). */
   readonly reminded?: number;
   /** An auto-resume of the pause was tried at `at` and left it open: the next try waits. */

@@ -5,7 +5,7 @@ import type { PauseLedger } from '../ledger/ledger.ts';
 import type { User, UserDirectory } from '../auth/user-directory.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { isTransientProviderError, ProviderError } from '../provider/provider-errors.ts';
-import type { TwilioProvider } from '../provider/twilio-provider.ts';
+import type { ProviderRecording, TwilioProvider } from '../provider/twilio-provider.ts';
 import { defaultSleep } from '../provider/retry.ts';
 import type { RecordingService } from '../recording/recording-service.ts';
 import { KeyedLock } from '../recording/keyed-lock.ts';
@@ -296,9 +296,8 @@ export class ContactCenter {
             { channels: 'dual', statusCallback: this.url('/webhooks/recording-status') },
             { waitMs: this.d.acceptWaitMs, notInProgressRetryMs: 100 },
           );
-          await this.d.recordingService.remember([rec], task.sid, startedAt);
+          await this.recordingStarted(task, user, rec, startedAt, { channel: dual.channel, callSid: legSid });
           expected += 1;
-          await this.auditRecordingStart(task, user, 'ok', [rec.sid], { channel: dual.channel, callSid: legSid });
         } catch (e) {
           await this.auditRecordingStart(task, user, 'failed', [], {
             channel: dual.channel,
@@ -323,18 +322,18 @@ export class ContactCenter {
     }
   }
 
+  private recordingStartEvent(task: TaskRecord, user: User, outcome: 'ok' | 'failed', sids: string[], details: Record<string, unknown>) {
+    return { action: 'recording-start' as const, outcome, actor: user.identity, role: user.role, taskSid: task.sid, callSid: task.attributes.call_sid, conferenceSid: task.conferenceSid, recordingSids: sids, details };
+  }
+
   private async auditRecordingStart(task: TaskRecord, user: User, outcome: 'ok' | 'failed', sids: string[], details: Record<string, unknown>): Promise<void> {
-    await this.d.ledger.append({
-      action: 'recording-start',
-      outcome,
-      actor: user.identity,
-      role: user.role,
-      taskSid: task.sid,
-      callSid: task.attributes.call_sid,
-      conferenceSid: task.conferenceSid,
-      recordingSids: sids,
-      details,
-    });
+    await this.d.ledger.append(this.recordingStartEvent(task, user, outcome, sids, details));
+  }
+
+  /** A recording this server started: remembered and audited in one ledger call. */
+  private async recordingStarted(task: TaskRecord, user: User, rec: ProviderRecording, startedAt: number, details: Record<string, unknown>): Promise<void> {
+    const event = this.recordingStartEvent(task, user, 'ok', [rec.sid], details);
+    await this.d.recordingService.book.store(task.sid, { taskSid: task.sid, remember: [rec], firstSeenAt: startedAt, append: [event] }, 'recording started');
   }
 
   reject(taskSid: string, user: User): Promise<TaskRecord> {
@@ -418,8 +417,7 @@ export class ContactCenter {
                 { channels: 'dual', statusCallback: this.url('/webhooks/recording-status') },
                 { waitMs: this.d.acceptWaitMs, notInProgressRetryMs: 100 },
               );
-              await this.d.recordingService.remember([rec], t.sid, startedAt);
-              await this.auditRecordingStart(t, user, 'ok', [rec.sid], { channel: dual.channel, callSid: leg.callSid, via: 'transfer' });
+              await this.recordingStarted(t, user, rec, startedAt, { channel: dual.channel, callSid: leg.callSid, via: 'transfer' });
             }
           }
           if (oldLeg !== null) await this.d.provider.removeParticipant(conferenceSid, oldLeg);
