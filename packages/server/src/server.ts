@@ -47,6 +47,8 @@ export interface StartOptions {
   readonly users?: UserDirectory;
   readonly flexValidator?: FlexTokenValidator;
   readonly retry?: Partial<RetryPolicy>;
+  /** How often due reminders and auto-resumes are claimed from the ledger (default 250 ms). */
+  readonly deadlinePollMs?: number;
   /** How long accept waits for the caller's conference, the agent's leg and the recordings (default 10 s). */
   readonly acceptWaitMs?: number;
   readonly heartbeatMs?: number;
@@ -250,6 +252,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   };
   if (embedded) await registerNumber();
 
+  // Reminders and auto-resumes of stored pauses are claimed from the ledger (one instance each).
+  recordingService.book.startDeadlines(opts.deadlinePollMs ?? 250);
   const rearmed = await recordingService.book.rearmAll();
   if (rearmed > 0) logger.info({ pauses: rearmed }, 'reloaded open pauses and their timers');
   // Audit events an earlier process left pending (it stopped between asking and recording the answer).

@@ -120,6 +120,11 @@ export class PauseBook {
     return [...new Set([...(await this.d.ledger.openPauses()).map((p) => p.taskSid), ...this.volatile.keys()])];
   }
 
+  /** Starts claiming the due deadlines of stored pauses from the ledger every `intervalMs`. */
+  startDeadlines(intervalMs: number): void {
+    this.policy.startClaims(intervalMs);
+  }
+
   /** Arms reminder and auto-resume timers of every open pause (after a restart). */
   async rearmAll(): Promise<number> {
     const open = await this.d.ledger.openPauses();
