@@ -28,6 +28,26 @@ describe('SqliteLedger specifics', () => {
     }
   });
 
+  it('a deadline claimed through one connection is not claimed again through another on the same file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
+    const a = openDatabase(join(dir, 'server.sqlite'));
+    const b = openDatabase(join(dir, 'server.sqlite'));
+    try {
+      const la = new SqliteLedger(a);
+      const lb = new SqliteLedger(b);
+      const pause = { pausedAt: 0, pausedBy: 'alice', role: 'agent' as const, behavior: 'skip' as const, reminderAt: null, autoResumeAt: 1000, reminderFired: false };
+      await la.settle({ taskSid: 'WT00000000000000000000000000000001', pause: { kind: 'open', pause } });
+      expect((await la.claimDeadlines(1000, 'instance-a', 5000)).length).toBe(1);
+      expect(await lb.claimDeadlines(1000, 'instance-b', 5000)).toEqual([]);
+      // Instance A died holding it: once the lease ends, B takes over.
+      expect((await lb.claimDeadlines(6000, 'instance-b', 5000)).length).toBe(1);
+    } finally {
+      a.close();
+      b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the audit stays append-only underneath: the triggers refuse rewriting an event or its outcome', async () => {
     const db = openDatabase(':memory:');
     const l = new SqliteLedger(db);

@@ -166,7 +166,7 @@ export class SqliteLedger implements PauseLedger {
   private readonly s: Record<string, Database.Statement>;
   private readonly settleTx: (w: LedgerWrite) => LedgerReceipt;
   private readonly endTaskTx: (taskSid: string, at: number, by: string) => void;
-  private readonly claimTx: (now: number, claimant: string, leaseMs: number) => DeadlineClaim[];
+  private readonly claimTx: Database.Transaction<(now: number, claimant: string, leaseMs: number) => DeadlineClaim[]>;
 
   constructor(
     private readonly db: Db,
@@ -423,7 +423,8 @@ export class SqliteLedger implements PauseLedger {
   }
 
   claimDeadlines(now: number, claimant: string, leaseMs: number): Promise<DeadlineClaim[]> {
-    return this.write(() => this.claimTx(now, claimant, leaseMs));
+    // IMMEDIATE: another process on the same file waits for the claim instead of reading the same due rows.
+    return this.write(() => this.claimTx.immediate(now, claimant, leaseMs));
   }
 
   release(pauseId: number, claimant: string): Promise<void> {
