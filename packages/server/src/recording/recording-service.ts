@@ -396,6 +396,7 @@ export class RecordingService {
   /** The task's call ended: no recording captures any more, so its pause, spans and deferred legs end too. */
   async taskEnded(task: TaskRecord): Promise<void> {
     this.book.forget(task.sid);
+    this.rounds.delete(task.sid);
     await this.d.ledger.endTask(task.sid, this.now(), 'call-ended');
   }
 
