@@ -163,7 +163,10 @@ export function ledgerConformance(name: string, make: () => Promise<LedgerFixtur
       await l.settle({ taskSid: T1.sid, defer: [{ callSid: 'CA00000000000000000000000000000005', channels: 2, ready: true }] });
       expect((await l.view(T1)).deferred).toEqual([{ callSid: 'CA00000000000000000000000000000005', channels: 2, ready: true }]);
       expect(await l.deferredLegs(T2.sid)).toEqual([]);
-      await l.settle({ taskSid: T1.sid, undefer: ['CA00000000000000000000000000000005'] });
+      // A second transfer while paused replaces the leg in one write.
+      await l.settle({ taskSid: T1.sid, undefer: ['CA00000000000000000000000000000005'], defer: [{ callSid: 'CA00000000000000000000000000000006', channels: 2, ready: true }] });
+      expect((await l.deferredLegs(T1.sid)).map((d) => d.callSid)).toEqual(['CA00000000000000000000000000000006']);
+      await l.settle({ taskSid: T1.sid, undefer: ['CA00000000000000000000000000000006'] });
       expect(await l.deferredLegs(T1.sid)).toEqual([]);
     });
 

@@ -123,7 +123,7 @@ export interface LedgerWrite {
   readonly pause?: PauseWrite;
   /** Deferred legs to add (a transfer while paused). */
   readonly defer?: readonly DeferredLeg[];
-  /** Deferred legs whose recording started, or that no longer wait. */
+  /** Deferred legs whose recording started, or that no longer wait (applied before `defer`). */
   readonly undefer?: readonly string[];
   /** Completes a pending audit event (ignored when it was already completed: the first completion stands). */
   readonly complete?: { readonly eventId: number; readonly outcome: CompletionOutcome; readonly details: Readonly<Record<string, unknown>> } | null;

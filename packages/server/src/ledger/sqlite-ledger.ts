@@ -300,8 +300,9 @@ export class SqliteLedger implements PauseLedger {
       }
     }
     if (w.taskSid !== null) {
-      for (const d of w.defer ?? []) this.stmt('defer').run(w.taskSid, d.callSid, d.channels, d.ready ? 1 : 0);
+      // Undefer first: a write may replace a deferred leg (a second transfer while paused).
       for (const callSid of w.undefer ?? []) this.stmt('undefer').run(w.taskSid, callSid);
+      for (const d of w.defer ?? []) this.stmt('defer').run(w.taskSid, d.callSid, d.channels, d.ready ? 1 : 0);
     }
     if (w.reminded !== undefined) this.stmt('reminded').run(w.reminded);
     if (w.autoResumeAttempt !== undefined) this.stmt('autoResumeAttempt').run(w.autoResumeAttempt.at, w.autoResumeAttempt.pauseId);

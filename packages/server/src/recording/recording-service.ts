@@ -181,9 +181,13 @@ export class RecordingService {
     return this.lock.run(taskSid, op);
   }
 
-  /** Marks the dual-channel recording of `callSid` to start when the task resumes. */
+  /**
+   * Marks the dual-channel recording of `callSid` to start when the task resumes. It replaces a
+   * leg deferred earlier: a second transfer while paused hands the worker's recording to the new leg.
+   */
   async deferRecording(taskSid: string, callSid: string): Promise<void> {
-    await this.book.store(taskSid, { taskSid, defer: [{ callSid, channels: 2, ready: true }] }, 'deferred leg');
+    const earlier = (await this.d.ledger.deferredLegs(taskSid)).map((d) => d.callSid).filter((sid) => sid !== callSid);
+    await this.book.store(taskSid, { taskSid, undefer: earlier, defer: [{ callSid, channels: 2, ready: true }] }, 'deferred leg');
   }
 
   async getState(task: TaskRecord): Promise<TaskRecordingState> {
