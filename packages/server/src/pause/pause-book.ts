@@ -1,17 +1,14 @@
-import { pauseSchedule, type AppConfig, type PauseBehavior, type TaskRecordingState } from '@pause-recording/core';
+import type { AppConfig, TaskRecordingState } from '@pause-recording/core';
 import type { Logger } from 'pino';
-import type { AuditStore } from '../audit/audit-store.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import type { LedgerReceipt, LedgerWrite, PauseLedger, PauseRecord } from '../ledger/ledger.ts';
 import type { TaskRecord, TaskStore } from '../tasks/task-store.ts';
-import type { Actor } from './actor.ts';
 import { PausePolicy } from './pause-policy.ts';
-import type { PauseRecord, PauseStore } from './pause-store.ts';
 import { PendingWrites } from './pending-writes.ts';
 
 interface Deps {
-  readonly pauses: PauseStore;
+  readonly ledger: PauseLedger;
   readonly tasks: TaskStore;
-  readonly audit: AuditStore;
   readonly bus: EventBus;
   readonly logger: Logger;
   readonly config: AppConfig;
@@ -24,12 +21,13 @@ interface Deps {
 const pauseKey = (p: PauseRecord): string => `${p.taskSid}@${p.pausedAt}`;
 
 /**
- * The open pauses of tasks and their timers. A pause is armed from memory first and then stored,
- * so when storage refuses the record (disk full, foreign lock) the reminder and auto-resume still
- * run; the record and every other refused write are retried until they land.
+ * The process's side of the ledger: every settlement goes to the ledger in one call; the open
+ * pauses' timers run here. A pause is armed from memory first and then stored, so when storage
+ * refuses the settlement (disk full, foreign lock) the reminder and auto-resume still run; the
+ * settlement is kept whole and retried until it lands.
  */
 export class PauseBook {
-  /** Writes storage refused, per task (or call), retried until they succeed. */
+  /** Settlements storage refused, per task (or call), retried until they succeed. */
   readonly writes: PendingWrites;
   private readonly policy: PausePolicy;
   /** Pauses storage refused to keep: their timers run from memory until the record is stored. */
@@ -39,56 +37,50 @@ export class PauseBook {
   private readonly contradicted = new Set<string>();
 
   constructor(private readonly d: Deps) {
-    this.writes = new PendingWrites(d.logger);
-    this.policy = new PausePolicy({ ...d, openPauseOf: (sid) => this.openPauseOf(sid) });
+    this.writes = new PendingWrites(d.logger, (e): e is Error => d.ledger.isUnavailable(e));
+    this.policy = new PausePolicy({ ...d, openPauseOf: (sid) => this.openPauseOf(sid), store: (key, w) => this.store(key, w) });
   }
 
-  /** The task's open pause: the stored one, or the one kept in memory while storage refused it. */
-  openPauseOf(taskSid: string): PauseRecord | null {
-    return this.volatile.get(taskSid) ?? this.d.pauses.open(taskSid);
+  /** The task's open pause: the one kept in memory while storage refused it, or the stored one. */
+  async openPauseOf(taskSid: string): Promise<PauseRecord | null> {
+    return this.volatile.get(taskSid) ?? (await this.d.ledger.openPause(taskSid));
   }
 
-  open(taskSid: string, actor: Actor, behavior: PauseBehavior, at: number): void {
-    const schedule = pauseSchedule(at, this.d.config.pauseRecording);
-    const draft = { taskSid, pausedAt: at, pausedBy: actor.identity, role: actor.role, behavior, ...schedule };
-    const p: PauseRecord = { ...draft, id: -++this.volatileSeq, reminderFired: false, closedAt: null };
-    this.volatile.set(taskSid, p);
-    this.policy.arm(p);
-    this.persist(p);
-  }
-
-  /** Stores a pause kept in memory (a no-op once stored); its timers carry over to the stored id. */
-  private persist(p: PauseRecord): void {
-    this.writes.run(p.taskSid, [
+  /**
+   * Stores one settlement (one ledger transaction) under `key`, after whatever is still waiting
+   * for the key. Arms the timers of a pause it opens (from memory at once, from the stored record
+   * once it lands) and disarms those of a pause it closes.
+   */
+  async store(key: string, w: LedgerWrite, what = 'settlement'): Promise<LedgerReceipt | null> {
+    const taskSid = w.taskSid;
+    let memo: PauseRecord | null = null;
+    if (taskSid !== null && w.pause?.kind === 'open' && (await this.openPauseOf(taskSid).catch(() => null)) === null) {
+      memo = { ...w.pause.pause, id: -++this.volatileSeq, taskSid, closedAt: null, lastAutoResumeAttemptAt: null };
+      this.volatile.set(taskSid, memo);
+      this.policy.arm(memo);
+    } else if (taskSid !== null && w.pause?.kind === 'close') {
+      const open = this.volatile.get(taskSid) ?? null;
+      if (open !== null) this.contradicted.delete(pauseKey(open));
+      this.volatile.delete(taskSid);
+      this.policy.disarm(taskSid);
+    }
+    let receipt: LedgerReceipt | null = null;
+    await this.writes.run(key, [
       [
-        'pause record',
-        () => {
-          if (this.volatile.get(p.taskSid) !== p) return;
-          const { taskSid, pausedAt, pausedBy, role, behavior, reminderAt, autoResumeAt } = p;
-          const stored = this.d.pauses.start({ taskSid, pausedAt, pausedBy, role, behavior, reminderAt, autoResumeAt });
-          this.volatile.delete(p.taskSid);
-          this.policy.arm(stored);
+        what,
+        async () => {
+          // A pause closed while its record waited for storage must not be stored open afterwards.
+          const stale = taskSid !== null && memo !== null && this.volatile.get(taskSid) !== memo;
+          receipt = await this.d.ledger.settle(stale ? { ...w, pause: { kind: 'none' } } : w);
+          if (taskSid !== null && memo !== null && this.volatile.get(taskSid) === memo) {
+            this.volatile.delete(taskSid);
+            const stored = receipt.opened ?? (await this.d.ledger.openPause(taskSid));
+            if (stored !== null) this.policy.arm(stored);
+          }
         },
       ],
     ]);
-  }
-
-  /** Closes the task's open pause (if any) and disarms its timers. */
-  close(taskSid: string, actor: Actor, reason: string): void {
-    const open = this.openPauseOf(taskSid);
-    if (open !== null) this.contradicted.delete(pauseKey(open));
-    this.volatile.delete(taskSid);
-    this.policy.disarm(taskSid);
-    const at = this.d.now();
-    this.writes.run(taskSid, [
-      [
-        'pause close',
-        () => {
-          const p = this.d.pauses.open(taskSid);
-          if (p !== null) this.d.pauses.close(p.id, at, actor.identity, reason);
-        },
-      ],
-    ]);
+    return receipt;
   }
 
   /** The call ended: forget what is kept in memory for the task and disarm its timers. */
@@ -108,17 +100,15 @@ export class PauseBook {
   }
 
   /** Retries what storage refused earlier for the task; true when nothing is left. */
-  retry(taskSid: string): boolean {
-    const volatile = this.volatile.get(taskSid);
-    if (volatile !== undefined) this.persist(volatile);
-    return this.writes.retry(taskSid) && !this.volatile.has(taskSid);
+  async retry(taskSid: string): Promise<boolean> {
+    return (await this.writes.retry(taskSid)) && !this.volatile.has(taskSid);
   }
 
   /** Retries every write storage refused so far (the reconcile calls this periodically). */
-  retryAll(): void {
+  async retryAll(): Promise<void> {
     for (const key of [...new Set([...this.writes.keys(), ...this.volatile.keys()])]) {
       try {
-        this.retry(key);
+        await this.retry(key);
       } catch (e) {
         this.d.logger.error({ err: e, key }, 'retrying refused writes failed');
       }
@@ -126,13 +116,18 @@ export class PauseBook {
   }
 
   /** Tasks with an open pause (stored or kept in memory), for the reconcile. */
-  openTasks(): string[] {
-    return [...new Set([...this.d.pauses.allOpen().map((p) => p.taskSid), ...this.volatile.keys()])];
+  async openTasks(): Promise<string[]> {
+    return [...new Set([...(await this.d.ledger.openPauses()).map((p) => p.taskSid), ...this.volatile.keys()])];
+  }
+
+  /** Starts claiming the due deadlines of stored pauses from the ledger every `intervalMs`. */
+  startDeadlines(intervalMs: number): void {
+    this.policy.startClaims(intervalMs);
   }
 
   /** Arms reminder and auto-resume timers of every open pause (after a restart). */
-  rearmAll(): number {
-    const open = this.d.pauses.allOpen();
+  async rearmAll(): Promise<number> {
+    const open = await this.d.ledger.openPauses();
     for (const p of open) this.policy.arm(p);
     return open.length;
   }

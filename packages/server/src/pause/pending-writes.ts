@@ -1,29 +1,32 @@
 import type { Logger } from 'pino';
-import { isStorageError } from '../storage/database.ts';
 
-/** A settle step: what it writes (for the log) and the idempotent write. */
+/** A settle step: what it writes (for the log) and the idempotent write (usually one ledger call). */
 export type Step = readonly [string, () => unknown];
 
 /**
- * Writes that storage (SQLite) refused, kept per task in memory and retried until they succeed,
- * so a full disk or a foreign lock loses nothing the provider already did. Every step is
- * idempotent: running it twice records once.
+ * Writes that storage refused, kept per task in memory and retried until they succeed, so a full
+ * disk or a foreign lock loses nothing the provider already did. Every step is idempotent
+ * (running it twice records once), and a step is usually one ledger transaction.
  */
 export class PendingWrites {
   private readonly left = new Map<string, Step[]>();
   private readonly firstError = new Map<string, Error>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** True when an error means storage refused (the ledger's `isUnavailable`). */
+    private readonly refused: (e: unknown) => e is Error,
+  ) {}
 
   /** Runs the steps; those storage refuses are kept to retry (other errors propagate). */
-  run(key: string, steps: readonly Step[]): void {
+  async run(key: string, steps: readonly Step[]): Promise<void> {
     const left = [...(this.left.get(key) ?? [])];
     this.left.delete(key);
     for (const step of steps) {
       try {
-        step[1]();
+        await step[1]();
       } catch (e) {
-        if (!isStorageError(e)) throw e;
+        if (!this.refused(e)) throw e;
         this.logger.error({ err: e, key, step: step[0] }, 'storage refused a write; kept to retry');
         if (!this.firstError.has(key)) this.firstError.set(key, e);
         left.push(step);
@@ -33,11 +36,11 @@ export class PendingWrites {
   }
 
   /** Retries what was refused for the key; true when nothing is left. */
-  retry(key: string): boolean {
+  async retry(key: string): Promise<boolean> {
     const left = this.left.get(key);
     if (left === undefined) return true;
     this.left.delete(key);
-    this.run(key, left);
+    await this.run(key, left);
     return !this.left.has(key);
   }
 

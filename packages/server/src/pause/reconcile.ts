@@ -1,22 +1,20 @@
-import { aggregateRecordingStatus, type AuditEvent } from '@pause-recording/core';
+import { decideExternalChange, EXTERNAL_ACTOR as CORE_EXTERNAL_ACTOR, type AuditEvent, type CompletionOutcome } from '@pause-recording/core';
 import type { Logger } from 'pino';
-import type { AuditStore, FinalOutcome } from '../audit/audit-store.ts';
+import type { PauseLedger } from '../ledger/ledger.ts';
 import type { ProviderRecording, TwilioProvider } from '../provider/twilio-provider.ts';
 import { isStorageError } from '../storage/database.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
 import type { Actor } from './actor.ts';
-import type { PauseStore } from './pause-store.ts';
 import type { RecordingService } from './recording-service.ts';
 
 /** Who changed a recording when the server did not: Twilio's console, another API client, the engine. */
-export const EXTERNAL_ACTOR: Actor = { identity: 'external', role: 'system' };
+export const EXTERNAL_ACTOR: Actor = CORE_EXTERNAL_ACTOR;
 
 interface Deps {
   readonly service: RecordingService;
   readonly provider: TwilioProvider;
-  readonly pauses: PauseStore;
+  readonly ledger: PauseLedger;
   readonly tasks: TaskStore;
-  readonly audit: AuditStore;
   readonly logger: Logger;
 }
 
@@ -39,8 +37,8 @@ export class Reconciler {
       if (this.running) return;
       this.running = true;
       try {
-        this.d.service.book.retryAll();
-        for (const sid of this.d.service.book.openTasks()) await this.task(sid, 'reconcile');
+        await this.d.service.book.retryAll();
+        for (const sid of await this.d.service.book.openTasks()) await this.task(sid, 'reconcile');
       } finally {
         this.running = false;
       }
@@ -61,46 +59,27 @@ export class Reconciler {
     try {
       await s.exclusive(taskSid, async () => {
         // Writes of our own still waiting for storage would look like someone else's change.
-        if (!s.book.retry(taskSid)) return;
+        if (!(await s.book.retry(taskSid))) return;
         const recs = await s.listTaskRecordings(task);
-        const resumed = recs.filter((r) => r.status === 'in-progress' && this.d.pauses.hasOpenSpan(r.sid));
-        const paused = recs.filter((r) => r.status === 'paused' && !this.d.pauses.hasOpenSpan(r.sid));
-        if (resumed.length === 0 && paused.length === 0) return;
-        const at = Date.now();
-        for (const r of recs) s.remember(r, task.sid);
-        for (const r of resumed) this.d.pauses.endRecordingSpan(r.sid, at, EXTERNAL_ACTOR.identity);
-        for (const r of paused) {
-          this.d.pauses.startRecordingSpan({
-            recordingSid: r.sid,
-            taskSid,
-            pausedAt: at,
-            behavior: s.pauseBehavior,
-            pausedBy: EXTERNAL_ACTOR.identity,
-            role: EXTERNAL_ACTOR.role,
-            reason: 'external-change',
-          });
-        }
-        const open = s.book.openPauseOf(taskSid);
-        if (resumed.length > 0 && open !== null) s.book.markContradicted(open);
-        const status = aggregateRecordingStatus(recs.map((r) => r.status));
-        if (paused.length > 0 && open === null) s.book.open(taskSid, EXTERNAL_ACTOR, s.pauseBehavior, at);
-        this.d.audit.append({
-          action: 'external-change',
-          outcome: 'ok',
-          actor: EXTERNAL_ACTOR.identity,
-          role: EXTERNAL_ACTOR.role,
+        const view = await s.viewOf(task);
+        const x = decideExternalChange({ ledger: view, observed: recs, seenBy, now: Date.now(), behavior: s.pauseBehavior, policy: s.policy });
+        if (x.resumed.length === 0 && x.paused.length === 0) return;
+        const open = await s.book.openPauseOf(taskSid);
+        if (x.pause.kind === 'contradicted' && open !== null) s.book.markContradicted(open);
+        const changed = [...x.resumed, ...x.paused];
+        await s.book.store(taskSid, {
           taskSid,
-          callSid: task.attributes.call_sid,
-          conferenceSid: task.conferenceSid,
-          recordingSids: [...resumed, ...paused].map((r) => r.sid),
-          details: { seenBy, resumed: resumed.map((r) => r.sid), paused: paused.map((r) => r.sid), providerStatus: status, ...this.lostAnswer(taskSid, [...resumed, ...paused].map((r) => r.sid)) },
+          remember: x.remember,
+          spans: x.spans,
+          pause: x.pause.kind === 'open' ? x.pause : { kind: 'none' },
+          append: x.audit === null ? [] : [{ ...x.audit, outcome: 'ok', details: { ...x.audit.details, ...(await this.lostAnswer(taskSid, changed)) } }],
         });
-        this.d.logger.warn({ taskSid, resumed: resumed.map((r) => r.sid), paused: paused.map((r) => r.sid), seenBy }, 'recording changed outside the server');
-        const state = s.buildState(taskSid, recs);
+        this.d.logger.warn({ taskSid, resumed: x.resumed, paused: x.paused, seenBy }, 'recording changed outside the server');
+        const state = await s.buildState(task, recs);
         s.publishState(task, state);
-        if (resumed.length > 0 && state.status !== 'partially-paused') {
+        if (x.resumed.length > 0 && state.status !== 'partially-paused') {
           // The state alone raises the alarm when partially paused; otherwise say it explicitly.
-          s.publishAlarm(task, state, resumed.map((r) => r.sid));
+          s.publishAlarm(task, state, x.resumed);
         }
       });
     } catch (e) {
@@ -112,9 +91,8 @@ export class Reconciler {
    * The server's own earlier action on these recordings whose answer was lost (`unknown`, or still
    * `pending`): the change seen now may be that one, so the event says so rather than blame only.
    */
-  private lostAnswer(taskSid: string, sids: readonly string[]): { possiblyEvent?: number } {
-    const own = this.d.audit
-      .query({ taskSid })
+  private async lostAnswer(taskSid: string, sids: readonly string[]): Promise<{ possiblyEvent?: number }> {
+    const own = (await this.d.ledger.audit({ taskSid }))
       .filter((e) => e.action === 'pause' || e.action === 'resume' || e.action === 'auto-resume')
       .at(-1);
     if (own === undefined || (own.outcome !== 'unknown' && own.outcome !== 'pending')) return {};
@@ -126,14 +104,18 @@ export class Reconciler {
    * provider and recording the answer): from what the provider reports now, or `unknown`.
    */
   async pendingFromEarlier(): Promise<number> {
-    const open = this.d.audit.unresolved();
+    const open = await this.d.ledger.unresolvedAudit();
     for (const e of open) {
       const { outcome, details } = await this.settle(e);
       try {
-        this.d.audit.complete(e.id, outcome, { ...details, reconciled: 'restart' });
+        const complete = { eventId: e.id, outcome, details: { ...details, reconciled: 'restart' } };
         const changed = (details['changed'] ?? []) as string[];
-        if (e.taskSid !== null && changed.length > 0 && this.d.tasks.get(e.taskSid) !== null) {
-          this.d.service.adopt(e.taskSid, { identity: e.actor, role: e.role }, e.action === 'pause' ? 'pause' : 'resume', changed, Date.parse(e.at));
+        const task = e.taskSid === null ? null : this.d.tasks.get(e.taskSid);
+        // The completion and what the action did (spans, pause record) are stored together.
+        if (task !== null && changed.length > 0) {
+          await this.d.service.adopt(task, { identity: e.actor, role: e.role }, e.action === 'pause' ? 'pause' : 'resume', changed, Date.parse(e.at), complete);
+        } else {
+          await this.d.ledger.settle({ taskSid: e.taskSid, complete });
         }
       } catch (err) {
         this.d.logger.error({ err, eventId: e.id }, 'could not complete a pending audit event');
@@ -142,7 +124,7 @@ export class Reconciler {
     return open.length;
   }
 
-  private async settle(e: AuditEvent): Promise<{ outcome: FinalOutcome; details: Record<string, unknown> }> {
+  private async settle(e: AuditEvent): Promise<{ outcome: CompletionOutcome; details: Record<string, unknown> }> {
     const target = e.action === 'pause' ? 'paused' : e.action === 'resume' || e.action === 'auto-resume' ? 'in-progress' : null;
     const sids = e.recordingSids.filter((sid) => sid.startsWith('RE'));
     if (target === null || sids.length === 0) return { outcome: 'unknown', details: { why: 'the provider cannot tell what this action did' } };
@@ -155,7 +137,7 @@ export class Reconciler {
     }
     const observed = Object.fromEntries(sids.map((sid) => [sid, seen.find((r) => r.sid === sid)?.status ?? 'absent']));
     const reached = sids.filter((sid) => observed[sid] === target);
-    const outcome: FinalOutcome = reached.length === sids.length ? 'ok' : reached.length === 0 ? 'failed' : 'partial';
+    const outcome: CompletionOutcome = reached.length === sids.length ? 'ok' : reached.length === 0 ? 'failed' : 'partial';
     return { outcome, details: { observed, changed: reached } };
   }
 }

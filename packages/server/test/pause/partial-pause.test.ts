@@ -119,12 +119,18 @@ describe('partial pause', () => {
     expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token })).body['status']).toBe('recording');
     expect(s.server.audit.query({ taskSid }).filter((e) => e.action === 'pause')).toEqual([expect.objectContaining({ outcome: 'failed' })]);
 
-    // When the provider cannot even list the recordings, the attempt is refused and still audited.
+    // When the provider cannot list the recordings, those the server knows are still asked (in
+    // parallel with the listing: one round trip), but the set cannot be confirmed: never `paused`,
+    // a 502 naming the listing, and an audit that says the outcome is unknown.
     s.engine.faults.add({ method: 'GET', path: '/Recordings.json', action: 'status', status: 500, times: 0 });
     const blind = await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token });
     s.engine.faults.clear();
     expect([blind.status, blind.body.error?.code]).toEqual([502, 'UPSTREAM_UNAVAILABLE']);
-    expect(s.server.audit.query({ taskSid }).filter((e) => e.action === 'pause').map((e) => e.outcome)).toEqual(['failed', 'failed']);
-    expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token })).body['status']).toBe('recording');
+    expect((blind.body.error as unknown as { details: { state: { status: string } } }).details.state.status).toBe('partially-paused');
+    const pauses = s.server.audit.query({ taskSid }).filter((e) => e.action === 'pause');
+    expect(pauses.map((e) => e.outcome)).toEqual(['failed', 'unknown']);
+    expect(pauses[1]!.details['listingFailure']).toEqual(expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE' }));
+    // The provider's word, asked again: what the known recordings' updates did.
+    expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token })).body['status']).toBe('paused');
   });
 });

@@ -132,7 +132,9 @@ export async function startLeakRig(config: LeakConfig): Promise<LeakRig> {
   return rig;
 }
 
-const RecordingServiceDeferred = (t: { attributes: Record<string, unknown> }): number => (typeof t.attributes['deferred_recording_call_sid'] === 'string' ? 1 : 0);
+/** Legs whose recording the ledger holds back until the resume (they count as paused). */
+const deferredLegs = (db: System['server']['db'], taskSid: string): number =>
+  (db.prepare('SELECT COUNT(*) AS n FROM deferred_legs WHERE task_sid = ?').get(taskSid) as { n: number }).n;
 
 type Status = 'not-recording' | 'recording' | 'paused' | 'partially-paused';
 const PR_ACTIONS = new Set(['pause', 'resume', 'auto-resume']);
@@ -184,7 +186,7 @@ export async function runLeakSequence(rig: LeakRig, steps: readonly Step[], stat
   };
 
   rig.watch.set(taskSid, () => {
-    const deferred = RecordingServiceDeferred(task());
+    const deferred = deferredLegs(sys.server.db, taskSid);
     return aggregateRecordingStatus([...engineActive().map((x) => x.status), ...Array<'paused'>(deferred).fill('paused')]);
   });
   let status = await truth();

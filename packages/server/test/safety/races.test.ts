@@ -32,7 +32,7 @@ function engineStatus(s: System, taskSid: string): { status: string; recs: { sid
   const recs = [...s.engine.engine.activeRecordings]
     .filter((r) => (r.kind === 'call' && legs.has(r.callSid)) || (r.kind === 'conference' && r.conferenceSid === t.conferenceSid))
     .map((r) => ({ sid: r.sid, status: r.status }));
-  const deferred = t.attributes['deferred_recording_call_sid'] !== undefined ? ['paused' as const] : [];
+  const deferred = s.server.db.prepare('SELECT 1 FROM deferred_legs WHERE task_sid = ?').get(taskSid) !== undefined ? ['paused' as const] : [];
   return { status: aggregateRecordingStatus([...recs.map((r) => r.status as 'paused' | 'in-progress'), ...deferred]), recs };
 }
 

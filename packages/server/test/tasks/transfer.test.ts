@@ -119,6 +119,21 @@ describe('transfer', () => {
     expect(resumed.body).toMatchObject({ status: 'recording', recordings: [expect.objectContaining({ callSid: bobLeg, status: 'in-progress' })] });
   });
 
+  it('a second transfer while paused hands the deferred recording to the newest leg; the resume starts only that one', async () => {
+    sys = await startSystem(); // dual-channel recording of the worker leg only
+    const s = sys;
+    const { token: alice, taskSid } = await s.acceptedCall('alice');
+    const bob = await s.login('bob');
+    expect((await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token: alice })).body['status']).toBe('paused');
+    expect((await s.api('POST', `/api/tasks/${taskSid}/transfer`, { token: alice, json: { to: 'bob' } })).status).toBe(200);
+    expect((await s.api('POST', `/api/tasks/${taskSid}/transfer`, { token: bob, json: { to: 'alice' } })).status).toBe(200);
+    const leg = s.server.tasks.get(taskSid)!.workerCallSid!;
+    expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token: alice })).body).toMatchObject({ status: 'paused', deferred: [{ callSid: leg, channels: 2 }] });
+    const resumed = await s.api('POST', `/api/tasks/${taskSid}/recording/resume`, { token: alice });
+    expect(resumed.body).toMatchObject({ status: 'recording', failures: [], recordings: [expect.objectContaining({ callSid: leg, status: 'in-progress' })] });
+    expect(resumed.body['deferred']).toBeUndefined();
+  });
+
   it('refuses bad transfers and changes nothing', async () => {
     sys = await startSystem();
     const s = sys;
