@@ -1,8 +1,10 @@
-import { AppError, isRecordingStatus, type RecordingDetail, type RecordingListItem, type RecordingsResponse } from '@pause-recording/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError, ErrorBody, RecordingDetail, RecordingParams, RecordingsResponse, isRecordingStatus, type RecordingListItem } from '@pause-recording/core';
+import { Type } from 'typebox';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { User } from '../auth/user-directory.ts';
 import { requireSid } from '../http/errors.ts';
+import type { Api } from '../http/validation.ts';
 import type { TwilioProvider } from '../provider/twilio-provider.ts';
 import type { PauseStore } from '../recording/pause-store.ts';
 import { currentUser } from '../tasks/routes.ts';
@@ -34,10 +36,10 @@ function item(r: KnownRecording, tasks: TaskStore): RecordingListItem {
   };
 }
 
-/** The recording named by `:sid` if the caller may see it (their task's, or any for a supervisor). */
-function recordingForCaller(request: FastifyRequest, deps: Deps): KnownRecording {
+/** The recording `sid` if the caller may see it (their task's, or any for a supervisor). */
+function recordingForCaller(request: { readonly user: User | null }, recordingSid: string, deps: Deps): KnownRecording {
   const user = currentUser(request);
-  const sid = requireSid('recording', (request.params as Record<string, unknown>)['sid'], 'sid');
+  const sid = requireSid('recording', recordingSid, 'sid');
   const r = deps.recordings.get(sid);
   if (r === null) throw new AppError('NOT_FOUND', `no recording ${sid} known to this server`, { field: 'sid' });
   if (user.role !== 'supervisor') {
@@ -49,8 +51,11 @@ function recordingForCaller(request: FastifyRequest, deps: Deps): KnownRecording
   return r;
 }
 
-export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
-  app.get('/api/recordings', async (request): Promise<RecordingsResponse> => {
+const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
+const media = Type.Unsafe<Readable | Buffer>({ type: 'string', format: 'binary', description: 'audio/wav; `Range: bytes=` answers 206 with that part (416 when outside the file)' });
+
+export function recordingsRoutes(app: Api, deps: Deps): void {
+  app.get('/api/recordings', { schema: { summary: "Recordings of the caller's tasks; a supervisor gets all", tags: ['recordings'], response: { 200: RecordingsResponse, ...errors } } }, async (request) => {
     const user = currentUser(request);
     const list =
       user.role === 'supervisor'
@@ -59,8 +64,11 @@ export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
     return { recordings: list.map((r) => item(r, deps.tasks)) };
   });
 
-  app.get('/api/recordings/:sid', async (request): Promise<RecordingDetail> => {
-    let r = recordingForCaller(request, deps);
+  app.get(
+    '/api/recordings/:sid',
+    { schema: { summary: 'One recording, refreshed from the provider, with its paused spans', tags: ['recordings'], params: RecordingParams, response: { 200: RecordingDetail, ...errors } } },
+    async (request) => {
+    let r = recordingForCaller(request, request.params.sid, deps);
     try {
       // Fresh from the provider, answered without writing: a read works with a full or locked disk.
       const fresh = await deps.provider.fetchRecording(r.sid);
@@ -70,12 +78,24 @@ export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
     }
     const capture = await deps.provider.fetchCaptureLog(r.sid);
     return { ...item(r, deps.tasks), pauses: pauseAnnotations(deps.pauses.spans(r.sid), r.firstSeenAt, capture) };
-  });
+    },
+  );
 
   // Streamed, with byte ranges (an <audio> element seeks with them): the Range header goes to the
   // provider; when the provider answers the whole file anyway (voice-engine does), it is cut here.
-  app.get('/api/recordings/:sid/media', async (request, reply) => {
-    const r = recordingForCaller(request, deps);
+  app.get(
+    '/api/recordings/:sid/media',
+    {
+      schema: {
+        summary: "The recording's audio, streamed, with byte ranges",
+        tags: ['recordings'],
+        params: RecordingParams,
+        headers: Type.Object({ range: Type.Optional(Type.String({ description: 'bytes=START-END' })) }),
+        response: { 200: media, 206: media, ...errors },
+      },
+    },
+    async (request, reply) => {
+    const r = recordingForCaller(request, request.params.sid, deps);
     const rangeHeader = request.headers.range;
     const spec = parseRangeHeader(rangeHeader);
     let res: Response;
@@ -119,5 +139,6 @@ export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
     }
     if (len !== null) reply.header('content-length', len);
     return reply.send(body ?? Buffer.alloc(0));
-  });
+    },
+  );
 }
