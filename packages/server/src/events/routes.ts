@@ -84,39 +84,39 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
       },
     },
     (request, reply) => {
-    const { user, jti } = caller(request, request.query.ticket);
-    let mine = 0;
-    for (const s of open) if (s.identity === user.identity) mine++;
-    if (mine >= deps.streamsPerIdentity) {
-      reply.header('retry-after', '5');
-      throw new AppError('RATE_LIMITED', `${user.identity} already has ${mine} open event streams (the limit); close one first`, { field: 'authorization' });
-    }
-    reply.hijack();
-    const res = reply.raw;
-    // Headers set by earlier hooks (security, CORS) go out with the hijacked response too.
-    for (const [k, v] of Object.entries(reply.getHeaders())) if (typeof v === 'string' || typeof v === 'number') res.setHeader(k, v);
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ identity: user.identity, roles: [user.role] })}\n\n`);
-    const stream: OpenStream = { res, identity: user.identity, jti };
-    open.add(stream);
-    const off = deps.bus.subscribe({
-      identity: user.identity,
-      supervisor: user.role === 'supervisor',
-      send: (e) => res.write(sseFrame(e)),
-    });
-    const beat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs);
-    const done = (): void => {
-      clearInterval(beat);
-      off();
-      open.delete(stream);
-    };
-    request.raw.on('close', done);
-    res.on('close', done);
+      const { user, jti } = caller(request, request.query.ticket);
+      let mine = 0;
+      for (const s of open) if (s.identity === user.identity) mine++;
+      if (mine >= deps.streamsPerIdentity) {
+        reply.header('retry-after', '5');
+        throw new AppError('RATE_LIMITED', `${user.identity} already has ${mine} open event streams (the limit); close one first`, { field: 'authorization' });
+      }
+      reply.hijack();
+      const res = reply.raw;
+      // Headers set by earlier hooks (security, CORS) go out with the hijacked response too.
+      for (const [k, v] of Object.entries(reply.getHeaders())) if (typeof v === 'string' || typeof v === 'number') res.setHeader(k, v);
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ identity: user.identity, roles: [user.role] })}\n\n`);
+      const stream: OpenStream = { res, identity: user.identity, jti };
+      open.add(stream);
+      const off = deps.bus.subscribe({
+        identity: user.identity,
+        supervisor: user.role === 'supervisor',
+        send: (e) => res.write(sseFrame(e)),
+      });
+      const beat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs);
+      const done = (): void => {
+        clearInterval(beat);
+        off();
+        open.delete(stream);
+      };
+      request.raw.on('close', done);
+      res.on('close', done);
     },
   );
 

@@ -88,19 +88,19 @@ export class TwilioProvider {
 
   async listCallRecordings(callSid: string): Promise<ProviderRecording[]> {
     const list = await this.call(`list recordings of call ${callSid}`, () => this.client.calls(callSid).recordings.list());
-    return list.map((r) => toRecording(r as unknown as SdkRecording));
+    return list.map((r) => toRecording(r));
   }
 
   async listConferenceRecordings(conferenceSid: string): Promise<ProviderRecording[]> {
     const list = await this.call(`list recordings of conference ${conferenceSid}`, () =>
       this.client.conferences(conferenceSid).recordings.list(),
     );
-    return list.map((r) => toRecording(r as unknown as SdkRecording));
+    return list.map((r) => toRecording(r));
   }
 
   async fetchRecording(recordingSid: string): Promise<ProviderRecording> {
     const r = await this.call(`fetch recording ${recordingSid}`, () => this.client.recordings(recordingSid).fetch());
-    return toRecording(r as unknown as SdkRecording);
+    return toRecording(r);
   }
 
   /** Sets a recording's status (`paused` with a behaviour, `in-progress`, `stopped`). */
@@ -115,12 +115,12 @@ export class TwilioProvider {
       const r = await this.call(`set recording ${recordingSid} of call ${owner.callSid} to ${status}`, () =>
         this.client.calls(owner.callSid).recordings(recordingSid).update(params),
       );
-      return toRecording(r as unknown as SdkRecording);
+      return toRecording(r);
     }
     const r = await this.call(`set recording ${recordingSid} of conference ${owner.conferenceSid} to ${status}`, () =>
       this.client.conferences(owner.conferenceSid).recordings(recordingSid).update(params),
     );
-    return toRecording(r as unknown as SdkRecording);
+    return toRecording(r);
   }
 
   /**
@@ -150,7 +150,7 @@ export class TwilioProvider {
             }),
           false,
         );
-        return toRecording(r as unknown as SdkRecording);
+        return toRecording(r);
       } catch (e) {
         if (e instanceof ProviderError && e.code === 'CALL_NOT_IN_PROGRESS' && Date.now() < deadline) {
           await defaultSleep(wait.notInProgressRetryMs);

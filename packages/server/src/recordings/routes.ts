@@ -68,16 +68,16 @@ export function recordingsRoutes(app: Api, deps: Deps): void {
     '/api/recordings/:sid',
     { schema: { summary: 'One recording, refreshed from the provider, with its paused spans', tags: ['recordings'], params: RecordingParams, response: { 200: RecordingDetail, ...errors } } },
     async (request) => {
-    let r = recordingForCaller(request, request.params.sid, deps);
-    try {
-      // Fresh from the provider, answered without writing: a read works with a full or locked disk.
-      const fresh = await deps.provider.fetchRecording(r.sid);
-      if (isRecordingStatus(fresh.status)) r = { ...r, status: fresh.status, duration: fresh.duration ?? r.duration, startTime: fresh.startTime ?? r.startTime };
-    } catch (e) {
-      request.log.warn({ err: e, recordingSid: r.sid }, 'could not refresh the recording; answering what is known');
-    }
-    const capture = await deps.provider.fetchCaptureLog(r.sid);
-    return { ...item(r, deps.tasks), pauses: pauseAnnotations(deps.pauses.spans(r.sid), r.firstSeenAt, capture) };
+      let r = recordingForCaller(request, request.params.sid, deps);
+      try {
+        // Fresh from the provider, answered without writing: a read works with a full or locked disk.
+        const fresh = await deps.provider.fetchRecording(r.sid);
+        if (isRecordingStatus(fresh.status)) r = { ...r, status: fresh.status, duration: fresh.duration ?? r.duration, startTime: fresh.startTime ?? r.startTime };
+      } catch (e) {
+        request.log.warn({ err: e, recordingSid: r.sid }, 'could not refresh the recording; answering what is known');
+      }
+      const capture = await deps.provider.fetchCaptureLog(r.sid);
+      return { ...item(r, deps.tasks), pauses: pauseAnnotations(deps.pauses.spans(r.sid), r.firstSeenAt, capture) };
     },
   );
 
@@ -95,50 +95,50 @@ export function recordingsRoutes(app: Api, deps: Deps): void {
       },
     },
     async (request, reply) => {
-    const r = recordingForCaller(request, request.params.sid, deps);
-    const rangeHeader = request.headers.range;
-    const spec = parseRangeHeader(rangeHeader);
-    let res: Response;
-    try {
-      res = await deps.provider.fetchRecordingMedia(r.sid, spec === null ? undefined : rangeHeader);
-    } catch (e) {
-      if (e instanceof AppError && e.code === 'NOT_FOUND') {
-        const now = await deps.provider.fetchRecording(r.sid).catch(() => null);
-        if (now !== null && now.status !== 'completed') {
-          throw new AppError('CONFLICT', `recording ${r.sid} is ${now.status}; its media exists once it is completed`, { field: 'sid' });
+      const r = recordingForCaller(request, request.params.sid, deps);
+      const rangeHeader = request.headers.range;
+      const spec = parseRangeHeader(rangeHeader);
+      let res: Response;
+      try {
+        res = await deps.provider.fetchRecordingMedia(r.sid, spec === null ? undefined : rangeHeader);
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'NOT_FOUND') {
+          const now = await deps.provider.fetchRecording(r.sid).catch(() => null);
+          if (now !== null && now.status !== 'completed') {
+            throw new AppError('CONFLICT', `recording ${r.sid} is ${now.status}; its media exists once it is completed`, { field: 'sid' });
+          }
         }
+        throw e;
       }
-      throw e;
-    }
-    reply.header('accept-ranges', 'bytes');
-    reply.header('content-type', res.headers.get('content-type') ?? 'audio/wav');
-    const len = res.headers.get('content-length');
-    const body = res.body === null ? null : Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
-    if (res.status === 416 || res.status === 206) {
-      const contentRange = res.headers.get('content-range');
-      if (contentRange !== null) reply.header('content-range', contentRange);
-      if (res.status === 416) {
+      reply.header('accept-ranges', 'bytes');
+      reply.header('content-type', res.headers.get('content-type') ?? 'audio/wav');
+      const len = res.headers.get('content-length');
+      const body = res.body === null ? null : Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+      if (res.status === 416 || res.status === 206) {
+        const contentRange = res.headers.get('content-range');
+        if (contentRange !== null) reply.header('content-range', contentRange);
+        if (res.status === 416) {
+          body?.destroy();
+          throw new AppError('RANGE_NOT_SATISFIABLE', `range: ${rangeHeader ?? ''} is outside recording ${r.sid}`, { field: 'range' });
+        }
+        if (len !== null) reply.header('content-length', len);
+        return reply.code(206).send(body ?? Buffer.alloc(0));
+      }
+      // A whole answer without a length cannot be cut to a range: the RFC allows answering it whole.
+      const size = len === null ? null : Number(len);
+      const part = size === null ? ({ kind: 'whole' } as const) : resolveRange(spec, size);
+      if (part.kind === 'unsatisfiable') {
         body?.destroy();
-        throw new AppError('RANGE_NOT_SATISFIABLE', `range: ${rangeHeader ?? ''} is outside recording ${r.sid}`, { field: 'range' });
+        reply.header('content-range', `bytes */${size}`);
+        throw new AppError('RANGE_NOT_SATISFIABLE', `range: ${rangeHeader ?? ''} is outside the ${size} bytes of recording ${r.sid}`, { field: 'range' });
+      }
+      if (part.kind === 'part') {
+        reply.header('content-range', `bytes ${part.start}-${part.end}/${size}`);
+        reply.header('content-length', String(part.end - part.start + 1));
+        return reply.code(206).send(body === null ? Buffer.alloc(0) : Readable.from(sliceBytes(body, part.start, part.end)));
       }
       if (len !== null) reply.header('content-length', len);
-      return reply.code(206).send(body ?? Buffer.alloc(0));
-    }
-    // A whole answer without a length cannot be cut to a range: the RFC allows answering it whole.
-    const size = len === null ? null : Number(len);
-    const part = size === null ? ({ kind: 'whole' } as const) : resolveRange(spec, size);
-    if (part.kind === 'unsatisfiable') {
-      body?.destroy();
-      reply.header('content-range', `bytes */${size}`);
-      throw new AppError('RANGE_NOT_SATISFIABLE', `range: ${rangeHeader ?? ''} is outside the ${size} bytes of recording ${r.sid}`, { field: 'range' });
-    }
-    if (part.kind === 'part') {
-      reply.header('content-range', `bytes ${part.start}-${part.end}/${size}`);
-      reply.header('content-length', String(part.end - part.start + 1));
-      return reply.code(206).send(body === null ? Buffer.alloc(0) : Readable.from(sliceBytes(body, part.start, part.end)));
-    }
-    if (len !== null) reply.header('content-length', len);
-    return reply.send(body ?? Buffer.alloc(0));
+      return reply.send(body ?? Buffer.alloc(0));
     },
   );
 }
