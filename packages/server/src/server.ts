@@ -3,7 +3,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
-import { AppError, type UiConfig } from '@pause-recording/core';
+import swagger from '@fastify/swagger';
+import { AppError, ErrorBody, HealthResponse, NoFields, UiConfig } from '@pause-recording/core';
+import { Type } from 'typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { SqliteAuditStore, type AuditReader } from './audit/audit-store.ts';
@@ -22,7 +24,8 @@ import { assertSafeToStart } from './config/startup-safety.ts';
 import { EventBus } from './events/event-bus.ts';
 import { eventRoutes } from './events/routes.ts';
 import { StreamTickets } from './events/tickets.ts';
-import { installErrorHandling, rejectIfProblems } from './http/errors.ts';
+import { installErrorHandling } from './http/errors.ts';
+import { schemaErrorFormatter, typeBoxValidator, type Api } from './http/validation.ts';
 import { installWebSecurity, perKeyRateLimit, setSecurityHeaders } from './http/web-security.ts';
 import { createLogger } from './logging/logger.ts';
 import { TwilioProvider } from './provider/twilio-provider.ts';
@@ -155,6 +158,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const desktopDir = config.desktopDir !== null && existsSync(join(config.desktopDir, 'index.html')) ? resolve(config.desktopDir) : null;
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    // Schema violations answer our 400 naming each field (http/validation.ts).
+    schemaErrorFormatter,
     bodyLimit: opts.bodyLimitBytes ?? 64 * 1024,
     forceCloseConnections: true,
     // Errors Fastify raises before routing (a malformed URL such as `%ZZ`) get our error shape too.
@@ -164,6 +169,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       void (reply as FastifyReply).status(400).send(new AppError('BAD_REQUEST', `path: ${err.message}`, { field: 'path' }).toJSON());
     },
   });
+  app.setValidatorCompiler(typeBoxValidator);
+  // Response schemas type the handlers and document the API; answers are serialized as they are.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
   await app.register(formbody, { bodyLimit: opts.bodyLimitBytes ?? 64 * 1024 });
@@ -172,6 +180,26 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   await installWebSecurity(app, config.http.corsOrigins);
 
   const PUBLIC_API = new Set(['/api/auth/login', '/api/events', '/api/health']);
+  // Query strings: a route takes only the parameters its schema names; an `/api` route without a
+  // querystring schema takes none, so a parameter there is refused, named, rather than silently
+  // ignored. Credentials never travel in a URL (logs, proxies, history): `?token=` is refused with
+  // its own message (http/validation.ts). Registered before swagger, which documents the default too.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/') && route.schema?.querystring === undefined) route.schema = { ...route.schema, querystring: NoFields };
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'pause-recording control server', version: '0.1.0', description: 'Generated from the route schemas; docs/api.md is rendered from this document.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    // The same rule as the authentication hook below: every /api route but the public ones needs a bearer token.
+    transform: ({ schema, url }) => ({
+      schema: url.startsWith('/api/') && !PUBLIC_API.has(url) ? { ...schema, security: [{ bearer: [] }] } : schema,
+      url,
+    }),
+  });
+  const api: Api = app.withTypeProvider();
+
   const perIdentity = await perKeyRateLimit(app, config.http.rateLimitPerMinute, 'authorization');
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
@@ -181,36 +209,30 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     request.session = claims;
     await perIdentity(request, reply, request.user.identity);
   });
-  // Query strings: `/api/audit` checks its own filters and `/api/events` takes `?ticket=`; no other
-  // route but the health check reads one, so a parameter there would be silently ignored: refused instead, named.
-  // Credentials never travel in a URL (logs, proxies, history): `?token=` is refused everywhere.
-  app.addHook('onRequest', async (request) => {
-    const route = request.routeOptions.url;
-    if (route === undefined || !route.startsWith('/api/') || route === '/api/audit' || route === '/api/health') return;
-    const allowed = route === '/api/events' ? ['ticket'] : [];
-    const keys = Object.keys((request.query ?? {}) as Record<string, unknown>).filter((k) => !allowed.includes(k));
-    rejectIfProblems(
-      keys.map((k) => ({
-        field: k,
-        problem: /token/i.test(k) ? 'credentials do not belong in the URL (send Authorization: Bearer; the event stream takes a ticket from POST /api/events/ticket)' : 'unknown query parameter',
-      })),
-    );
-  });
 
-  app.get('/api/health', async () => ({ ok: true, mode: config.mode }));
-  app.get('/api/config', async (): Promise<UiConfig> => ({
+  const errors = { '4xx': ErrorBody };
+  // Load balancers and uptime probes may add their own query parameters: the health check ignores them.
+  api.get(
+    '/api/health',
+    { schema: { summary: 'Liveness and mode (no token)', tags: ['health'], querystring: Type.Object({}, { additionalProperties: true }), response: { 200: HealthResponse } } },
+    async () => ({ ok: true as const, mode: config.mode }),
+  );
+  api.get('/api/config', { schema: { summary: 'What the desktop needs of the configuration', tags: ['health'], response: { 200: UiConfig, ...errors } } }, async () => ({
     pauseRecording: config.app.pauseRecording,
     dualChannelRecording: { enabled: config.app.dualChannelRecording.enabled, channel: config.app.dualChannelRecording.channel },
     callRecordingEnabled: config.app.callRecordingEnabled,
     mode: config.mode,
   }));
+  // The OpenAPI document of these routes, for a logged-in caller like every other /api route (the
+  // public surface stays login and health; docs/api.md is rendered from it for everyone else).
+  api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   const guard = new LoginGuard({
     freeFailures: config.http.loginFailuresPerMinute,
     backoffMs: config.http.loginBackoffSeconds * 1000,
     maxBackoffMs: config.http.loginBackoffMaxSeconds * 1000,
     globalPerMinute: config.http.loginAttemptsPerMinute,
   });
-  const streams = eventRoutes(app, {
+  const streams = eventRoutes(api, {
     bus,
     tokens,
     users,
@@ -218,14 +240,14 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     streamsPerIdentity: config.http.sseStreamsPerIdentity,
   });
-  authRoutes(app, { tokens, users, guard, revocations, onLogout: (jti) => streams.endSession(jti) });
-  taskRoutes(app, { tasks, contactCenter });
-  recordingRoutes(app, { tasks, service: recordingService, app: config.app });
-  auditRoutes(app, { audit, tasks });
-  recordingsRoutes(app, { ledger, tasks, provider });
-  simulatorRoutes(app, { simulator, users });
-  seedRoutes(app, { tokens, users, flex, provider, tasks, service: recordingService, production: !embedded });
-  webhookRoutes(app, {
+  authRoutes(api, { tokens, users, guard, revocations, onLogout: (jti) => streams.endSession(jti) });
+  taskRoutes(api, { tasks, contactCenter });
+  recordingRoutes(api, { tasks, service: recordingService, app: config.app });
+  auditRoutes(api, { audit, tasks });
+  recordingsRoutes(api, { ledger, tasks, provider });
+  simulatorRoutes(api, { simulator, users });
+  seedRoutes(api, { tokens, users, flex, provider, tasks, service: recordingService, production: !embedded });
+  webhookRoutes(api, {
     publicUrl: () => urls.public,
     authToken: config.twilio.authToken,
     contactCenter,

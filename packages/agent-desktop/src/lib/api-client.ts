@@ -1,10 +1,13 @@
 import type {
   ErrorBody,
+  LoginRequest,
   LoginResponse,
   MeResponse,
   RecordingDetail,
   RecordingsResponse,
+  SimulatorCallRequest,
   SimulatorCallResponse,
+  StreamTicketResponse,
   TaskAction,
   TaskRecordingState,
   TaskResponse,
@@ -80,7 +83,7 @@ export function createHttpApi(baseUrl: string, getToken: () => string | null): D
   }
   const task = (sid: string): string => `/api/tasks/${encodeURIComponent(sid)}`;
   return {
-    login: (identity, password) => json('POST', '/api/auth/login', { identity, password }),
+    login: (identity, password) => json('POST', '/api/auth/login', { identity, password } satisfies LoginRequest),
     me: () => json('GET', '/api/me'),
     config: () => json('GET', '/api/config'),
     tasks: () => json('GET', '/api/tasks'),
@@ -90,12 +93,12 @@ export function createHttpApi(baseUrl: string, getToken: () => string | null): D
     recordings: () => json('GET', '/api/recordings'),
     recording: (sid) => json('GET', `/api/recordings/${encodeURIComponent(sid)}`),
     recordingMedia: async (sid) => (await send('GET', `/api/recordings/${encodeURIComponent(sid)}/media`)).blob(),
-    simulateCall: (agent) => json('POST', '/api/simulator/calls', agent === undefined ? {} : { agent }),
+    simulateCall: (agent) => json('POST', '/api/simulator/calls', (agent === undefined ? {} : { agent }) satisfies SimulatorCallRequest),
     logout: async () => {
       await send('POST', '/api/auth/logout');
     },
     eventsUrl: async () => {
-      const { ticket } = await json<{ ticket: string }>('POST', '/api/events/ticket');
+      const { ticket } = await json<StreamTicketResponse>('POST', '/api/events/ticket');
       return `${baseUrl}/api/events?ticket=${encodeURIComponent(ticket)}`;
     },
   };

@@ -1,8 +1,8 @@
-import type { LoginResponse, MeResponse } from '@pause-recording/core';
-import { AppError } from '@pause-recording/core';
-import type { FastifyInstance } from 'fastify';
-import { bodyObject, rejectIfProblems, type FieldProblem } from '../http/errors.ts';
-import type { BearerTokens } from './bearer-tokens.ts';
+import { AppError, ErrorBody, LoginRequest, LoginResponse, MeResponse, NoFields } from '@pause-recording/core';
+import { Type } from 'typebox';
+import type { Api } from '../http/validation.ts';
+import { currentUser } from '../tasks/routes.ts';
+import type { BearerTokens, TokenClaims } from './bearer-tokens.ts';
 import type { LoginGuard } from './login-guard.ts';
 import type { TokenRevocations } from './revocations.ts';
 import type { UserDirectory } from './user-directory.ts';
@@ -16,48 +16,58 @@ export interface AuthRouteDeps {
   readonly onLogout: (jti: string) => void;
 }
 
-export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
-  app.post('/api/auth/login', async (request, reply): Promise<LoginResponse> => {
-    const body = bodyObject(request.body, ['identity', 'password']);
-    const problems: FieldProblem[] = [];
-    const { identity, password } = body;
-    if (typeof identity !== 'string' || identity === '') problems.push({ field: 'identity', problem: 'is required (a non-empty string)' });
-    if (typeof password !== 'string' || password === '') problems.push({ field: 'password', problem: 'is required (a non-empty string)' });
-    rejectIfProblems(problems);
-    // Counted before the hash is checked: parallel guesses cannot outrun the count.
-    const admission = deps.guard.admit(identity as string, request.ip);
-    if (!admission.ok) {
-      reply.header('retry-after', String(admission.retryAfterSeconds));
-      const what = admission.scope === 'global' ? 'too many failed logins on this server' : `too many failed logins for ${String(identity)} from this address`;
-      throw new AppError('RATE_LIMITED', `${what}; try again in ${admission.retryAfterSeconds} s`, { field: 'identity' });
-    }
-    let user;
-    try {
-      user = await deps.users.authenticate(identity as string, password as string);
-    } catch (e) {
-      admission.ticket.failed();
-      throw e;
-    }
-    if (user === null) {
-      admission.ticket.failed();
-      throw new AppError('UNAUTHENTICATED', 'identity or password is wrong', { field: 'password' });
-    }
-    admission.ticket.succeeded();
-    const { token, expiresAt } = deps.tokens.issue(user.identity, [user.role]);
-    return { token, identity: user.identity, roles: [user.role], expiresAt: expiresAt.toISOString() };
-  });
+/** The caller's token claims (set by the server's authentication hook on every non-public `/api` route). */
+export function currentSession(request: { readonly session: TokenClaims | null }): TokenClaims {
+  if (request.session === null) throw new AppError('UNAUTHENTICATED', 'authorization: not logged in', { field: 'authorization' });
+  return request.session;
+}
+
+const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
+
+export function authRoutes(app: Api, deps: AuthRouteDeps): void {
+  app.post(
+    '/api/auth/login',
+    { schema: { summary: 'Log in: a bearer token (no token needed)', tags: ['auth'], body: LoginRequest, response: { 200: LoginResponse, ...errors } } },
+    async (request, reply) => {
+      const { identity, password } = request.body;
+      // Counted before the hash is checked: parallel guesses cannot outrun the count.
+      const admission = deps.guard.admit(identity, request.ip);
+      if (!admission.ok) {
+        reply.header('retry-after', String(admission.retryAfterSeconds));
+        const what = admission.scope === 'global' ? 'too many failed logins on this server' : `too many failed logins for ${identity} from this address`;
+        throw new AppError('RATE_LIMITED', `${what}; try again in ${admission.retryAfterSeconds} s`, { field: 'identity' });
+      }
+      let user;
+      try {
+        user = await deps.users.authenticate(identity, password);
+      } catch (e) {
+        admission.ticket.failed();
+        throw e;
+      }
+      if (user === null) {
+        admission.ticket.failed();
+        throw new AppError('UNAUTHENTICATED', 'identity or password is wrong', { field: 'password' });
+      }
+      admission.ticket.succeeded();
+      const { token, expiresAt } = deps.tokens.issue(user.identity, [user.role]);
+      return { token, identity: user.identity, roles: [user.role], expiresAt: expiresAt.toISOString() };
+    },
+  );
 
   // Revokes the presented token (this session only), durably: it stays refused after a restart.
-  app.post('/api/auth/logout', async (request, reply) => {
-    bodyObject(request.body, []);
-    const session = request.session as NonNullable<typeof request.session>;
-    deps.revocations.revoke(session.jti, session.sub, session.exp);
-    deps.onLogout(session.jti);
-    return reply.status(204).send();
-  });
+  app.post(
+    '/api/auth/logout',
+    { schema: { summary: 'Revoke the token this request carries', tags: ['auth'], body: NoFields, response: { 204: Type.Null({ description: 'Signed out' }), ...errors } } },
+    async (request, reply) => {
+      const session = currentSession(request);
+      deps.revocations.revoke(session.jti, session.sub, session.exp);
+      deps.onLogout(session.jti);
+      return reply.status(204).send(null);
+    },
+  );
 
-  app.get('/api/me', async (request): Promise<MeResponse> => {
-    const user = request.user as NonNullable<typeof request.user>;
+  app.get('/api/me', { schema: { summary: 'Who the token belongs to', tags: ['auth'], response: { 200: MeResponse, ...errors } } }, async (request) => {
+    const user = currentUser(request);
     return { identity: user.identity, roles: [user.role] };
   });
 }

@@ -1,10 +1,12 @@
 import type { ServerResponse } from 'node:http';
-import { AppError, type LiveEvent } from '@pause-recording/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError, ErrorBody, EventsQuery, NoFields, StreamTicketResponse, type LiveEvent } from '@pause-recording/core';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { sessionFromRequest } from '../auth/authenticate.ts';
 import type { BearerTokens } from '../auth/bearer-tokens.ts';
 import type { User, UserDirectory } from '../auth/user-directory.ts';
-import { bodyObject } from '../http/errors.ts';
+import { currentSession } from '../auth/routes.ts';
+import type { Api } from '../http/validation.ts';
 import type { EventBus } from './event-bus.ts';
 import type { StreamTickets } from './tickets.ts';
 
@@ -39,29 +41,30 @@ interface OpenStream {
  * opens a text/event-stream of live events for its holder. (A client that can send headers may
  * use `Authorization: Bearer` instead; a token in the URL is refused.)
  */
-export function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): EventStreams {
+export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
   const open = new Set<OpenStream>();
   app.addHook('preClose', async () => {
     for (const s of open) s.res.end();
   });
 
-  app.post('/api/events/ticket', async (request, reply) => {
-    bodyObject(request.body, []);
-    const session = request.session as NonNullable<typeof request.session>;
-    const { ticket, expiresAt } = deps.tickets.issue({ identity: session.sub, jti: session.jti });
-    return reply.status(201).send({ ticket, expiresAt: expiresAt.toISOString() });
-  });
+  app.post(
+    '/api/events/ticket',
+    { schema: { summary: 'A single-use ticket (~30 s) that opens the event stream once', tags: ['events'], body: NoFields, response: { 201: StreamTicketResponse, '4xx': ErrorBody } } },
+    async (request, reply) => {
+      const session = currentSession(request);
+      const { ticket, expiresAt } = deps.tickets.issue({ identity: session.sub, jti: session.jti });
+      return reply.status(201).send({ ticket, expiresAt: expiresAt.toISOString() });
+    },
+  );
 
-  const caller = (request: FastifyRequest): { user: User; jti: string } => {
-    const q = (request.query ?? {}) as Record<string, unknown>;
-    const ticket = q['ticket'];
+  const caller = (request: FastifyRequest, ticket: string | undefined): { user: User; jti: string } => {
     if (ticket === undefined) {
       const { user, claims } = sessionFromRequest(request, deps.tokens, deps.users);
       return { user, jti: claims.jti };
     }
     const refused = (): AppError =>
       new AppError('UNAUTHENTICATED', 'ticket: unknown, already used or expired; get a new one from POST /api/events/ticket', { field: 'ticket' });
-    if (typeof ticket !== 'string' || ticket === '') throw refused();
+    if (ticket === '') throw refused();
     const holder = deps.tickets.redeem(ticket);
     if (holder === null) throw refused();
     const user = deps.users.get(holder.identity);
@@ -69,41 +72,53 @@ export function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): EventSt
     return { user, jti: holder.jti };
   };
 
-  app.get('/api/events', (request, reply) => {
-    const { user, jti } = caller(request);
-    let mine = 0;
-    for (const s of open) if (s.identity === user.identity) mine++;
-    if (mine >= deps.streamsPerIdentity) {
-      reply.header('retry-after', '5');
-      throw new AppError('RATE_LIMITED', `${user.identity} already has ${mine} open event streams (the limit); close one first`, { field: 'authorization' });
-    }
-    reply.hijack();
-    const res = reply.raw;
-    // Headers set by earlier hooks (security, CORS) go out with the hijacked response too.
-    for (const [k, v] of Object.entries(reply.getHeaders())) if (typeof v === 'string' || typeof v === 'number') res.setHeader(k, v);
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ identity: user.identity, roles: [user.role] })}\n\n`);
-    const stream: OpenStream = { res, identity: user.identity, jti };
-    open.add(stream);
-    const off = deps.bus.subscribe({
-      identity: user.identity,
-      supervisor: user.role === 'supervisor',
-      send: (e) => res.write(sseFrame(e)),
-    });
-    const beat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs);
-    const done = (): void => {
-      clearInterval(beat);
-      off();
-      open.delete(stream);
-    };
-    request.raw.on('close', done);
-    res.on('close', done);
-  });
+  const stream = Type.String({ description: 'text/event-stream: `hello`, then one frame per LiveEvent (packages/core/src/task-api.ts), `event:` its type' });
+  app.get(
+    '/api/events',
+    {
+      schema: {
+        summary: 'Live events (server-sent events) for the ticket holder or bearer',
+        tags: ['events'],
+        querystring: EventsQuery,
+        response: { 200: stream, '4xx': ErrorBody },
+      },
+    },
+    (request, reply) => {
+      const { user, jti } = caller(request, request.query.ticket);
+      let mine = 0;
+      for (const s of open) if (s.identity === user.identity) mine++;
+      if (mine >= deps.streamsPerIdentity) {
+        reply.header('retry-after', '5');
+        throw new AppError('RATE_LIMITED', `${user.identity} already has ${mine} open event streams (the limit); close one first`, { field: 'authorization' });
+      }
+      reply.hijack();
+      const res = reply.raw;
+      // Headers set by earlier hooks (security, CORS) go out with the hijacked response too.
+      for (const [k, v] of Object.entries(reply.getHeaders())) if (typeof v === 'string' || typeof v === 'number') res.setHeader(k, v);
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ identity: user.identity, roles: [user.role] })}\n\n`);
+      const stream: OpenStream = { res, identity: user.identity, jti };
+      open.add(stream);
+      const off = deps.bus.subscribe({
+        identity: user.identity,
+        supervisor: user.role === 'supervisor',
+        send: (e) => res.write(sseFrame(e)),
+      });
+      const beat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs);
+      const done = (): void => {
+        clearInterval(beat);
+        off();
+        open.delete(stream);
+      };
+      request.raw.on('close', done);
+      res.on('close', done);
+    },
+  );
 
   return {
     endSession(jti) {

@@ -8,31 +8,23 @@ export interface FieldProblem {
   readonly problem: string;
 }
 
-/** Throws a 400 naming every bad field (the first one in `field`) when there are problems. */
-export function rejectIfProblems(problems: readonly FieldProblem[]): void {
-  const first = problems[0];
-  if (first === undefined) return;
-  throw new AppError('INVALID_PARAMETER', problems.map((p) => `${p.field}: ${p.problem}`).join('; '), {
-    field: first.field,
+/** The 400 naming every bad field (the first one in `field`); `problems` is not empty. */
+export function problemsError(problems: readonly FieldProblem[]): AppError {
+  return new AppError('INVALID_PARAMETER', problems.map((p) => `${p.field}: ${p.problem}`).join('; '), {
+    field: problems[0]?.field ?? 'body',
     details: { problems },
   });
+}
+
+/** Throws a 400 naming every bad field (the first one in `field`) when there are problems. */
+export function rejectIfProblems(problems: readonly FieldProblem[]): void {
+  if (problems.length > 0) throw problemsError(problems);
 }
 
 /** The SID in `value`, or a 400 naming `field`. */
 export function requireSid(kind: SidKind, value: unknown, field: string): string {
   if (isSid(kind, value)) return value;
   throw new AppError('INVALID_PARAMETER', `${field}: ${sidProblem(kind, value) ?? 'is not valid'}`, { field });
-}
-
-/** A JSON body that must be an object (or absent) with only `allowed` keys. */
-export function bodyObject(body: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new AppError('INVALID_PARAMETER', 'body: must be a JSON object', { field: 'body' });
-  }
-  const o = body as Record<string, unknown>;
-  rejectIfProblems(Object.keys(o).filter((k) => !allowed.includes(k)).map((k) => ({ field: k, problem: 'unknown field' })));
-  return o;
 }
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {

@@ -1,37 +1,69 @@
 import { isPauseBehavior, isSid, sidProblem, type CompletionOutcome, type PauseBehavior, type SidKind } from '@pause-recording/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import { Type, type Static } from 'typebox';
 import type { BearerTokens } from '../auth/bearer-tokens.ts';
 import type { FlexTokenValidator } from '../auth/flex-token-validator.ts';
 import type { UserDirectory } from '../auth/user-directory.ts';
+import type { Api } from '../http/validation.ts';
 import { ProviderError, toProviderError } from '../provider/provider-errors.ts';
 import type { ProviderRecording, RecordingOwner, TwilioProvider } from '../provider/twilio-provider.ts';
 import type { Actor } from '../pause/actor.ts';
 import type { RecordingService } from '../pause/recording-service.ts';
 import type { TaskRecord, TaskStore } from '../tasks/task-store.ts';
 
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const SeedRecording = Type.Object({
+  sid: Type.String(),
+  status: Type.String(),
+  callSid: Nullable(Type.String()),
+  conferenceSid: Nullable(Type.String()),
+  channels: Type.Number(),
+  source: Type.String(),
+  track: Nullable(Type.String()),
+  startTime: Nullable(Type.String()),
+  duration: Nullable(Type.String()),
+}, { title: 'SeedRecording' });
+export type SeedRecording = Static<typeof SeedRecording>;
+
 /**
  * Drop-in routes for the flex-project-template's Twilio Functions: same paths, form fields,
  * `Token` field and response shape `{recording, success, message, twilioErrorCode, twilioDocPage}`.
  */
-export interface SeedResponse {
-  readonly recording: SeedRecording | null;
-  readonly success: boolean;
-  readonly message: string | null;
-  readonly twilioErrorCode: number | null;
-  readonly twilioDocPage: string | null;
-}
+export const SeedResponse = Type.Object({
+  recording: Nullable(SeedRecording),
+  success: Type.Boolean(),
+  message: Nullable(Type.String()),
+  twilioErrorCode: Nullable(Type.Number()),
+  twilioDocPage: Nullable(Type.String()),
+}, { title: 'SeedResponse', description: "The template's answer, for successes and failures alike (the HTTP status tells them apart)." });
+export type SeedResponse = Static<typeof SeedResponse>;
 
-export interface SeedRecording {
-  readonly sid: string;
-  readonly status: string;
-  readonly callSid: string | null;
-  readonly conferenceSid: string | null;
-  readonly channels: number;
-  readonly source: string;
-  readonly track: string | null;
-  readonly startTime: string | null;
-  readonly duration: string | null;
-}
+const token = Type.String({ description: "The caller's Flex token (or this server's bearer token)" });
+const sid = (what: string) => Type.Optional(Type.String({ description: what }));
+/**
+ * The template's form fields. Required fields and SID shapes are checked by the handler, after the
+ * token (an unauthenticated caller gets 401 before any 400), and answered in the template's shape.
+ * Other fields (the template's Functions take any) are ignored.
+ */
+const SeedForm = Type.Object(
+  {
+    Token: Type.Optional(token),
+    callSid: sid('CA… (call routes; required there)'),
+    conferenceSid: sid('CF… (conference routes; required there)'),
+    recordingSid: sid('RE… or Twilio.CURRENT (required to resume; pausing defaults to the current recording)'),
+    pauseBehavior: Type.Optional(Type.String({ description: 'skip or silence (default: the configuration)' })),
+  },
+  { additionalProperties: true },
+);
+type SeedForm = Static<typeof SeedForm>;
+const seedSchema = (summary: string) => ({
+  summary,
+  tags: ['seed routes (flex-project-template)'],
+  consumes: ['application/x-www-form-urlencoded', 'application/json'],
+  body: SeedForm,
+  response: { 200: SeedResponse, '4xx': SeedResponse, '5xx': SeedResponse },
+});
 
 interface Deps {
   readonly tokens: BearerTokens;
@@ -69,25 +101,32 @@ function seedRecording(r: ProviderRecording): SeedRecording {
   };
 }
 
-function fields(request: FastifyRequest): Record<string, unknown> {
-  const b = request.body;
-  return typeof b === 'object' && b !== null && !Array.isArray(b) ? (b as Record<string, unknown>) : {};
-}
+type SidKey = 'callSid' | 'conferenceSid' | 'recordingSid';
 
-function sidField(body: Record<string, unknown>, key: string, kind: SidKind, required: boolean, allowCurrent = false): string | undefined {
+function optionalSid(body: SeedForm, key: SidKey, kind: SidKind, allowCurrent = false): string | undefined {
   const v = body[key];
-  if (v === undefined || v === '') {
-    if (required) throw new SeedFailure(400, `Missing parameter; please provide: '${key}'`);
-    return undefined;
-  }
+  if (v === undefined || v === '') return undefined;
   if (allowCurrent && v === 'Twilio.CURRENT') return v;
   if (!isSid(kind, v)) throw new SeedFailure(400, `${key}: ${sidProblem(kind, v)}`);
   return v;
 }
 
-export function seedRoutes(app: FastifyInstance, deps: Deps): void {
-  async function actorFrom(body: Record<string, unknown>): Promise<Actor> {
-    const token = body['Token'];
+function requiredSid(body: SeedForm, key: SidKey, kind: SidKind, allowCurrent = false): string {
+  const v = optionalSid(body, key, kind, allowCurrent);
+  if (v === undefined) throw new SeedFailure(400, `Missing parameter; please provide: '${key}'`);
+  return v;
+}
+
+/** The body, once the caller is known: a form that breaks the schema (a JSON number for a SID, say) is a 400 in the template's shape. */
+function checked(request: { readonly body: SeedForm; readonly validationError?: Error }): SeedForm {
+  if (request.validationError !== undefined) throw new SeedFailure(400, request.validationError.message);
+  return request.body;
+}
+
+export function seedRoutes(app: Api, deps: Deps): void {
+  async function actorFrom(body: SeedForm): Promise<Actor> {
+    // Read as it came: the schema's verdict waits until the caller is known.
+    const token: unknown = body.Token;
     if (typeof token !== 'string' || token === '') throw new SeedFailure(401, "Missing parameter; please provide: 'Token'");
     const own = deps.tokens.check(token);
     if (own.ok) {
@@ -171,18 +210,18 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
 
   for (const kind of ['call', 'conference'] as const) {
     for (const change of ['pause', 'resume'] as const) {
-      app.post(`/features/pause-recording/flex/${change}-${kind}-recording`, async (request, reply) =>
+      const path = `/features/pause-recording/flex/${change}-${kind}-recording`;
+      app.post(path, { attachValidation: true, schema: seedSchema(`${change === 'pause' ? 'Pause' : 'Resume'} a ${kind}'s recording (the template's Function)`) }, async (request, reply) =>
         respond(reply, async () => {
-          const body = fields(request);
-          const actor = await actorFrom(body);
+          const actor = await actorFrom(request.body);
+          const body = checked(request);
           const owner: RecordingOwner =
-            kind === 'call'
-              ? { kind, callSid: sidField(body, 'callSid', 'call', true) as string }
-              : { kind, conferenceSid: sidField(body, 'conferenceSid', 'conference', true) as string };
+            kind === 'call' ? { kind, callSid: requiredSid(body, 'callSid', 'call') } : { kind, conferenceSid: requiredSid(body, 'conferenceSid', 'conference') };
           // The template resumes a named recording; pausing defaults to the current one.
-          const recordingSid = sidField(body, 'recordingSid', 'recording', change === 'resume', true) ?? 'Twilio.CURRENT';
+          const recordingSid =
+            change === 'resume' ? requiredSid(body, 'recordingSid', 'recording', true) : (optionalSid(body, 'recordingSid', 'recording', true) ?? 'Twilio.CURRENT');
           let behavior: PauseBehavior = deps.service.pauseBehavior;
-          const pb = body['pauseBehavior'];
+          const pb = body.pauseBehavior;
           if (pb !== undefined && pb !== '') {
             if (!isPauseBehavior(pb)) throw new SeedFailure(400, 'pauseBehavior: must be skip or silence');
             behavior = pb;
@@ -216,11 +255,10 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
     }
   }
 
-  app.post('/features/dual-channel-recording/flex/create-recording', async (request, reply) =>
+  app.post('/features/dual-channel-recording/flex/create-recording', { attachValidation: true, schema: seedSchema("Start a dual-channel recording of a call (the template's Function)") }, async (request, reply) =>
     respond(reply, async () => {
-      const body = fields(request);
-      const actor = await actorFrom(body);
-      const callSid = sidField(body, 'callSid', 'call', true) as string;
+      const actor = await actorFrom(request.body);
+      const callSid = requiredSid(checked(request), 'callSid', 'call');
       const owner: RecordingOwner = { kind: 'call', callSid };
       const task = taskGuard(actor, owner);
       let rec: ProviderRecording;

@@ -1,6 +1,8 @@
 import twilio from 'twilio';
 import { AppError, isRecordingStatus } from '@pause-recording/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Type, type Static, type TSchema } from 'typebox';
+import type { Api } from '../http/validation.ts';
 import type { PauseLedger } from '../ledger/ledger.ts';
 import type { ContactCenter } from '../tasks/contact-center.ts';
 import { hangupTwiml } from '../tasks/twiml.ts';
@@ -17,25 +19,32 @@ interface Deps {
   readonly reconcileTask: (taskSid: string) => void;
 }
 
-function formParams(request: FastifyRequest): Record<string, string> {
-  const body = request.body;
+/** A Twilio callback: form fields (a repeated field arrives as a list); which ones depends on the callback. */
+const TwilioForm = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]), {
+  description: 'Form-encoded like Twilio: CallSid, ConferenceSid, RecordingSid, RecordingStatus, StatusCallbackEvent, ... signed with X-Twilio-Signature',
+});
+const Signed = Type.Object({ 'x-twilio-signature': Type.Optional(Type.String({ description: "HMAC-SHA1 of the URL and the form, keyed with the account's auth token" })) });
+
+function formParams(body: Static<typeof TwilioForm>): Record<string, string> {
   const out: Record<string, string> = {};
-  if (typeof body !== 'object' || body === null) return out;
-  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+  for (const [k, v] of Object.entries(body)) {
     if (typeof v === 'string') out[k] = v;
-    else if (Array.isArray(v) && typeof v[0] === 'string') out[k] = v[0];
+    else if (typeof v[0] === 'string') out[k] = v[0];
   }
   return out;
 }
+
+const noContent = { 204: Type.Null({ description: 'Taken' }) };
+const schema = <R extends Record<number, TSchema>>(summary: string, response: R) => ({ summary, tags: ['webhooks'], consumes: ['application/x-www-form-urlencoded'], body: TwilioForm, headers: Signed, response });
 
 /**
  * Callbacks from the voice engine (or Twilio): the voice webhook and the status callbacks.
  * Each must carry a valid X-Twilio-Signature for the account's auth token and the URL as
  * configured (PUBLIC_URL + path); anything else is refused with 403.
  */
-export function webhookRoutes(app: FastifyInstance, deps: Deps): void {
-  const verified = (request: FastifyRequest): Record<string, string> => {
-    const params = formParams(request);
+export function webhookRoutes(app: Api, deps: Deps): void {
+  const verified = (request: { readonly body: Static<typeof TwilioForm>; readonly headers: IncomingHttpHeaders; readonly url: string }): Record<string, string> => {
+    const params = formParams(request.body);
     const sig = request.headers['x-twilio-signature'];
     const url = deps.publicUrl() + request.url;
     if (typeof sig !== 'string' || !twilio.validateRequest(deps.authToken, sig, url, params)) {
@@ -44,7 +53,7 @@ export function webhookRoutes(app: FastifyInstance, deps: Deps): void {
     return params;
   };
 
-  app.post('/webhooks/voice', async (request, reply) => {
+  app.post('/webhooks/voice', { schema: schema('The voice webhook: TwiML for an inbound call', { 200: Type.String({ description: 'TwiML (text/xml)' }) }) }, async (request, reply) => {
     const p = verified(request);
     reply.header('content-type', 'text/xml');
     const cc = deps.contactCenter;
@@ -54,19 +63,19 @@ export function webhookRoutes(app: FastifyInstance, deps: Deps): void {
     return cc.inboundCall({ callSid: p['CallSid'], from: p['From'], to: p['To'] });
   });
 
-  app.post('/webhooks/conference-status', async (request, reply) => {
+  app.post('/webhooks/conference-status', { schema: schema('Conference status callback', noContent) }, async (request, reply) => {
     const p = verified(request);
     await deps.contactCenter?.conferenceEvent(p);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.post('/webhooks/call-status', async (request, reply) => {
+  app.post('/webhooks/call-status', { schema: schema('Call status callback', noContent) }, async (request, reply) => {
     const p = verified(request);
     await deps.contactCenter?.callStatus(p);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.post('/webhooks/recording-status', async (request, reply) => {
+  app.post('/webhooks/recording-status', { schema: schema('Recording status callback', noContent) }, async (request, reply) => {
     const p = verified(request);
     const sid = p['RecordingSid'];
     const status = p['RecordingStatus'];
@@ -99,6 +108,6 @@ export function webhookRoutes(app: FastifyInstance, deps: Deps): void {
       });
       if (task !== null && (status === 'in-progress' || status === 'paused')) deps.reconcileTask(task.sid);
     }
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 }

@@ -35,6 +35,7 @@ const seedBody = (key: 'callSid' | 'conferenceSid') => (c: Ctx): Record<string, 
 const TABLE: Record<string, Row> = {
   'GET /api/health': { expect: [200, 200, 200, 200, 200] },
   'GET /api/config': { expect: [401, 401, 200, 200, 200] },
+  'GET /api/openapi.json': { expect: [401, 401, 200, 200, 200] },
   'POST /api/auth/login': { expect: [400, 400, 400, 400, 400], body: () => ({ identity: 'alice' }) },
   'GET /api/me': { expect: [401, 401, 200, 200, 200] },
   'GET /api/audit': { expect: [401, 401, 200, 200, 200] },
