@@ -56,6 +56,8 @@ export const TWILIO_ERROR = {
   INTERNAL_FAILURE: 12400,
   /** More than one active recording when addressing `Twilio.CURRENT`. */
   CONCURRENT_RECORDINGS: 16108,
+  /** TaskRouter: the resource's state forbids the change (accepting a reservation that is no longer pending). */
+  TASKROUTER_INVALID_STATE: 20001,
 } as const;
 
 export type TwilioErrorName = keyof typeof TWILIO_ERROR;
