@@ -83,7 +83,7 @@ export class TwilioHttpError extends Error {
       case 'SHUTTING_DOWN':
         return new TwilioHttpError(503, TWILIO_ERROR.SERVICE_UNAVAILABLE, e.message);
       case 'INVALID_STATE':
-        return new TwilioHttpError(400, TWILIO_ERROR.TASKROUTER_INVALID_STATE, e.message);
+        return new TwilioHttpError(400, TWILIO_ERROR.INVALID_PARAMETER, e.message);
     }
   }
 
