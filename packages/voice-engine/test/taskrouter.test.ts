@@ -165,6 +165,21 @@ describe('TaskRouter (twilio SDK)', () => {
     expect(r!.taskSid).toBe(older.sid);
   });
 
+  it("a Flex token issued for alice's worker validates to her worker_sid, which names her TaskRouter worker", async () => {
+    const { w, alice } = await contactCenter('tokens', false);
+    const issued = await api(e, 'POST', '/dev/flex-tokens', { identity: 'alice', roles: 'agent', workerSid: alice.sid });
+    expect(issued.status).toBe(201);
+    const token = (issued.body as { token: string }).token;
+    const res = await fetch(`${e.url}/v1/Accounts/${e.accountSid}/Tokens/validate`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${e.accountSid}:${e.authToken}`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    const validated = (await res.json()) as { valid: boolean; worker_sid: string };
+    expect([validated.valid, validated.worker_sid]).toEqual([true, alice.sid]);
+    expect((await w.workers(validated.worker_sid).fetch()).friendlyName).toBe('alice');
+  });
+
   it('errors: unknown SIDs are 404/20404, bad parameters 400 naming the field, state changes out of order 400', async () => {
     const { workspace, w, workflow, byName } = await contactCenter('errors', false);
     const missing = `WS${'0'.repeat(32)}`;
