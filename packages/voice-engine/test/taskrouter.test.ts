@@ -134,6 +134,24 @@ describe('TaskRouter (twilio SDK)', () => {
     expect(JSON.parse(created['TaskAttributes']!)).toMatchObject({ call_sid: customer.sid });
   });
 
+  it('a customer call not yet in a conference is moved into one named after the task, and alice joins it', async () => {
+    const { w, alice, workflow } = await contactCenter('no-conference-yet', false);
+    const customer = await client.calls.create({ to: '+15550001000', from: '+15550002000', twiml: '<Response><Pause length="600"/></Response>' });
+    await waitFor('customer answered', async () => (await client.calls(customer.sid).fetch()).status === 'in-progress');
+    const task = await w.tasks.create({ workflowSid: workflow.sid, attributes: JSON.stringify({ call_sid: customer.sid, to: '+15550001000' }) });
+    const [r] = await w.workers(alice.sid).reservations.list();
+    await w.workers(alice.sid).reservations(r!.sid).update({ reservationStatus: 'accepted', instruction: 'conference' });
+    const conf = await waitFor('the task conference in progress', async () => (await client.conferences.list({ friendlyName: task.sid, status: 'in-progress' }))[0]);
+    const legs = await waitFor('both legs in the conference', async () => {
+      const parts = await client.conferences(conf.sid).participants.list();
+      return parts.length === 2 ? parts.map((p) => p.callSid) : null;
+    });
+    expect(legs).toContain(customer.sid);
+    const other = legs.find((sid) => sid !== customer.sid)!;
+    const aliceLeg = await client.calls(other).fetch();
+    expect([aliceLeg.to, aliceLeg.from]).toEqual(['client:alice', '+15550001000']);
+  });
+
   it('a rejected reservation is offered to the next worker; with no one left the task waits', async () => {
     const { w, alice, bob, workflow } = await contactCenter('reject', true);
     const task = await w.tasks.create({ workflowSid: workflow.sid, attributes: '{"type":"inbound"}' });
