@@ -9,6 +9,14 @@ const crossPackageSources = {
   group: PACKAGES.flatMap((p) => [`**/${p}/src`, `**/${p}/src/**`, `@pause-recording/${p}/src`, `@pause-recording/${p}/src/**`]),
   message: "Import another package through its exports ('@pause-recording/<name>' or a listed subpath like '@pause-recording/voice-engine/audio'), never its src/ files.",
 };
+/** Test code (harnesses, fixtures, setup) lives in each package's test/ folder: tests may import it, shipped code never. */
+const testTree = {
+  regex: '(^|/)test(/|$)',
+  message: 'Shipped code never imports the test tree (test/): only tests (x.test.ts, test/**) may.',
+};
+/** Every package's shipped code: its src/ minus the unit tests beside it. */
+const SHIPPED = ['packages/*/src/**/*.{ts,tsx}'];
+const TESTS = ['**/*.test.{ts,tsx}'];
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/data/**', '**/coverage/**', 'test-results/**', 'playwright-report/**', 'packages/flex-plugin/build/**'] },
@@ -43,6 +51,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [crossPackageSources] }] },
   },
   {
+    files: SHIPPED,
+    ignores: TESTS,
+    rules: { 'no-restricted-imports': ['error', { patterns: [crossPackageSources, testTree] }] },
+  },
+  {
     // The agent desktop runs in the browser (and its tests in jsdom).
     files: ['packages/agent-desktop/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
@@ -52,13 +65,14 @@ export default tseslint.config(
   {
     // The desktop's shipped code is browser code: nothing from Node, nothing from the server side.
     files: ['packages/agent-desktop/src/**/*.{ts,tsx}'],
-    ignores: ['**/*.test.{ts,tsx}', 'packages/agent-desktop/src/test-setup.ts', 'packages/agent-desktop/src/test-support/**'],
+    ignores: TESTS,
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             crossPackageSources,
+            testTree,
             { regex: '^node:', message: 'The agent desktop runs in the browser: no Node built-ins.' },
             { group: ['@pause-recording/server', '@pause-recording/server/**', '@pause-recording/voice-engine', '@pause-recording/voice-engine/**'], message: 'The agent desktop talks to the server over HTTP; it imports only @pause-recording/core.' },
           ],

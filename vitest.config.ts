@@ -11,7 +11,7 @@ const workspaceSources = {
     { find: /^@pause-recording\/voice-engine$/, replacement: resolvePath('packages/voice-engine/src/index.ts') },
     { find: /^@pause-recording\/voice-engine\/audio$/, replacement: resolvePath('packages/voice-engine/src/audio/index.ts') },
     { find: /^@pause-recording\/server$/, replacement: resolvePath('packages/server/src/index.ts') },
-    { find: /^@pause-recording\/server\/test-support$/, replacement: resolvePath('packages/server/src/test-support/system.ts') },
+    { find: /^@pause-recording\/server\/test-support$/, replacement: resolvePath('packages/server/test/support/system.ts') },
   ],
 };
 
@@ -41,8 +41,8 @@ export default defineConfig({
           name: 'agent-desktop',
           environment: 'jsdom',
           root: 'packages/agent-desktop',
-          include: ['src/**/*.test.{ts,tsx}'],
-          setupFiles: ['src/test-setup.ts'],
+          include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
+          setupFiles: ['test/setup.ts'],
         },
       },
       {

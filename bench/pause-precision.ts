@@ -13,9 +13,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
-import { inspectWav, framesInSlot } from '../packages/voice-engine/src/audio/inspect.ts';
-import { readWav } from '../packages/voice-engine/src/audio/wav-read.ts';
+import { RealtimeClock, startEngine, type RunningEngine } from '@pause-recording/voice-engine';
+import { framesInSlot, inspectWav, readWav } from '@pause-recording/voice-engine/audio';
 import { placeRecordedCalls } from './engine-capacity.ts';
 import { pool, sleep, TwilioRest } from './lib/engine-proc.ts';
 import { f, summary, table, type BenchOptions } from './lib/report.ts';
@@ -60,7 +59,8 @@ export async function runPausePrecision(opts: BenchOptions, log: (s: string) => 
   const eng: RunningEngine = await startEngine({ dataDir, audio: 'stamped', speed: 1 });
   try {
     const engine = eng.engine;
-    const clock = eng.clock as unknown as { tick: number; startedAt: number };
+    const clock = eng.clock;
+    if (!(clock instanceof RealtimeClock)) throw new Error('pause precision needs the real-time clock');
     const accepts: Accept[] = [];
     const pending = new Map<string, Accept>();
     // Wrap the domain's update (the routes call it as a method) to note the clock at acceptance.

@@ -14,7 +14,7 @@ const eslint = new ESLint({ cwd: ROOT });
 
 const DESKTOP_FILE = 'packages/agent-desktop/src/lib/time-format.ts';
 const DESKTOP_COMPONENT = 'packages/agent-desktop/src/features/shortcuts/ThrottleInput.tsx';
-const SERVER_FILE = 'packages/server/src/recording/actor.ts';
+const SERVER_FILE = 'packages/server/src/pause/actor.ts';
 
 async function lint(code: string, file: string): Promise<{ ruleId: string | null; message: string }[]> {
   const [result] = await eslint.lintText(code, { filePath: resolve(ROOT, file) });
@@ -41,9 +41,20 @@ describe('import boundaries', () => {
     const server = await lint("export { startServer } from '@pause-recording/server';\n", DESKTOP_FILE);
     expect(server).toContainEqual({ ruleId: 'no-restricted-imports', message: expect.stringMatching(/over HTTP/) });
     expect(await lint("export { isActive } from '@pause-recording/core';\n", DESKTOP_FILE)).toEqual([]);
-    // The desktop's tests start a real server: Node is theirs to use.
-    const inTest = await lint("import { tmpdir } from 'node:os';\nexport const dir = tmpdir();\n", 'packages/agent-desktop/src/lib/api-client.test.ts');
-    expect(inTest.map((m) => m.ruleId)).not.toContain('no-restricted-imports');
+    // The desktop's tests start a real server: Node is theirs to use, beside the code and in test/.
+    const nodeCode = "import { tmpdir } from 'node:os';\nexport const dir = tmpdir();\n";
+    for (const file of ['packages/agent-desktop/src/lib/env.test.ts', 'packages/agent-desktop/test/api-client.test.ts']) {
+      expect((await lint(nodeCode, file)).map((m) => m.ruleId)).not.toContain('no-restricted-imports');
+    }
+  }, SLOW);
+
+  it('keeps the test tree out of shipped code, but not out of the tests', async () => {
+    const server = await lint("export { startSystem } from '../../test/support/system.ts';\n", SERVER_FILE);
+    expect(server).toContainEqual({ ruleId: 'no-restricted-imports', message: expect.stringMatching(/never imports the test tree/) });
+    const desktop = await lint("export { task } from '../../test/support/fixtures.ts';\n", DESKTOP_FILE);
+    expect(desktop).toContainEqual({ ruleId: 'no-restricted-imports', message: expect.stringMatching(/never imports the test tree/) });
+    expect(await lint("export { startSystem } from '../../test/support/system.ts';\n", 'packages/server/src/auth/auth.test.ts')).toEqual([]);
+    expect(await lint("export { task } from '../../../test/support/fixtures.ts';\n", 'packages/agent-desktop/src/features/tasks/tasks.test.tsx')).toEqual([]);
   }, SLOW);
 });
 

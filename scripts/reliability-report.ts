@@ -2,7 +2,7 @@
  * `npm run reliability-report`: renders the figures of the last safety runs into
  * docs/reliability.md, between its `<!-- figures:start -->` and `<!-- figures:end -->` markers.
  * The figures come from `.tmp/reliability/*.json`, written by the tests in
- * packages/server/src/safety/ (`npx vitest run packages/server/src/safety`) and by the soak
+ * packages/server/test/safety/ (`npx vitest run packages/server/test/safety`) and by the soak
  * (`npm run soak:leak -- --cases N`). A missing file is reported as "not run".
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,12 +1,12 @@
 /**
  * Long soak of the leak property (issue 5): `npm run soak:leak -- --cases 2000 [--seed N] [--max-steps 16]`.
- * Runs the same check as packages/server/src/safety/leak.property.test.ts, spread over the eight
+ * Runs the same check as packages/server/test/safety/leak.property.test.ts, spread over the eight
  * configurations (conference × dual-channel × skip/silence), and writes its figures to
  * .tmp/reliability/leak-soak.json (rendered by `npm run reliability-report`).
  */
 import fc from 'fast-check';
-import { ALL_CONFIGS, configName, emptyStats, LEAK_SPEED, runLeakSequence, sequenceArb, startLeakRig } from '../packages/server/src/safety/leak-harness.ts';
-import { writeCounts } from '../packages/server/src/safety/reliability-counts.ts';
+import { ALL_CONFIGS, configName, emptyStats, LEAK_SPEED, runLeakSequence, sequenceArb, startLeakRig } from '../packages/server/test/safety/leak-harness.ts';
+import { writeCounts } from '../packages/server/test/safety/reliability-counts.ts';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

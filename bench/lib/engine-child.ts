@@ -4,7 +4,7 @@
  * Talks to its parent over IPC: answers `stats`, `resetLag`, `gc`, `close`.
  */
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import { startEngine } from '@pause-recording/voice-engine';
+import { RealtimeClock, startEngine } from '@pause-recording/voice-engine';
 import type { ChildStats, ToChild } from './engine-proc.ts';
 
 const [dataDir, audio] = process.argv.slice(2);
@@ -53,7 +53,7 @@ function stats(): ChildStats {
     tick: eng.clock.tick,
     framesProcessed: engine.framesProcessed,
     maxLagFrames: eng.clock.maxLagFrames,
-    lagNow: Math.floor((performance.now() - (eng.clock as unknown as { startedAt: number }).startedAt) / 20) - eng.clock.tick,
+    lagNow: eng.clock instanceof RealtimeClock ? Math.floor((performance.now() - eng.clock.startedAt) / 20) - eng.clock.tick : 0,
     liveCalls: engine.liveCalls.size,
     activeRecordings: engine.activeRecordings.size,
     cpu: process.cpuUsage(),

@@ -64,17 +64,18 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
       : { method: spec.method ?? 'GET', headers: spec.headers ?? {}, ...(spec.body !== undefined ? { body: spec.body } : {}) }),
   };
   const started = performance.now();
-  const inst = autocannon(opts) as unknown as autocannon.Instance & Promise<autocannon.Result>;
-  // on() returns the instance itself, which is also the run's promise (awaited below): not a lost promise.
-  void inst.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
-    lat.push(ms);
-    if (kindOf) {
-      let a = kinds.get(lastKind);
-      if (!a) kinds.set(lastKind, (a = []));
-      a.push(ms);
-    }
+  // The callback form: its typings return the instance (whose 'response' events give latencies).
+  const res = await new Promise<autocannon.Result>((resolve, reject) => {
+    const inst = autocannon(opts, (err: unknown, result: autocannon.Result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)));
+    inst.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
+      lat.push(ms);
+      if (kindOf) {
+        let a = kinds.get(lastKind);
+        if (!a) kinds.set(lastKind, (a = []));
+        a.push(ms);
+      }
+    });
   });
-  const res = await inst;
   const seconds = (performance.now() - started) / 1000;
   const byKind = new Map<string, ReturnType<typeof summary>>();
   for (const [k, v] of kinds) byKind.set(k, summary(v));

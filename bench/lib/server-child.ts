@@ -7,8 +7,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startServer, loadServerConfig, createLogger, hashPassword } from '@pause-recording/server';
-import { UserDirectory } from '../../packages/server/src/auth/user-directory.ts';
+import { startServer, loadServerConfig, createLogger, hashPassword, TwilioProvider, UserDirectory } from '@pause-recording/server';
 import type { ChildStats, ToChild } from './engine-proc.ts';
 
 const [engineUrl, accountSid, authToken, dataDir, agentsRaw, configJson] = process.argv.slice(2);
@@ -67,21 +66,24 @@ httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
   });
 });
 
-// Time every provider call (the SDK round trips to the engine) and charge it to its request.
-const provider = (server.recordingService as unknown as { d: { provider: Record<string, unknown> } }).d.provider;
-for (const name of ['listCallRecordings', 'listConferenceRecordings', 'fetchRecording', 'updateRecording', 'fetchCallStatus']) {
-  const fn = provider[name];
-  if (typeof fn !== 'function') continue;
-  const orig = (fn as (...a: unknown[]) => Promise<unknown>).bind(provider);
-  provider[name] = async (...args: unknown[]) => {
-    const t = als.getStore();
-    const s = performance.now();
-    try {
-      return await orig(...args);
-    } finally {
-      t?.provider.push([s, performance.now()]);
-    }
-  };
+// Time every provider call (the SDK round trips to the engine) and charge it to its request. The
+// server's TwilioProvider runs these methods from its prototype, so wrapping them there times them all.
+for (const name of ['listCallRecordings', 'listConferenceRecordings', 'fetchRecording', 'updateRecording', 'fetchCallStatus'] as const) {
+  const orig: unknown = TwilioProvider.prototype[name];
+  if (typeof orig !== 'function') continue;
+  Object.defineProperty(TwilioProvider.prototype, name, {
+    configurable: true,
+    writable: true,
+    value: async function (this: TwilioProvider, ...args: unknown[]): Promise<unknown> {
+      const t = als.getStore();
+      const s = performance.now();
+      try {
+        return await Reflect.apply(orig, this, args);
+      } finally {
+        t?.provider.push([s, performance.now()]);
+      }
+    },
+  });
 }
 
 function stats(): ChildStats {

@@ -7,5 +7,6 @@ export * from './aggregate-status.ts';
 export * from './pause-policy.ts';
 export * from './audit-events.ts';
 export * from './app-config.ts';
+export * from './schema-problems.ts';
 export * from './task-api.ts';
 export * from './orchestration/index.ts';

@@ -6,7 +6,9 @@ import fastifyStatic from '@fastify/static';
 import { AppError, type UiConfig } from '@pause-recording/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { SqliteAuditStore, type AuditStore } from './audit/audit-store.ts';
+import { SqliteAuditStore, type AuditReader } from './audit/audit-store.ts';
+import type { PauseLedger } from './ledger/ledger.ts';
+import { SqliteLedger } from './ledger/sqlite-ledger.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { sessionFromRequest } from './auth/authenticate.ts';
 import { BearerTokens } from './auth/bearer-tokens.ts';
@@ -25,11 +27,9 @@ import { installWebSecurity, perKeyRateLimit, setSecurityHeaders } from './http/
 import { createLogger } from './logging/logger.ts';
 import { TwilioProvider } from './provider/twilio-provider.ts';
 import type { RetryPolicy } from './provider/retry.ts';
-import { SqlitePauseStore } from './recording/pause-store.ts';
-import { Reconciler } from './recording/reconcile.ts';
-import { RecordingService } from './recording/recording-service.ts';
-import { recordingRoutes } from './recording/routes.ts';
-import { SqliteRecordingStore } from './recordings/recording-store.ts';
+import { Reconciler } from './pause/reconcile.ts';
+import { RecordingService } from './pause/recording-service.ts';
+import { recordingRoutes } from './pause/routes.ts';
 import { recordingsRoutes } from './recordings/routes.ts';
 import { seedRoutes } from './seed-routes/routes.ts';
 import { startDemoCalls } from './simulator/demo-calls.ts';
@@ -47,6 +47,8 @@ export interface StartOptions {
   readonly users?: UserDirectory;
   readonly flexValidator?: FlexTokenValidator;
   readonly retry?: Partial<RetryPolicy>;
+  /** How often due reminders and auto-resumes are claimed from the ledger (default 250 ms). */
+  readonly deadlinePollMs?: number;
   /** How long accept waits for the caller's conference, the agent's leg and the recordings (default 10 s). */
   readonly acceptWaitMs?: number;
   readonly heartbeatMs?: number;
@@ -64,7 +66,10 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   readonly db: Db;
   readonly tasks: TaskStore;
-  readonly audit: AuditStore;
+  /** Reads of the audit trail (for tests and the audit route); every write goes through `ledger`. */
+  readonly audit: AuditReader;
+  /** The one writer of pause state: recordings seen, spans, pause records, deferred legs, audit rows. */
+  readonly ledger: PauseLedger;
   readonly bus: EventBus;
   readonly users: UserDirectory;
   readonly recordingService: RecordingService;
@@ -114,16 +119,13 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
 
   const tasks = new SqliteTaskStore(db);
   const audit = new SqliteAuditStore(db);
-  const pauses = new SqlitePauseStore(db);
-  const recordings = new SqliteRecordingStore(db);
+  const ledger = new SqliteLedger(db);
   const bus = new EventBus();
   // This server's base URL as the engine reaches it; known once listening when PUBLIC_URL is unset.
   const urls = { public: config.publicUrl ?? '' };
   const recordingService = new RecordingService({
     provider,
-    pauses,
-    recordings,
-    audit,
+    ledger,
     bus,
     config: config.app,
     logger,
@@ -131,12 +133,12 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     recordingStatusCallback: () => `${urls.public}/webhooks/recording-status`,
   });
 
-  const reconciler = new Reconciler({ service: recordingService, provider, pauses, tasks, audit, logger });
+  const reconciler = new Reconciler({ service: recordingService, provider, ledger, tasks, logger });
 
   const embedded = config.mode === 'embedded';
   const acceptWaitMs = opts.acceptWaitMs ?? 10_000;
   const contactCenter = embedded
-    ? new ContactCenter({ tasks, provider, recordingService, audit, bus, users, app: config.app, publicUrl: () => urls.public, logger, acceptWaitMs })
+    ? new ContactCenter({ tasks, provider, recordingService, ledger, bus, users, app: config.app, publicUrl: () => urls.public, logger, acceptWaitMs })
     : null;
   const simulator =
     contactCenter !== null && config.twilio.apiBaseUrl !== null
@@ -220,16 +222,15 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   taskRoutes(app, { tasks, contactCenter });
   recordingRoutes(app, { tasks, service: recordingService, app: config.app });
   auditRoutes(app, { audit, tasks });
-  recordingsRoutes(app, { recordings, pauses, tasks, provider });
+  recordingsRoutes(app, { ledger, tasks, provider });
   simulatorRoutes(app, { simulator, users });
-  seedRoutes(app, { tokens, users, flex, provider, tasks, service: recordingService, audit, production: !embedded });
+  seedRoutes(app, { tokens, users, flex, provider, tasks, service: recordingService, production: !embedded });
   webhookRoutes(app, {
     publicUrl: () => urls.public,
     authToken: config.twilio.authToken,
     contactCenter,
     tasks,
-    recordings,
-    pauses,
+    ledger,
     reconcileTask: (taskSid) => void reconciler.task(taskSid, 'status-callback'),
   });
 
@@ -251,7 +252,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   };
   if (embedded) await registerNumber();
 
-  const rearmed = recordingService.book.rearmAll();
+  // Reminders and auto-resumes of stored pauses are claimed from the ledger (one instance each).
+  recordingService.book.startDeadlines(opts.deadlinePollMs ?? 250);
+  const rearmed = await recordingService.book.rearmAll();
   if (rearmed > 0) logger.info({ pauses: rearmed }, 'reloaded open pauses and their timers');
   // Audit events an earlier process left pending (it stopped between asking and recording the answer).
   const resolved = await reconciler.pendingFromEarlier();
@@ -269,6 +272,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     db,
     tasks,
     audit,
+    ledger,
     bus,
     users,
     recordingService,

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, DEFAULT_ENGINE_PORT, startEngine, validateEngineOptions, type StartEngineOptions } from './index.ts';
+import Type from 'typebox';
+import { fieldPath, schemaProblems } from '@pause-recording/core';
+import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, DEFAULT_ENGINE_PORT, isEngineOptions, startEngine, validateEngineOptions } from './index.ts';
 
 const USAGE = `usage: npm run engine -- [--port ${DEFAULT_ENGINE_PORT}] [--host 127.0.0.1] [--data ./data/engine]
                            [--audio demo|stamped] [--speed 1]
@@ -38,23 +40,21 @@ if (values.help) {
   process.exit(0);
 }
 
-const intArg = (name: string, raw: string | undefined, fallback: number): number => {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) fail(`--${name}: must be an integer 0..65535, got '${raw}'`);
-  return Number(raw);
-};
-const numArg = (name: string, raw: string | undefined, fallback: number): number => {
-  if (raw === undefined) return fallback;
-  if (!/^\d+(\.\d+)?$/.test(raw)) fail(`--${name}: must be a number in (0, 1000], got '${raw}'`);
-  return Number(raw);
-};
+// Numbers arrive as text: their spelling is checked here (by schema, so every bad one is named at
+// once), their range with the other options by validateEngineOptions.
+const NumberArgs = Type.Object({
+  port: Type.Optional(Type.String({ pattern: '^\\d+$', problem: 'must be an integer 0..65535' })),
+  speed: Type.Optional(Type.String({ pattern: '^\\d+(\\.\\d+)?$', problem: 'must be a number in (0, 1000]' })),
+});
+const spelling = schemaProblems(NumberArgs, { port: values.port, speed: values.speed }, { got: (v) => `, got '${String(v)}'` });
+if (spelling.length) fail(spelling.map((p) => `--${fieldPath(p.path)}: ${p.problem}`).join('; '));
 
-const opts: StartEngineOptions = {
+const opts = {
   dataDir: values.data ?? './data/engine',
-  port: intArg('port', values.port, DEFAULT_ENGINE_PORT),
+  port: values.port === undefined ? DEFAULT_ENGINE_PORT : Number(values.port),
   host: values.host ?? '127.0.0.1',
-  audio: (values.audio ?? 'demo') as StartEngineOptions['audio'],
-  speed: numArg('speed', values.speed, 1),
+  audio: values.audio ?? 'demo',
+  speed: values.speed === undefined ? 1 : Number(values.speed),
   logger: !values.quiet,
   ...(values['account-sid'] ? { accountSid: values['account-sid'] } : {}),
   ...(values['auth-token'] ? { authToken: values['auth-token'] } : {}),
@@ -64,7 +64,7 @@ const opts: StartEngineOptions = {
 // Problems name the option as the user typed it (--account-sid, not accountSid).
 const FLAGS: Record<string, string> = { dataDir: '--data', port: '--port', accountSid: '--account-sid', authToken: '--auth-token', audio: '--audio', speed: '--speed', callbackOrigins: '--callback-origin' };
 const problems = validateEngineOptions(opts).map((p) => p.replace(/^(\w+):/, (_m, key: string) => `${FLAGS[key] ?? key}:`));
-if (problems.length) fail(problems.join('; '));
+if (problems.length || !isEngineOptions(opts)) fail(problems.join('; '));
 
 const running = await startEngine(opts).catch((e: unknown) => fail((e as Error).message));
 console.log(`voice-engine listening on ${running.url}`);

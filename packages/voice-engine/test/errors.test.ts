@@ -252,6 +252,14 @@ describe('error paths', () => {
     });
   });
 
+  it('bad query parameters (paging, filters): 400 naming the parameter, in Twilio\'s shape', async () => {
+    await rawError('GET', `${base}/Calls.json?PageSize=0`, undefined, 400, 20001, /\bPageSize\b.*between 1 and 1000/);
+    await rawError('GET', `${base}/Calls.json?PageSize=ten`, undefined, 400, 20001, /\bPageSize\b.*integer.*ten/);
+    await rawError('GET', `${base}/Recordings.json?Page=-1`, undefined, 400, 20001, /\bPage\b/);
+    await rawError('GET', `${base}/Calls.json?Status=sleeping`, undefined, 400, 20001, /\bStatus\b.*sleeping/);
+    await rawError('GET', `${base}/Conferences/${conf}/Participants.json?Hold=maybe`, undefined, 400, 20001, /\bHold\b.*true or false.*maybe/);
+  });
+
   it('malformed SIDs in paths: 404 naming what is wrong with the SID', async () => {
     const upper = `CA${'ABCDEF0123456789'.repeat(2)}`;
     await unchanged(async () => {

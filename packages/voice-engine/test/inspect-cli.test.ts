@@ -7,7 +7,7 @@ import { SAMPLES_PER_FRAME } from '@pause-recording/core';
 import { WavWriter } from '../src/audio/wav-writer.ts';
 import { inspectWav } from '../src/audio/inspect.ts';
 import { readWav } from '../src/audio/wav-read.ts';
-import { stampedFrame, tempDir } from '../src/audio/test-util.ts';
+import { stampedFrame, tempDir } from './support/audio.ts';
 
 const cli = fileURLToPath(new URL('../src/inspect-cli.ts', import.meta.url));
 const repo = fileURLToPath(new URL('../../..', import.meta.url));

@@ -3,7 +3,7 @@ import { useCallback } from 'react';
 import { PauseRecordingButton, RecordingPausedPanel, RecordingStateBadge } from '../features/pause-recording/index.ts';
 import { CallCanvas, TaskList } from '../features/tasks/index.ts';
 import { useT } from '../lib/i18n/i18n-context.tsx';
-import { useTasks } from '../lib/task-store.ts';
+import { useTasks } from '../lib/task-board.ts';
 import { isPauseRecordingEnabled, isPermanentIndicatorEnabled } from '../lib/ui-config.ts';
 import type { DesktopServices } from './services.ts';
 

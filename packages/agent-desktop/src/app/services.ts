@@ -5,7 +5,7 @@ import { registerRecordingActions, watchRecordingAlarms } from '../features/paus
 import { ShortcutStore } from '../features/shortcuts/index.ts';
 import type { DesktopApi } from '../lib/api-client.ts';
 import { RecordingStates } from '../lib/recording-states.ts';
-import { TaskStore } from '../lib/task-store.ts';
+import { TaskBoard } from '../lib/task-board.ts';
 
 /** Everything a signed-in desktop holds, made once per sign-in and handed to the features. */
 export interface DesktopServices {
@@ -14,7 +14,7 @@ export interface DesktopServices {
   readonly config: UiConfig;
   readonly actions: ActionsRegistry;
   readonly states: RecordingStates;
-  readonly tasks: TaskStore;
+  readonly tasks: TaskBoard;
   readonly notifications: NotificationStore;
   readonly shortcuts: ShortcutStore;
   readonly dispose: () => void;
@@ -23,14 +23,14 @@ export interface DesktopServices {
 declare global {
   interface Window {
     /** For other features and for tests: the same registry the button and the shortcuts use. */
-    agentDesktop?: { actions: ActionsRegistry; tasks: TaskStore; states: RecordingStates };
+    agentDesktop?: { actions: ActionsRegistry; tasks: TaskBoard; states: RecordingStates };
   }
 }
 
 export function createServices(api: DesktopApi, session: LoginResponse, config: UiConfig): DesktopServices {
   const actions = new ActionsRegistry();
   const states = new RecordingStates();
-  const tasks = new TaskStore();
+  const tasks = new TaskBoard();
   const notifications = new NotificationStore();
   const shortcuts = new ShortcutStore();
   registerRecordingActions({ actions, api, states, notifier: notifications, config: () => config });

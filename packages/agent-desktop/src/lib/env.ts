@@ -1,6 +1,9 @@
+import Type from 'typebox';
+import { fieldPath, schemaProblems } from '@pause-recording/core';
+
 /**
- * The desktop's build-time environment (`VITE_*`), parsed once by one schema that reports every
- * problem at once.
+ * The desktop's build-time environment (`VITE_*`), parsed once by one TypeBox schema that reports
+ * every problem at once, through core's shared problem formatter.
  */
 export interface DesktopEnv<L extends string = string> {
   /** Base URL of the control server; '' means the origin that served the desktop. */
@@ -16,26 +19,22 @@ export class EnvError extends Error {
   }
 }
 
+const got = (v: unknown): string => `, got ${JSON.stringify(v)}`;
+
+function envSchema(knownLocales: readonly string[]) {
+  return Type.Object({
+    VITE_API_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+', problem: 'must be an http(s) URL' })),
+    VITE_DEFAULT_LOCALE: Type.Optional(Type.Enum([...knownLocales])),
+  });
+}
+
 export function parseDesktopEnv<L extends string>(env: Readonly<Record<string, unknown>>, knownLocales: readonly L[]): DesktopEnv<L> {
-  const problems: string[] = [];
-  const str = (key: string): string | undefined => {
-    const v = env[key];
-    if (v === undefined || v === '') return undefined;
-    if (typeof v !== 'string') {
-      problems.push(`${key}: must be a string`);
-      return undefined;
-    }
-    return v;
-  };
-  const apiRaw = str('VITE_API_BASE_URL');
-  let apiBaseUrl = '';
-  if (apiRaw !== undefined) {
-    if (/^https?:\/\/[^/]+/.test(apiRaw)) apiBaseUrl = apiRaw.replace(/\/+$/, '');
-    else problems.push(`VITE_API_BASE_URL: must be an http(s) URL, got ${JSON.stringify(apiRaw)}`);
-  }
-  const localeRaw = str('VITE_DEFAULT_LOCALE') ?? knownLocales[0] ?? '';
-  const defaultLocale = knownLocales.find((l) => l === localeRaw);
-  if (defaultLocale === undefined) problems.push(`VITE_DEFAULT_LOCALE: must be one of ${knownLocales.join(', ')}, got ${JSON.stringify(localeRaw)}`);
+  // An empty variable counts as unset, as Vite leaves it.
+  const api = env['VITE_API_BASE_URL'] === '' ? undefined : env['VITE_API_BASE_URL'];
+  const locale = env['VITE_DEFAULT_LOCALE'] === undefined || env['VITE_DEFAULT_LOCALE'] === '' ? knownLocales[0] ?? '' : env['VITE_DEFAULT_LOCALE'];
+  const value = { VITE_API_BASE_URL: api, VITE_DEFAULT_LOCALE: locale };
+  const problems = schemaProblems(envSchema(knownLocales), value, { got }).map((p) => `${fieldPath(p.path)}: ${p.keyword === 'type' ? 'must be a string' : p.problem}`);
+  const defaultLocale = knownLocales.find((l) => l === locale);
   if (problems.length > 0 || defaultLocale === undefined) throw new EnvError(problems);
-  return { apiBaseUrl, defaultLocale };
+  return { apiBaseUrl: typeof api === 'string' ? api.replace(/\/+$/, '') : '', defaultLocale };
 }

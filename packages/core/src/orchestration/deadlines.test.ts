@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AUTO_RESUME_RETRY_MS, dueDeadlines, reminderAudit } from './deadlines.ts';
 import type { OpenPause } from './model.ts';
-import { ledger, openPause } from './test-support.ts';
+import { ledger, openPause } from '../../test/support/orchestration.ts';
 
 const p = openPause(0); // reminder at 30 s, auto-resume at 120 s
 const due = (now: number, over: Partial<OpenPause> = {}, last: number | null = null, status: 'paused' | 'recording' = 'paused') =>

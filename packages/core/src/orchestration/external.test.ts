@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideExternalChange, EXTERNAL_ACTOR } from './external.ts';
 import type { TaskLedger, TrackedRecording } from './model.ts';
-import { ledger, openPause, POLICY, rec } from './test-support.ts';
+import { ledger, openPause, POLICY, rec } from '../../test/support/orchestration.ts';
 
 const A = 'RE' + 'a'.repeat(32);
 const B = 'RE' + 'b'.repeat(32);

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RecordingStatus } from '../recording-status.ts';
 import { decideExternalChange } from './external.ts';
-import { brokenPromises } from './invariants.ts';
+import { brokenPromises } from '../../test/support/invariants.ts';
 import type { DeferredLeg, OpenSpan, PauseAction, RequestedAction, TaskLedger, TrackedRecording } from './model.ts';
-import { applySettlement, drive, ledger, openPause, POLICY, rec, world, type Behaviour } from './test-support.ts';
+import { applySettlement, drive, ledger, openPause, POLICY, rec, world, type Behaviour } from '../../test/support/orchestration.ts';
 
 const SIDS = ['a', 'b', 'c', 'd'].map((c) => 'RE' + c.repeat(32));
 const LEG = 'CA' + 'e'.repeat(32);

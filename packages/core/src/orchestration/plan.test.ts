@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ledgerStatus, planChange, planPhase2 } from './plan.ts';
 import { resolveAction } from './model.ts';
-import { AGENT, CALL, CONF, drive, ledger, rec, world } from './test-support.ts';
+import { AGENT, CALL, CONF, drive, ledger, rec, world } from '../../test/support/orchestration.ts';
 
 const A = 'RE' + 'a'.repeat(32);
 const B = 'RE' + 'b'.repeat(32);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planChange } from './plan.ts';
 import { needsReread, settleChange } from './settle.ts';
-import { AGENT, CALL, drive, ledger, openPause, POLICY, rec, world, type Behaviour } from './test-support.ts';
+import { AGENT, CALL, drive, ledger, openPause, POLICY, rec, world, type Behaviour } from '../../test/support/orchestration.ts';
 
 const A = 'RE' + 'a'.repeat(32);
 const B = 'RE' + 'b'.repeat(32);

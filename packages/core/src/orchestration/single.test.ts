@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { settleSingleChange } from './single.ts';
-import { AGENT, ledger, openPause, POLICY, rec } from './test-support.ts';
+import { AGENT, ledger, openPause, POLICY, rec } from '../../test/support/orchestration.ts';
 
 const A = 'RE' + 'a'.repeat(32);
 const B = 'RE' + 'b'.repeat(32);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskRecordingStatus } from '../aggregate-status.ts';
-import { brokenPromises } from './invariants.ts';
+import { brokenPromises } from '../../test/support/invariants.ts';
 import type { RequestedAction, TaskLedger, TrackedRecording } from './model.ts';
-import { drive, ledger, openPause, rec, world, type Behaviour, type World } from './test-support.ts';
+import { drive, ledger, openPause, rec, world, type Behaviour, type World } from '../../test/support/orchestration.ts';
 
 /**
  * Every action x current state x result mix: the promises of `brokenPromises` hold in each cell,

@@ -33,6 +33,9 @@ export interface AuditStore {
   count(): number;
 }
 
+/** The audit trail as readers see it: the ledger is its only writer. */
+export type AuditReader = Pick<AuditStore, 'query' | 'count' | 'unresolved'>;
+
 interface Row {
   id: number;
   at: string;

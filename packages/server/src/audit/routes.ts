@@ -3,12 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { rejectIfProblems, requireSid, type FieldProblem } from '../http/errors.ts';
 import { currentUser } from '../tasks/routes.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
-import type { AuditStore } from './audit-store.ts';
+import type { AuditReader } from './audit-store.ts';
 
 const QUERY_KEYS = ['taskSid', 'from', 'to', 'format'];
 
 /** `GET /api/audit?taskSid=&from=&to=&format=json|csv`: supervisors see all; agents their own actions and tasks. */
-export function auditRoutes(app: FastifyInstance, deps: { audit: AuditStore; tasks: TaskStore }): void {
+export function auditRoutes(app: FastifyInstance, deps: { audit: AuditReader; tasks: TaskStore }): void {
   app.get('/api/audit', async (request, reply) => {
     const user = currentUser(request);
     const q = (request.query ?? {}) as Record<string, unknown>;

@@ -1,4 +1,6 @@
-import { isSid, parseAppConfig, ValidationError, type AppConfig } from '@pause-recording/core';
+import Type, { type Static } from 'typebox';
+import Value from 'typebox/value';
+import { parseAppConfig, schemaProblems, ValidationError, type AppConfig } from '@pause-recording/core';
 
 /**
  * Everything the server needs to run, read once at start (from the environment and the
@@ -78,27 +80,83 @@ export const ENGINE_DEFAULT_ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 export const ENGINE_DEFAULT_AUTH_TOKEN = 'engine-dev-token';
 export const ENGINE_DEFAULT_PORT = 4500;
 
-function intIn(env: Env, key: string, dflt: number, min: number, max: number, problems: string[]): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return dflt;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    problems.push(`${key}: must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-    return dflt;
+const whole = (min: number, max: number) =>
+  Type.Optional(
+    Type.Integer({
+      minimum: min,
+      maximum: max,
+      problem: (v: unknown) => `must be a whole number from ${min} to ${max}, got ${JSON.stringify(typeof v === 'number' ? String(v) : v)}`,
+    }),
+  );
+const httpUrl = () => Type.Optional(Type.String({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+', problem: (v: unknown) => `must be an http(s) URL, got ${JSON.stringify(v)}` }));
+const choice = <const T extends string>(values: readonly T[], say = values.join(', ')) =>
+  Type.Optional(Type.Enum([...values], { problem: (v: unknown) => `must be ${say}, got ${JSON.stringify(v)}` }));
+const onOff = () => choice(['on', 'off'], 'on or off');
+
+/**
+ * The environment as TypeBox checks it, one property per variable, in the order problems are
+ * listed. An empty variable counts as unset (but for LOG_LEVEL). What a schema cannot say (production needs, the
+ * settings file, CORS origins, one limit against another) is checked in `loadServerConfig`.
+ */
+export const ServerEnvSchema = Type.Object({
+  // Not `MODE`: Vite and vitest set that one for themselves.
+  SERVER_MODE: choice(['embedded', 'production'], 'embedded or production'),
+  PORT: whole(0, 65535),
+  HOST: Type.Optional(Type.String()),
+  DATA_DIR: Type.Optional(Type.String()),
+  ENGINE_PORT: whole(1, 65535),
+  ENGINE_URL: httpUrl(),
+  PUBLIC_URL: httpUrl(),
+  FLEX_VALIDATE_URL: httpUrl(),
+  TWILIO_API_URL: httpUrl(),
+  TWILIO_ACCOUNT_SID: Type.Optional(Type.String({ pattern: '^AC[0-9a-f]{32}$', problem: 'must be AC followed by 32 lowercase hex digits' })),
+  TWILIO_AUTH_TOKEN: Type.Optional(Type.String()),
+  LOG_LEVEL: Type.Optional(Type.Enum([...LOG_LEVELS], { problem: (v: unknown) => `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(v)}` })),
+  AUTH_SECRET: Type.Optional(Type.String({ minLength: 32, problem: 'must be at least 32 characters' })),
+  PHONE_NUMBER: Type.Optional(Type.String({ pattern: '^\\+[1-9]\\d{6,14}$', problem: (v: unknown) => `must be E.164 (+ and 7-15 digits), got ${JSON.stringify(v)}` })),
+  CONFIG: Type.Optional(Type.String()),
+  TWILIO_TIMEOUT_MS: whole(50, 120_000),
+  TWILIO_RETRY_BUDGET_MS: whole(0, 300_000),
+  TOKEN_TTL_SECONDS: whole(60, 30 * 24 * 3600),
+  SIMULATOR: onOff(),
+  AUDIO: choice(['stamped', 'demo'], 'stamped or demo'),
+  SIMULATOR_INTERVAL_SECONDS: whole(1, 3600),
+  CORS_ORIGINS: Type.Optional(Type.String()),
+  RATE_LIMIT_PER_MINUTE: whole(0, 1_000_000),
+  LOGIN_FAILURES_PER_MINUTE: whole(1, 10_000),
+  LOGIN_BACKOFF_SECONDS: whole(1, 86_400),
+  LOGIN_BACKOFF_MAX_SECONDS: whole(1, 86_400),
+  LOGIN_ATTEMPTS_PER_MINUTE: whole(1, 1_000_000),
+  SSE_STREAMS_PER_IDENTITY: whole(1, 1000),
+  FLEX_LOGIN: onOff(),
+  DEMO_PASSWORD: Type.Optional(Type.String()),
+  NODE_ENV: Type.Optional(Type.String()),
+  DESKTOP_DIR: Type.Optional(Type.String()),
+});
+
+type ServerEnv = Static<typeof ServerEnvSchema>;
+type EnvKey = keyof ServerEnv;
+const ENV_KEYS = Object.keys(ServerEnvSchema.properties) as EnvKey[];
+
+/** The variables the schema knows, empty ones left out, whole numbers read as numbers. */
+function envView(env: Env): Record<string, string | number> {
+  const view: Record<string, string | number> = {};
+  for (const key of ENV_KEYS) {
+    const raw = env[key];
+    // An empty LOG_LEVEL is refused rather than read as the default, as it always was.
+    if (raw === undefined || (raw === '' && key !== 'LOG_LEVEL')) continue;
+    const n = Number(raw);
+    view[key] = Type.IsInteger(ServerEnvSchema.properties[key]) && Number.isInteger(n) ? n : raw;
   }
-  return n;
+  return view;
 }
 
-function url(env: Env, key: string, problems: string[]): string | null {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return null;
+function originProblem(o: string): boolean {
   try {
-    const u = new URL(raw);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
-    return raw.replace(/\/+$/, '');
+    const u = new URL(o);
+    return !((u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o);
   } catch {
-    problems.push(`${key}: must be an http(s) URL, got ${JSON.stringify(raw)}`);
-    return null;
+    return true;
   }
 }
 
@@ -108,44 +166,23 @@ function url(env: Env, key: string, problems: string[]): string | null {
  * ValidationError listing every problem found.
  */
 export function loadServerConfig(env: Env, readText: (path: string) => string): ServerConfig {
-  const problems: string[] = [];
-
-  // Not `MODE`: Vite and vitest set that one for themselves.
-  const modeRaw = env['SERVER_MODE'] || 'embedded';
-  let mode: ServerConfig['mode'] = 'embedded';
-  if (modeRaw === 'production' || modeRaw === 'embedded') mode = modeRaw;
-  else problems.push(`SERVER_MODE: must be embedded or production, got ${JSON.stringify(modeRaw)}`);
-
-  const port = intIn(env, 'PORT', 4400, 0, 65535, problems);
-  const host = env['HOST'] || '127.0.0.1';
-  const dataDir = env['DATA_DIR'] || './data';
-  const enginePort = intIn(env, 'ENGINE_PORT', ENGINE_DEFAULT_PORT, 1, 65535, problems);
-  const engineUrl = url(env, 'ENGINE_URL', problems);
-  const publicUrl = url(env, 'PUBLIC_URL', problems);
-  const flexValidateUrl = url(env, 'FLEX_VALIDATE_URL', problems);
-  const twilioApiUrl = url(env, 'TWILIO_API_URL', problems);
-
-  const accountSid = env['TWILIO_ACCOUNT_SID'] || (modeRaw === 'production' ? '' : ENGINE_DEFAULT_ACCOUNT_SID);
-  const authToken = env['TWILIO_AUTH_TOKEN'] ?? '';
-  if (accountSid !== '' && !isSid('account', accountSid)) {
-    problems.push('TWILIO_ACCOUNT_SID: must be AC followed by 32 lowercase hex digits');
-  }
-  if (mode === 'production') {
-    if (accountSid === '') problems.push('TWILIO_ACCOUNT_SID: required in production mode');
-    if (authToken === '') problems.push('TWILIO_AUTH_TOKEN: required in production mode');
-    if (env['PUBLIC_URL'] === undefined) problems.push('PUBLIC_URL: required in production mode (Twilio must reach the webhooks)');
+  const view = envView(env);
+  const byKey = new Map<string, string[]>();
+  const note = (key: EnvKey, problem: string): void => {
+    byKey.set(key, [...(byKey.get(key) ?? []), problem]);
+  };
+  for (const p of schemaProblems(ServerEnvSchema, view)) {
+    const key = String(p.path[0]);
+    if ((ENV_KEYS as string[]).includes(key)) note(key as EnvKey, `${key}: ${p.problem}`);
   }
 
-  const logLevelRaw = env['LOG_LEVEL'] ?? 'info';
-  let logLevel: ServerConfig['logLevel'] = 'info';
-  if ((LOG_LEVELS as readonly string[]).includes(logLevelRaw)) logLevel = logLevelRaw as ServerConfig['logLevel'];
-  else problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevelRaw)}`);
-
-  const secret = env['AUTH_SECRET'] || null;
-  if (secret !== null && secret.length < 32) problems.push('AUTH_SECRET: must be at least 32 characters');
-
-  const phoneNumber = env['PHONE_NUMBER'] || '+15550100000';
-  if (!/^\+[1-9]\d{6,14}$/.test(phoneNumber)) problems.push(`PHONE_NUMBER: must be E.164 (+ and 7-15 digits), got ${JSON.stringify(phoneNumber)}`);
+  const production = view['SERVER_MODE'] === 'production';
+  if (production) {
+    // Listed with TWILIO_ACCOUNT_SID, in this order.
+    if (view['TWILIO_ACCOUNT_SID'] === undefined) note('TWILIO_ACCOUNT_SID', 'TWILIO_ACCOUNT_SID: required in production mode');
+    if (view['TWILIO_AUTH_TOKEN'] === undefined) note('TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN: required in production mode');
+    if (env['PUBLIC_URL'] === undefined) note('TWILIO_ACCOUNT_SID', 'PUBLIC_URL: required in production mode (Twilio must reach the webhooks)');
+  }
 
   let app: AppConfig | null = null;
   const configPath = env['CONFIG'];
@@ -154,75 +191,73 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
     try {
       fileValue = JSON.parse(readText(configPath));
     } catch (e) {
-      problems.push(`CONFIG: cannot read ${configPath} as JSON (${e instanceof Error ? e.message : String(e)})`);
+      note('CONFIG', `CONFIG: cannot read ${configPath} as JSON (${e instanceof Error ? e.message : String(e)})`);
     }
   }
   try {
     app = parseAppConfig(fileValue);
   } catch (e) {
-    if (e instanceof ValidationError) problems.push(...e.problems);
+    if (e instanceof ValidationError) for (const p of e.problems) note('CONFIG', p);
     else throw e;
   }
-
-  const requestTimeoutMs = intIn(env, 'TWILIO_TIMEOUT_MS', 5000, 50, 120_000, problems);
-  const retryBudgetMs = intIn(env, 'TWILIO_RETRY_BUDGET_MS', 8000, 0, 300_000, problems);
-  const tokenTtlSeconds = intIn(env, 'TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600, problems);
-
-  const simRaw = env['SIMULATOR'] || 'on';
-  if (simRaw !== 'on' && simRaw !== 'off') problems.push(`SIMULATOR: must be on or off, got ${JSON.stringify(simRaw)}`);
-  const audioRaw = env['AUDIO'] || null;
-  if (audioRaw !== null && audioRaw !== 'stamped' && audioRaw !== 'demo') problems.push(`AUDIO: must be stamped or demo, got ${JSON.stringify(audioRaw)}`);
-  const intervalSeconds = intIn(env, 'SIMULATOR_INTERVAL_SECONDS', 20, 1, 3600, problems);
 
   const corsOrigins = (env['CORS_ORIGINS'] ?? '')
     .split(',')
     .map((o) => o.trim())
     .filter((o) => o !== '');
   for (const o of corsOrigins) {
-    let ok = false;
-    try {
-      const u = new URL(o);
-      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o;
-    } catch {
-      ok = false;
-    }
-    if (!ok) problems.push(`CORS_ORIGINS: ${JSON.stringify(o)} is not an origin like https://flex.twilio.com (scheme, host, optional port; no path)`);
+    if (originProblem(o)) note('CORS_ORIGINS', `CORS_ORIGINS: ${JSON.stringify(o)} is not an origin like https://flex.twilio.com (scheme, host, optional port; no path)`);
   }
-  const rateLimitPerMinute = intIn(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000, problems);
-  const loginFailuresPerMinute = intIn(env, 'LOGIN_FAILURES_PER_MINUTE', 10, 1, 10_000, problems);
-  const loginBackoffSeconds = intIn(env, 'LOGIN_BACKOFF_SECONDS', 60, 1, 86_400, problems);
-  const loginBackoffMaxSeconds = intIn(env, 'LOGIN_BACKOFF_MAX_SECONDS', 900, 1, 86_400, problems);
-  if (loginBackoffMaxSeconds < loginBackoffSeconds) problems.push('LOGIN_BACKOFF_MAX_SECONDS: must not be less than LOGIN_BACKOFF_SECONDS');
-  const loginAttemptsPerMinute = intIn(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 300, 1, 1_000_000, problems);
-  const sseStreamsPerIdentity = intIn(env, 'SSE_STREAMS_PER_IDENTITY', 5, 1, 1000, problems);
-  const flexLoginRaw = env['FLEX_LOGIN'] || 'on';
-  if (flexLoginRaw !== 'on' && flexLoginRaw !== 'off') problems.push(`FLEX_LOGIN: must be on or off, got ${JSON.stringify(flexLoginRaw)}`);
+  const numberAt = (key: EnvKey, dflt: number): number => {
+    const v = view[key];
+    return typeof v === 'number' ? v : dflt;
+  };
+  const backoff = numberAt('LOGIN_BACKOFF_SECONDS', 60);
+  const backoffMax = numberAt('LOGIN_BACKOFF_MAX_SECONDS', 900);
+  if (backoffMax < backoff) {
+    note('LOGIN_BACKOFF_MAX_SECONDS', 'LOGIN_BACKOFF_MAX_SECONDS: must not be less than LOGIN_BACKOFF_SECONDS');
+  }
 
-  if (problems.length > 0 || app === null) throw new ValidationError('Invalid server configuration', problems);
+  const problems = ENV_KEYS.flatMap((k) => byKey.get(k) ?? []);
+  if (problems.length > 0 || app === null || !Value.Check(ServerEnvSchema, view)) throw new ValidationError('Invalid server configuration', problems);
+  const e: ServerEnv = view;
 
-  const apiBaseUrl = mode === 'embedded' ? (engineUrl ?? `http://127.0.0.1:${enginePort}`) : twilioApiUrl;
+  const mode = e.SERVER_MODE ?? 'embedded';
+  const enginePort = e.ENGINE_PORT ?? ENGINE_DEFAULT_PORT;
+  const strip = (u: string | undefined): string | null => (u === undefined ? null : u.replace(/\/+$/, ''));
+  const engineUrl = strip(e.ENGINE_URL);
+  const flexValidateUrl = strip(e.FLEX_VALIDATE_URL);
+  const apiBaseUrl = mode === 'embedded' ? (engineUrl ?? `http://127.0.0.1:${enginePort}`) : strip(e.TWILIO_API_URL);
   return {
     mode,
-    host,
-    port,
-    dataDir,
-    publicUrl,
+    host: e.HOST ?? '127.0.0.1',
+    port: e.PORT ?? 4400,
+    dataDir: e.DATA_DIR ?? './data',
+    publicUrl: strip(e.PUBLIC_URL),
     twilio: {
-      accountSid,
-      authToken: authToken || ENGINE_DEFAULT_AUTH_TOKEN,
+      accountSid: e.TWILIO_ACCOUNT_SID ?? (production ? '' : ENGINE_DEFAULT_ACCOUNT_SID),
+      authToken: e.TWILIO_AUTH_TOKEN ?? ENGINE_DEFAULT_AUTH_TOKEN,
       apiBaseUrl,
-      requestTimeoutMs,
-      retryBudgetMs,
+      requestTimeoutMs: e.TWILIO_TIMEOUT_MS ?? 5000,
+      retryBudgetMs: e.TWILIO_RETRY_BUDGET_MS ?? 8000,
     },
     flexValidateUrl: flexValidateUrl ?? (mode === 'embedded' ? apiBaseUrl ?? '' : 'https://iam.twilio.com'),
-    auth: { secret, tokenTtlSeconds, demoPassword: env['DEMO_PASSWORD'] || 'demo', flexLogin: flexLoginRaw !== 'off' },
-    nodeEnv: env['NODE_ENV'] || null,
-    phoneNumber,
-    desktopDir: env['DESKTOP_DIR'] || null,
+    auth: { secret: e.AUTH_SECRET ?? null, tokenTtlSeconds: e.TOKEN_TTL_SECONDS ?? 12 * 3600, demoPassword: e.DEMO_PASSWORD ?? 'demo', flexLogin: e.FLEX_LOGIN !== 'off' },
+    nodeEnv: e.NODE_ENV ?? null,
+    phoneNumber: e.PHONE_NUMBER ?? '+15550100000',
+    desktopDir: e.DESKTOP_DIR ?? null,
     enginePort,
-    http: { corsOrigins, rateLimitPerMinute, loginFailuresPerMinute, loginBackoffSeconds, loginBackoffMaxSeconds, loginAttemptsPerMinute, sseStreamsPerIdentity },
-    simulator: { autoCalls: simRaw !== 'off', intervalSeconds, audio: audioRaw === 'stamped' || audioRaw === 'demo' ? audioRaw : null },
-    logLevel,
+    http: {
+      corsOrigins,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE ?? 1200,
+      loginFailuresPerMinute: e.LOGIN_FAILURES_PER_MINUTE ?? 10,
+      loginBackoffSeconds: backoff,
+      loginBackoffMaxSeconds: backoffMax,
+      loginAttemptsPerMinute: e.LOGIN_ATTEMPTS_PER_MINUTE ?? 300,
+      sseStreamsPerIdentity: e.SSE_STREAMS_PER_IDENTITY ?? 5,
+    },
+    simulator: { autoCalls: e.SIMULATOR !== 'off', intervalSeconds: e.SIMULATOR_INTERVAL_SECONDS ?? 20, audio: e.AUDIO ?? null },
+    logLevel: e.LOG_LEVEL ?? 'info',
     app,
   };
 }

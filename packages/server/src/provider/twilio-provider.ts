@@ -29,6 +29,11 @@ export interface ProviderOptions {
   readonly onRetry?: (what: string, attempt: number, delayMs: number, error: unknown) => void;
 }
 
+/**
+ * What `toRecording` reads from the SDK's three `RecordingInstance` classes (of a call, of a
+ * conference, of the account): each of them fits this shape as it is. Only a call's recording
+ * has `track`; the SDK types `startTime` as non-null, the API may still send null.
+ */
 interface SdkRecording {
   sid: string;
   status: string;
@@ -88,19 +93,19 @@ export class TwilioProvider {
 
   async listCallRecordings(callSid: string): Promise<ProviderRecording[]> {
     const list = await this.call(`list recordings of call ${callSid}`, () => this.client.calls(callSid).recordings.list());
-    return list.map((r) => toRecording(r as unknown as SdkRecording));
+    return list.map((r) => toRecording(r));
   }
 
   async listConferenceRecordings(conferenceSid: string): Promise<ProviderRecording[]> {
     const list = await this.call(`list recordings of conference ${conferenceSid}`, () =>
       this.client.conferences(conferenceSid).recordings.list(),
     );
-    return list.map((r) => toRecording(r as unknown as SdkRecording));
+    return list.map((r) => toRecording(r));
   }
 
   async fetchRecording(recordingSid: string): Promise<ProviderRecording> {
     const r = await this.call(`fetch recording ${recordingSid}`, () => this.client.recordings(recordingSid).fetch());
-    return toRecording(r as unknown as SdkRecording);
+    return toRecording(r);
   }
 
   /** Sets a recording's status (`paused` with a behaviour, `in-progress`, `stopped`). */
@@ -115,12 +120,12 @@ export class TwilioProvider {
       const r = await this.call(`set recording ${recordingSid} of call ${owner.callSid} to ${status}`, () =>
         this.client.calls(owner.callSid).recordings(recordingSid).update(params),
       );
-      return toRecording(r as unknown as SdkRecording);
+      return toRecording(r);
     }
     const r = await this.call(`set recording ${recordingSid} of conference ${owner.conferenceSid} to ${status}`, () =>
       this.client.conferences(owner.conferenceSid).recordings(recordingSid).update(params),
     );
-    return toRecording(r as unknown as SdkRecording);
+    return toRecording(r);
   }
 
   /**
@@ -150,7 +155,7 @@ export class TwilioProvider {
             }),
           false,
         );
-        return toRecording(r as unknown as SdkRecording);
+        return toRecording(r);
       } catch (e) {
         if (e instanceof ProviderError && e.code === 'CALL_NOT_IN_PROGRESS' && Date.now() < deadline) {
           await defaultSleep(wait.notInProgressRetryMs);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordingPauseRecord } from '../recording/pause-store.ts';
+import type { RecordingPauseRecord } from '../ledger/ledger.ts';
 import { pauseAnnotations } from './annotations.ts';
 
 const span = (pausedAt: number, resumedAt: number | null, behavior: 'skip' | 'silence'): RecordingPauseRecord => ({

@@ -1,6 +1,6 @@
 import { FRAME_MS, type RecordingPauseAnnotation } from '@pause-recording/core';
 import type { CaptureLog } from '../provider/capture-log.ts';
-import type { RecordingPauseRecord } from '../recording/pause-store.ts';
+import type { RecordingPauseRecord } from '../ledger/ledger.ts';
 
 const secs = (ms: number): number => Math.round(ms / 10) / 100;
 

@@ -4,16 +4,15 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { requireSid } from '../http/errors.ts';
 import type { TwilioProvider } from '../provider/twilio-provider.ts';
-import type { PauseStore } from '../recording/pause-store.ts';
 import { currentUser } from '../tasks/routes.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
 import { pauseAnnotations } from './annotations.ts';
 import { parseRangeHeader, resolveRange, sliceBytes } from './byte-range.ts';
-import type { KnownRecording, RecordingStore } from './recording-store.ts';
+import type { KnownRecording, PauseLedger } from '../ledger/ledger.ts';
 
 interface Deps {
-  readonly recordings: RecordingStore;
-  readonly pauses: PauseStore;
+  /** Read only: recordings seen and their paused spans. */
+  readonly ledger: PauseLedger;
   readonly tasks: TaskStore;
   readonly provider: TwilioProvider;
 }
@@ -35,10 +34,10 @@ function item(r: KnownRecording, tasks: TaskStore): RecordingListItem {
 }
 
 /** The recording named by `:sid` if the caller may see it (their task's, or any for a supervisor). */
-function recordingForCaller(request: FastifyRequest, deps: Deps): KnownRecording {
+async function recordingForCaller(request: FastifyRequest, deps: Deps): Promise<KnownRecording> {
   const user = currentUser(request);
   const sid = requireSid('recording', (request.params as Record<string, unknown>)['sid'], 'sid');
-  const r = deps.recordings.get(sid);
+  const r = await deps.ledger.recording(sid);
   if (r === null) throw new AppError('NOT_FOUND', `no recording ${sid} known to this server`, { field: 'sid' });
   if (user.role !== 'supervisor') {
     const task = r.taskSid === null ? null : deps.tasks.get(r.taskSid);
@@ -54,13 +53,13 @@ export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
     const user = currentUser(request);
     const list =
       user.role === 'supervisor'
-        ? deps.recordings.list()
-        : deps.recordings.list({ taskSids: deps.tasks.list({ worker: user.identity }).map((t) => t.sid) });
+        ? await deps.ledger.recordings()
+        : await deps.ledger.recordings({ taskSids: deps.tasks.list({ worker: user.identity }).map((t) => t.sid) });
     return { recordings: list.map((r) => item(r, deps.tasks)) };
   });
 
   app.get('/api/recordings/:sid', async (request): Promise<RecordingDetail> => {
-    let r = recordingForCaller(request, deps);
+    let r = await recordingForCaller(request, deps);
     try {
       // Fresh from the provider, answered without writing: a read works with a full or locked disk.
       const fresh = await deps.provider.fetchRecording(r.sid);
@@ -69,13 +68,13 @@ export function recordingsRoutes(app: FastifyInstance, deps: Deps): void {
       request.log.warn({ err: e, recordingSid: r.sid }, 'could not refresh the recording; answering what is known');
     }
     const capture = await deps.provider.fetchCaptureLog(r.sid);
-    return { ...item(r, deps.tasks), pauses: pauseAnnotations(deps.pauses.spans(r.sid), r.firstSeenAt, capture) };
+    return { ...item(r, deps.tasks), pauses: pauseAnnotations(await deps.ledger.spans(r.sid), r.firstSeenAt, capture) };
   });
 
   // Streamed, with byte ranges (an <audio> element seeks with them): the Range header goes to the
   // provider; when the provider answers the whole file anyway (voice-engine does), it is cut here.
   app.get('/api/recordings/:sid/media', async (request, reply) => {
-    const r = recordingForCaller(request, deps);
+    const r = await recordingForCaller(request, deps);
     const rangeHeader = request.headers.range;
     const spec = parseRangeHeader(rangeHeader);
     let res: Response;

@@ -1,14 +1,12 @@
-import { isPauseBehavior, isSid, sidProblem, type PauseBehavior, type SidKind } from '@pause-recording/core';
+import { isPauseBehavior, isSid, sidProblem, type CompletionOutcome, type PauseBehavior, type SidKind } from '@pause-recording/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BearerTokens } from '../auth/bearer-tokens.ts';
 import type { FlexTokenValidator } from '../auth/flex-token-validator.ts';
 import type { UserDirectory } from '../auth/user-directory.ts';
-import type { AuditStore, FinalOutcome } from '../audit/audit-store.ts';
 import { ProviderError, toProviderError } from '../provider/provider-errors.ts';
 import type { ProviderRecording, RecordingOwner, TwilioProvider } from '../provider/twilio-provider.ts';
-import type { Actor } from '../recording/actor.ts';
-import type { RecordingService } from '../recording/recording-service.ts';
-import { isStorageError } from '../storage/database.ts';
+import type { Actor } from '../pause/actor.ts';
+import type { RecordingService } from '../pause/recording-service.ts';
 import type { TaskRecord, TaskStore } from '../tasks/task-store.ts';
 
 /**
@@ -42,7 +40,6 @@ interface Deps {
   readonly provider: TwilioProvider;
   readonly tasks: TaskStore;
   readonly service: RecordingService;
-  readonly audit: AuditStore;
   /** Production: no local tasks, so agents cannot be tied to a call yet and are refused. */
   readonly production: boolean;
 }
@@ -108,9 +105,10 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
   }
 
   /**
-   * The local task the call or conference belongs to; agents may touch only their own. In
-   * production mode nothing ties a caller to a call yet (TaskRouter reservations will, issue 11),
-   * so only supervisors may act there: fail closed rather than let any agent resume any pause.
+   * The local task the call or conference belongs to; agents may touch only their own. A call or
+   * conference no task names cannot be tied to the caller (in production mode nothing ties a
+   * caller to a call yet: TaskRouter reservations will, issue 11), so only supervisors may act on
+   * it, in both modes: fail closed rather than let any agent resume any pause.
    */
   function taskGuard(actor: Actor, owner: RecordingOwner): TaskRecord | null {
     const field = owner.kind === 'call' ? 'callSid' : 'conferenceSid';
@@ -118,10 +116,12 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
     if (task !== null && actor.role !== 'supervisor' && task.worker !== actor.identity) {
       throw new SeedFailure(403, `${field}: belongs to a task not assigned to ${actor.identity}`);
     }
-    if (task === null && deps.production && actor.role !== 'supervisor') {
+    if (task === null && actor.role !== 'supervisor') {
       throw new SeedFailure(
         403,
-        `${field}: cannot be tied to a task of ${actor.identity}; in production mode this server cannot yet check which worker holds the call, so only supervisors may pause, resume or record it`,
+        deps.production
+          ? `${field}: cannot be tied to a task of ${actor.identity}; in production mode this server cannot yet check which worker holds the call, so only supervisors may pause, resume or record it`
+          : `${field}: belongs to no task of ${actor.identity}; only supervisors may pause, resume or record a call or conference that is not a task`,
       );
     }
     return task;
@@ -142,22 +142,22 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
   }
 
   /** Written before the provider is asked (refused with a 503 when storage cannot keep it: nothing is done then). */
-  function beginSeed(action: 'pause' | 'resume' | 'recording-start', actor: Actor, task: TaskRecord | null, owner: RecordingOwner, recordingSid: string, details: Record<string, unknown>): number {
+  async function beginSeed(action: 'pause' | 'resume' | 'recording-start', actor: Actor, task: TaskRecord | null, owner: RecordingOwner, recordingSid: string, details: Record<string, unknown>): Promise<number> {
     try {
-      return auditSeed(action, actor, task, owner, recordingSid, details).id;
+      return (await auditSeed(action, actor, task, owner, recordingSid, details)).id;
     } catch (e) {
-      if (!isStorageError(e)) throw e;
+      if (!deps.service.ledger.isUnavailable(e)) throw e;
       throw new SeedFailure(503, `nothing was changed: the audit could not be written before asking Twilio (${e.message})`);
     }
   }
 
   /** The outcome of a begun action; a storage refusal is kept to retry and reported. */
-  function completeSeed(key: string, eventId: number, outcome: FinalOutcome, details: Record<string, unknown>): void {
-    deps.service.book.writes.run(key, [['audit outcome', () => deps.audit.complete(eventId, outcome, details)]]);
+  async function completeSeed(key: string, eventId: number, outcome: CompletionOutcome, details: Record<string, unknown>): Promise<void> {
+    await deps.service.book.store(key, { taskSid: null, complete: { eventId, outcome, details } }, 'audit outcome');
   }
 
   function auditSeed(action: 'pause' | 'resume' | 'recording-start', actor: Actor, task: TaskRecord | null, owner: RecordingOwner, recordingSid: string, details: Record<string, unknown>) {
-    return deps.audit.begin({
+    return deps.service.ledger.begin({
       action,
       actor: actor.identity,
       role: actor.role,
@@ -192,16 +192,16 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
           const run = async (): Promise<SeedResponse> => {
             const key = task?.sid ?? (owner.kind === 'call' ? owner.callSid : owner.conferenceSid);
             deps.service.book.writes.begin(key);
-            const eventId = beginSeed(change, actor, task, owner, recordingSid, change === 'pause' ? { pauseBehavior: behavior } : {});
+            const eventId = await beginSeed(change, actor, task, owner, recordingSid, change === 'pause' ? { pauseBehavior: behavior } : {});
             let rec: ProviderRecording;
             try {
               rec = await deps.provider.updateRecording(owner, recordingSid, change === 'pause' ? 'paused' : 'in-progress', behavior);
             } catch (e) {
-              completeSeed(key, eventId, 'failed', { error: e instanceof Error ? e.message : String(e) });
+              await completeSeed(key, eventId, 'failed', { error: e instanceof Error ? e.message : String(e) });
               throw e;
             }
-            completeSeed(key, eventId, 'ok', { changed: [rec.sid] });
-            const failed = await deps.service.afterSingleChange(task, actor, rec, change, behavior, key);
+            // The completion, the span and the pause record: one ledger call (settleSingleChange).
+            const failed = await deps.service.afterSingleChange(task, actor, rec, change, behavior, key, { eventId, outcome: 'ok', details: { changed: [rec.sid] } });
             if (failed !== null) {
               throw new SeedFailure(
                 503,
@@ -227,15 +227,18 @@ export function seedRoutes(app: FastifyInstance, deps: Deps): void {
       const startedAt = Date.now();
       const key = task?.sid ?? `call:${callSid}`;
       deps.service.book.writes.begin(key);
-      const eventId = beginSeed('recording-start', actor, task, owner, '', { channels: 'dual' });
+      const eventId = await beginSeed('recording-start', actor, task, owner, '', { channels: 'dual' });
       try {
         rec = await deps.provider.createCallRecording(callSid, { channels: 'dual' });
       } catch (e) {
-        completeSeed(key, eventId, 'failed', { error: e instanceof Error ? e.message : String(e) });
+        await completeSeed(key, eventId, 'failed', { error: e instanceof Error ? e.message : String(e) });
         throw e;
       }
-      deps.service.book.writes.run(key, [['recording started', () => deps.service.remember(rec, task?.sid ?? null, startedAt)]]);
-      completeSeed(key, eventId, 'ok', { recordingSid: rec.sid });
+      await deps.service.book.store(
+        key,
+        { taskSid: task?.sid ?? null, remember: [rec], firstSeenAt: startedAt, complete: { eventId, outcome: 'ok', details: { recordingSid: rec.sid } } },
+        'recording started',
+      );
       const failed = deps.service.book.writes.error(key);
       if (failed !== null) {
         throw new SeedFailure(503, `the recording ${rec.sid} was started at Twilio, but the audit (event ${eventId}, pending) could not be completed: ${failed.message}. The server retries the record when storage is back`);

@@ -110,12 +110,25 @@ CREATE TABLE IF NOT EXISTS recording_pauses (
   resumed_by TEXT
 );
 CREATE INDEX IF NOT EXISTS recording_pauses_rec ON recording_pauses(recording_sid);
+-- Legs whose dual-channel recording waits for the task's resume (a transfer while paused).
+CREATE TABLE IF NOT EXISTS deferred_legs (
+  task_sid TEXT NOT NULL,
+  call_sid TEXT NOT NULL,
+  channels INTEGER NOT NULL,
+  ready INTEGER NOT NULL,
+  PRIMARY KEY (task_sid, call_sid)
+);
 `;
 
 /** Columns added after a table was first shipped: a data folder from an older version gains them. */
 function migrate(db: Db): void {
   const taskColumns = (db.prepare('PRAGMA table_info(tasks)').all() as { name: string }[]).map((c) => c.name);
   if (!taskColumns.includes('accepted_at')) db.exec('ALTER TABLE tasks ADD COLUMN accepted_at TEXT');
+  // The ledger's deadline claims (one instance handles a due reminder or auto-resume) and retries.
+  const pauseColumns = (db.prepare('PRAGMA table_info(pauses)').all() as { name: string }[]).map((c) => c.name);
+  if (!pauseColumns.includes('last_auto_resume_at')) db.exec('ALTER TABLE pauses ADD COLUMN last_auto_resume_at INTEGER');
+  if (!pauseColumns.includes('claimed_by')) db.exec('ALTER TABLE pauses ADD COLUMN claimed_by TEXT');
+  if (!pauseColumns.includes('claimed_until')) db.exec('ALTER TABLE pauses ADD COLUMN claimed_until INTEGER');
 }
 
 /**

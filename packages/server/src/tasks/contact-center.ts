@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, dualChannelApplies, makeSid, type AppConfig, type TaskAttributes, type TaskStatus } from '@pause-recording/core';
 import type { Logger } from 'pino';
-import type { AuditStore } from '../audit/audit-store.ts';
+import type { PauseLedger } from '../ledger/ledger.ts';
 import type { User, UserDirectory } from '../auth/user-directory.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { isTransientProviderError, ProviderError } from '../provider/provider-errors.ts';
-import type { TwilioProvider } from '../provider/twilio-provider.ts';
+import type { ProviderRecording, TwilioProvider } from '../provider/twilio-provider.ts';
 import { defaultSleep } from '../provider/retry.ts';
-import type { RecordingService } from '../recording/recording-service.ts';
-import { KeyedLock } from '../recording/keyed-lock.ts';
+import type { RecordingService } from '../pause/recording-service.ts';
+import { KeyedLock } from '../pause/keyed-lock.ts';
 import { taskView, type TaskRecord, type TaskStore } from './task-store.ts';
+import { requireHolder, requireOfferedTo, requireStatus } from './task-guards.ts';
 import { conferenceTwiml } from './twiml.ts';
 
 export const DEFAULT_QUEUE = 'Everyone';
@@ -20,7 +21,8 @@ export interface ContactCenterDeps {
   readonly tasks: TaskStore;
   readonly provider: TwilioProvider;
   readonly recordingService: RecordingService;
-  readonly audit: AuditStore;
+  /** The only writer of audit rows (and, through the recording service, of recordings seen). */
+  readonly ledger: PauseLedger;
   readonly bus: EventBus;
   readonly users: UserDirectory;
   readonly app: AppConfig;
@@ -138,7 +140,7 @@ export class ContactCenter {
   }
 
   /** Conference status callback: learn the conference SID; a conference that ends ends the task's call. */
-  conferenceEvent(p: Record<string, string>): void {
+  async conferenceEvent(p: Record<string, string>): Promise<void> {
     const name = p['FriendlyName'];
     const conferenceSid = p['ConferenceSid'];
     const event = p['StatusCallbackEvent'];
@@ -151,11 +153,11 @@ export class ContactCenter {
         attributes: { ...t.attributes, conference: { ...t.attributes.conference, sid: conferenceSid } },
       });
     }
-    if (event === 'conference-end') this.callEnded(t);
+    if (event === 'conference-end') await this.callEnded(t);
   }
 
   /** Call status callback (the number's and the agent leg's). */
-  callStatus(p: Record<string, string>): void {
+  async callStatus(p: Record<string, string>): Promise<void> {
     const callSid = p['CallSid'];
     const status = p['CallStatus'];
     if (callSid === undefined || status === undefined || !ENDED_CALL_STATUSES.has(status)) return;
@@ -165,46 +167,22 @@ export class ContactCenter {
       // The agent's leg dropped: do not leave the caller alone in the conference.
       this.d.provider.endConference(task.conferenceSid).catch((e: unknown) => this.d.logger.warn({ err: e, taskSid: task.sid }, 'could not end the conference'));
     }
-    this.callEnded(task);
+    await this.callEnded(task);
   }
 
-  private callEnded(task: TaskRecord): void {
+  private async callEnded(task: TaskRecord): Promise<void> {
     let next: TaskStatus | null = null;
     if (task.status === 'pending' || task.status === 'reserved') next = 'canceled';
     if (task.status === 'assigned') next = 'wrapping';
-    this.d.recordingService.taskEnded(task);
+    await this.d.recordingService.taskEnded(task);
     if (next === null) return;
     const t = this.d.tasks.update(task.sid, { status: next });
     this.publishTask(t);
     if (next === 'canceled') this.dispatchPending();
   }
 
-  private requireHolder(task: TaskRecord, user: User, action: string): void {
-    if (user.role === 'supervisor') return;
-    if (task.worker !== user.identity) {
-      throw new AppError('FORBIDDEN', `task ${task.sid} is not assigned to ${user.identity}; only its agent or a supervisor may ${action} it`, {
-        field: 'taskSid',
-      });
-    }
-  }
-
-  private requireOfferedTo(task: TaskRecord, user: User): void {
-    if (task.worker !== user.identity) {
-      throw new AppError('FORBIDDEN', `task ${task.sid} is not offered to ${user.identity}`, { field: 'taskSid' });
-    }
-  }
-
-  private requireStatus(task: TaskRecord, allowed: readonly TaskStatus[], action: string): void {
-    if (!allowed.includes(task.status)) {
-      throw new AppError('CONFLICT', `cannot ${action} task ${task.sid}: it is ${task.status} (must be ${allowed.join(' or ')})`, {
-        field: 'taskSid',
-        details: { status: task.status },
-      });
-    }
-  }
-
-  private auditTask(action: 'task-accept' | 'task-reject' | 'task-hold' | 'task-transfer' | 'task-hangup' | 'task-complete', task: TaskRecord, user: User, outcome: 'ok' | 'failed', details: Record<string, unknown> = {}): void {
-    this.d.audit.append({
+  private async auditTask(action: 'task-accept' | 'task-reject' | 'task-hold' | 'task-transfer' | 'task-hangup' | 'task-complete', task: TaskRecord, user: User, outcome: 'ok' | 'failed', details: Record<string, unknown> = {}): Promise<void> {
+    await this.d.ledger.append({
       action,
       outcome,
       actor: user.identity,
@@ -220,14 +198,14 @@ export class ContactCenter {
   accept(taskSid: string, user: User): Promise<TaskRecord> {
     return this.lock.run(taskSid, async () => {
       const task = this.mustGet(taskSid);
-      this.requireOfferedTo(task, user);
-      this.requireStatus(task, ['reserved'], 'accept');
+      requireOfferedTo(task, user);
+      requireStatus(task, ['reserved'], 'accept');
       try {
         const accepted = await this.connectAgent(task, user);
-        this.auditTask('task-accept', accepted, user, 'ok');
+        await this.auditTask('task-accept', accepted, user, 'ok');
         return accepted;
       } catch (e) {
-        this.auditTask('task-accept', this.mustGet(taskSid), user, 'failed', { error: e instanceof Error ? e.message : String(e) });
+        await this.auditTask('task-accept', this.mustGet(taskSid), user, 'failed', { error: e instanceof Error ? e.message : String(e) });
         throw e;
       }
     });
@@ -244,7 +222,7 @@ export class ContactCenter {
         throw e;
       });
       if (found !== null) {
-        this.conferenceEvent({ FriendlyName: task.attributes.conference.friendly_name, ConferenceSid: found, StatusCallbackEvent: 'found' });
+        await this.conferenceEvent({ FriendlyName: task.attributes.conference.friendly_name, ConferenceSid: found, StatusCallbackEvent: 'found' });
         return found;
       }
       if (Date.now() >= deadline) {
@@ -295,11 +273,10 @@ export class ContactCenter {
             { channels: 'dual', statusCallback: this.url('/webhooks/recording-status') },
             { waitMs: this.d.acceptWaitMs, notInProgressRetryMs: 100 },
           );
-          this.d.recordingService.remember(rec, task.sid, startedAt);
+          await this.recordingStarted(task, user, rec, startedAt, { channel: dual.channel, callSid: legSid });
           expected += 1;
-          this.auditRecordingStart(task, user, 'ok', [rec.sid], { channel: dual.channel, callSid: legSid });
         } catch (e) {
-          this.auditRecordingStart(task, user, 'failed', [], {
+          await this.auditRecordingStart(task, user, 'failed', [], {
             channel: dual.channel,
             callSid: legSid,
             error: e instanceof Error ? e.message : String(e),
@@ -315,34 +292,34 @@ export class ContactCenter {
       const recs = await this.d.recordingService.listAndRemember(task);
       const active = recs.filter((r) => r.status === 'in-progress' || r.status === 'paused').length;
       if (active >= expected || Date.now() >= deadline) {
-        this.d.recordingService.publishState(task, this.d.recordingService.buildState(task.sid, recs));
+        this.d.recordingService.publishState(task, await this.d.recordingService.buildState(task, recs));
         return;
       }
       await defaultSleep(50);
     }
   }
 
-  private auditRecordingStart(task: TaskRecord, user: User, outcome: 'ok' | 'failed', sids: string[], details: Record<string, unknown>): void {
-    this.d.audit.append({
-      action: 'recording-start',
-      outcome,
-      actor: user.identity,
-      role: user.role,
-      taskSid: task.sid,
-      callSid: task.attributes.call_sid,
-      conferenceSid: task.conferenceSid,
-      recordingSids: sids,
-      details,
-    });
+  private recordingStartEvent(task: TaskRecord, user: User, outcome: 'ok' | 'failed', sids: string[], details: Record<string, unknown>) {
+    return { action: 'recording-start' as const, outcome, actor: user.identity, role: user.role, taskSid: task.sid, callSid: task.attributes.call_sid, conferenceSid: task.conferenceSid, recordingSids: sids, details };
+  }
+
+  private async auditRecordingStart(task: TaskRecord, user: User, outcome: 'ok' | 'failed', sids: string[], details: Record<string, unknown>): Promise<void> {
+    await this.d.ledger.append(this.recordingStartEvent(task, user, outcome, sids, details));
+  }
+
+  /** A recording this server started: remembered and audited in one ledger call. */
+  private async recordingStarted(task: TaskRecord, user: User, rec: ProviderRecording, startedAt: number, details: Record<string, unknown>): Promise<void> {
+    const event = this.recordingStartEvent(task, user, 'ok', [rec.sid], details);
+    await this.d.recordingService.book.store(task.sid, { taskSid: task.sid, remember: [rec], firstSeenAt: startedAt, append: [event] }, 'recording started');
   }
 
   reject(taskSid: string, user: User): Promise<TaskRecord> {
     return this.lock.run(taskSid, async () => {
       const task = this.mustGet(taskSid);
-      this.requireOfferedTo(task, user);
-      this.requireStatus(task, ['reserved'], 'reject');
+      requireOfferedTo(task, user);
+      requireStatus(task, ['reserved'], 'reject');
       const t = this.d.tasks.update(task.sid, { status: 'pending', worker: null, rejectedBy: [...task.rejectedBy, user.identity] });
-      this.auditTask('task-reject', t, user, 'ok');
+      await this.auditTask('task-reject', t, user, 'ok');
       this.publishTask(t, user.identity);
       return this.offer(t);
     });
@@ -352,16 +329,16 @@ export class ContactCenter {
   hold(taskSid: string, user: User, hold: boolean): Promise<TaskRecord> {
     return this.lock.run(taskSid, async () => {
       const task = this.mustGet(taskSid);
-      this.requireHolder(task, user, hold ? 'hold' : 'unhold');
-      this.requireStatus(task, ['assigned'], hold ? 'hold' : 'unhold');
+      requireHolder(task, user, hold ? 'hold' : 'unhold');
+      requireStatus(task, ['assigned'], hold ? 'hold' : 'unhold');
       try {
         await this.d.provider.setHold(task.conferenceSid as string, task.attributes.call_sid, hold);
       } catch (e) {
-        this.auditTask('task-hold', task, user, 'failed', { hold, error: e instanceof Error ? e.message : String(e) });
+        await this.auditTask('task-hold', task, user, 'failed', { hold, error: e instanceof Error ? e.message : String(e) });
         throw e;
       }
       const t = this.d.tasks.update(task.sid, { attributes: { ...task.attributes, customer_on_hold: hold } });
-      this.auditTask('task-hold', t, user, 'ok', { hold });
+      await this.auditTask('task-hold', t, user, 'ok', { hold });
       this.publishTask(t);
       return t;
     });
@@ -377,11 +354,11 @@ export class ContactCenter {
     return this.lock.run(taskSid, () =>
       this.d.recordingService.exclusive(taskSid, async () => {
         const task = this.mustGet(taskSid);
-        this.requireHolder(task, user, 'transfer');
+        requireHolder(task, user, 'transfer');
         if (this.d.users.get(to)?.role !== 'agent') {
           throw new AppError('INVALID_PARAMETER', `to: must be the identity of an agent (${this.d.users.agents().join(', ')})`, { field: 'to' });
         }
-        this.requireStatus(task, ['assigned'], 'transfer');
+        requireStatus(task, ['assigned'], 'transfer');
         if (to === task.worker) throw new AppError('CONFLICT', `to: ${to} already has task ${task.sid}`, { field: 'to' });
         if (this.busyAgents().has(to)) throw new AppError('CONFLICT', `to: ${to} is busy with another task`, { field: 'to' });
         const from = task.worker;
@@ -409,7 +386,7 @@ export class ContactCenter {
             // not count and the new leg would be recorded during the pause.
             const state = await this.d.recordingService.getState(task);
             if (state.status === 'paused' || state.status === 'partially-paused' || state.deferred !== undefined) {
-              this.d.recordingService.deferRecording(t.sid, leg.callSid);
+              await this.d.recordingService.deferRecording(t.sid, leg.callSid);
             } else {
               const startedAt = Date.now();
               const rec = await this.d.provider.createCallRecording(
@@ -417,18 +394,17 @@ export class ContactCenter {
                 { channels: 'dual', statusCallback: this.url('/webhooks/recording-status') },
                 { waitMs: this.d.acceptWaitMs, notInProgressRetryMs: 100 },
               );
-              this.d.recordingService.remember(rec, t.sid, startedAt);
-              this.auditRecordingStart(t, user, 'ok', [rec.sid], { channel: dual.channel, callSid: leg.callSid, via: 'transfer' });
+              await this.recordingStarted(t, user, rec, startedAt, { channel: dual.channel, callSid: leg.callSid, via: 'transfer' });
             }
           }
           if (oldLeg !== null) await this.d.provider.removeParticipant(conferenceSid, oldLeg);
           t = this.mustGet(t.sid);
-          this.auditTask('task-transfer', t, user, 'ok', { from, to });
+          await this.auditTask('task-transfer', t, user, 'ok', { from, to });
           this.publishTask(t, from);
           this.d.recordingService.publishState(t, await this.d.recordingService.getState(t));
           return t;
         } catch (e) {
-          this.auditTask('task-transfer', this.mustGet(taskSid), user, 'failed', { from, to, error: e instanceof Error ? e.message : String(e) });
+          await this.auditTask('task-transfer', this.mustGet(taskSid), user, 'failed', { from, to, error: e instanceof Error ? e.message : String(e) });
           throw e;
         }
       }),
@@ -438,8 +414,8 @@ export class ContactCenter {
   hangup(taskSid: string, user: User): Promise<TaskRecord> {
     return this.lock.run(taskSid, async () => {
       const task = this.mustGet(taskSid);
-      this.requireHolder(task, user, 'hang up');
-      this.requireStatus(task, ['assigned'], 'hang up');
+      requireHolder(task, user, 'hang up');
+      requireStatus(task, ['assigned'], 'hang up');
       let alreadyEnded = false;
       try {
         if (task.conferenceSid !== null) await this.d.provider.endConference(task.conferenceSid);
@@ -449,12 +425,12 @@ export class ContactCenter {
         // crash and finished it): it is over, so the agent must be able to wrap up.
         if (e instanceof ProviderError && e.code === 'NOT_FOUND') alreadyEnded = true;
         else {
-          this.auditTask('task-hangup', task, user, 'failed', { error: e instanceof Error ? e.message : String(e) });
+          await this.auditTask('task-hangup', task, user, 'failed', { error: e instanceof Error ? e.message : String(e) });
           throw e;
         }
       }
-      this.auditTask('task-hangup', task, user, 'ok', alreadyEnded ? { alreadyEnded } : {});
-      this.callEnded(this.mustGet(taskSid));
+      await this.auditTask('task-hangup', task, user, 'ok', alreadyEnded ? { alreadyEnded } : {});
+      await this.callEnded(this.mustGet(taskSid));
       return this.mustGet(taskSid);
     });
   }
@@ -462,10 +438,10 @@ export class ContactCenter {
   complete(taskSid: string, user: User): Promise<TaskRecord> {
     return this.lock.run(taskSid, async () => {
       const task = this.mustGet(taskSid);
-      this.requireHolder(task, user, 'complete');
-      this.requireStatus(task, ['wrapping'], 'complete');
+      requireHolder(task, user, 'complete');
+      requireStatus(task, ['wrapping'], 'complete');
       const t = this.d.tasks.update(task.sid, { status: 'completed' });
-      this.auditTask('task-complete', t, user, 'ok');
+      await this.auditTask('task-complete', t, user, 'ok');
       this.publishTask(t);
       this.dispatchPending();
       return t;

@@ -1,8 +1,7 @@
 import twilio from 'twilio';
 import { AppError, isRecordingStatus } from '@pause-recording/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RecordingStore } from '../recordings/recording-store.ts';
-import type { PauseStore } from '../recording/pause-store.ts';
+import type { PauseLedger } from '../ledger/ledger.ts';
 import type { ContactCenter } from '../tasks/contact-center.ts';
 import { hangupTwiml } from '../tasks/twiml.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
@@ -12,8 +11,8 @@ interface Deps {
   readonly authToken: string;
   readonly contactCenter: ContactCenter | null;
   readonly tasks: TaskStore;
-  readonly recordings: RecordingStore;
-  readonly pauses: PauseStore;
+  /** The only writer of recordings seen and spans. */
+  readonly ledger: PauseLedger;
   /** Compares the task's recordings with the provider (a change nobody here asked for is audited as external). */
   readonly reconcileTask: (taskSid: string) => void;
 }
@@ -57,13 +56,13 @@ export function webhookRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.post('/webhooks/conference-status', async (request, reply) => {
     const p = verified(request);
-    deps.contactCenter?.conferenceEvent(p);
+    await deps.contactCenter?.conferenceEvent(p);
     return reply.status(204).send();
   });
 
   app.post('/webhooks/call-status', async (request, reply) => {
     const p = verified(request);
-    deps.contactCenter?.callStatus(p);
+    await deps.contactCenter?.callStatus(p);
     return reply.status(204).send();
   });
 
@@ -75,25 +74,29 @@ export function webhookRoutes(app: FastifyInstance, deps: Deps): void {
       const callSid = p['CallSid'] || null;
       const conferenceSid = p['ConferenceSid'] || null;
       // A recording already known keeps its task: a callback never re-owns it (the store enforces it too).
-      const known = deps.recordings.get(sid);
+      const known = await deps.ledger.recording(sid);
       const task =
         known !== null
           ? known.taskSid === null ? null : deps.tasks.get(known.taskSid)
           : ((conferenceSid === null ? null : deps.tasks.byConference(conferenceSid)) ?? (callSid === null ? null : deps.tasks.byCallSid(callSid)));
-      deps.recordings.upsert({
-        sid,
+      // An ended recording closes its open span quietly; a pause or resume is the reconcile's to judge.
+      const ended = status !== 'in-progress' && status !== 'paused' && (await deps.ledger.spans(sid)).some((s) => s.resumedAt === null);
+      await deps.ledger.settle({
         taskSid: task?.sid ?? null,
-        callSid,
-        conferenceSid,
-        source: p['RecordingSource'] || (conferenceSid === null ? 'StartCallRecordingAPI' : 'Conference'),
-        channels: Number(p['RecordingChannels'] || 1),
-        status,
-        startTime: null,
-        duration: p['RecordingDuration'] || null,
+        remember: [
+          {
+            sid,
+            callSid,
+            conferenceSid,
+            source: p['RecordingSource'] || (conferenceSid === null ? 'StartCallRecordingAPI' : 'Conference'),
+            channels: Number(p['RecordingChannels'] || 1),
+            status,
+            startTime: null,
+            duration: p['RecordingDuration'] || null,
+          },
+        ],
+        spans: { open: [], close: ended ? [{ recordingSid: sid, resumedAt: Date.now(), resumedBy: 'recording-ended' }] : [] },
       });
-      if (status !== 'in-progress' && status !== 'paused' && deps.pauses.hasOpenSpan(sid)) {
-        deps.pauses.endRecordingSpan(sid, Date.now(), 'recording-ended');
-      }
       if (task !== null && (status === 'in-progress' || status === 'paused')) deps.reconcileTask(task.sid);
     }
     return reply.status(204).send();

@@ -6,7 +6,7 @@ import { framesInSlot, inspectWav } from './inspect.ts';
 import { readWav, type WavData } from './wav-read.ts';
 import { WavWriter } from './wav-writer.ts';
 import { createDemoSource, writeStamp } from './sources.ts';
-import { stampedFrame, tempDir } from './test-util.ts';
+import { stampedFrame, tempDir } from '../../test/support/audio.ts';
 
 /** Writes frames through WavWriter and reads them back, so inspect sees a real file. */
 function record(channels: 1 | 2, build: (w: WavWriter) => void): WavData {

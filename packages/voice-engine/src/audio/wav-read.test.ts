@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import wavefile from 'wavefile';
 import { WavFormatError, readWav } from './wav-read.ts';
 import { wavHeader } from './wav-writer.ts';
-import { tempDir } from './test-util.ts';
+import { tempDir } from '../../test/support/audio.ts';
 
 /** A WAV from chunks we lay out by hand. */
 function riff(...chunks: [id: string, body: Buffer][]): Buffer {

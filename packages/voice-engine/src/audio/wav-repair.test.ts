@@ -8,7 +8,7 @@ import { SAMPLES_PER_FRAME } from '@pause-recording/core';
 import { WAV_HEADER_BYTES, WavWriter, repairWav } from './wav-writer.ts';
 import { readWav } from './wav-read.ts';
 import { inspectWav } from './inspect.ts';
-import { stampedFrame, tempDir } from './test-util.ts';
+import { stampedFrame, tempDir } from '../../test/support/audio.ts';
 
 const dirs: string[] = [];
 function file(name: string): string {
@@ -120,7 +120,7 @@ describe('repairWav', () => {
   it('recovers every flushed frame after kill -9 of a writing process', async () => {
     const p = file('killed.wav');
     const writer = fileURLToPath(new URL('./wav-writer.ts', import.meta.url));
-    const util = fileURLToPath(new URL('./test-util.ts', import.meta.url));
+    const util = fileURLToPath(new URL('../../test/support/audio.ts', import.meta.url));
     const script = path.join(path.dirname(p), 'writer.mts'); // .mts: the temp dir has no package.json saying ESM
     // Writes stamped frames forever, reporting flushedFrames after each automatic flush.
     fs.writeFileSync(

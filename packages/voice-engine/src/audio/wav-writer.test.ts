@@ -6,7 +6,7 @@ import { SAMPLES_PER_FRAME } from '@pause-recording/core';
 import { WAV_HEADER_BYTES, WavWriter } from './wav-writer.ts';
 import { readWav } from './wav-read.ts';
 import { decodeStampFrame } from './stamp-decode.ts';
-import { stampedFrame, tempDir } from './test-util.ts';
+import { stampedFrame, tempDir } from '../../test/support/audio.ts';
 
 const dirs: string[] = [];
 function file(name: string): string {

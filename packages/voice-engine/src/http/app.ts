@@ -1,9 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { TWILIO_ERROR } from '@pause-recording/core';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import formbody from '@fastify/formbody';
 import { TwilioHttpError } from './twilio-error.ts';
+import { twilioValidatorCompiler, type EngineApp } from './form.ts';
 import { registerCallRoutes } from './routes-calls.ts';
 import { registerConferenceRoutes } from './routes-conferences.ts';
 import { registerRecordingRoutes } from './routes-recordings.ts';
@@ -14,7 +16,6 @@ import type { Engine } from '../model/engine.ts';
 import type { FaultInjector } from '../support/faults.ts';
 import type { FlexTokenIssuer } from '../support/flex-tokens.ts';
 import type { CallbackPolicy } from '../support/callbacks.ts';
-import type { Params } from '../support/params.ts';
 
 export interface AppOptions {
   logger: boolean;
@@ -71,12 +72,14 @@ export function nonCanonical(rawUrl: string): string | null {
 /** Body parameters that name a URL the engine will call (Url, VoiceUrl, StatusCallback, RecordingStatusCallback...). */
 const URL_PARAM = /(Url|StatusCallback)$/;
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 function sendError(reply: FastifyReply, e: TwilioHttpError): FastifyReply {
   return reply.code(e.status).type('application/json').send(e.body());
 }
 
 /** The HTTP face of the engine: Twilio's REST subset, IAM token validation, dev routes. */
-export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexTokenIssuer, opts: AppOptions): FastifyInstance {
+export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexTokenIssuer, opts: AppOptions): EngineApp {
   const app = Fastify({
     logger: opts.logger ? { level: 'info', redact: ['req.headers.authorization'] } : false,
     bodyLimit: 1024 * 1024,
@@ -85,7 +88,10 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
     frameworkErrors: (err, _req, reply) => {
       void sendError(reply, TwilioHttpError.badRequest(`Bad request: ${err.message}`));
     },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  // Every route's params, query and body are checked by its TypeBox schema, after Twilio's form
+  // decoding (http/form.ts); a failure is Twilio's 400 naming the parameter.
+  app.setValidatorCompiler(twilioValidatorCompiler);
   const hung = new Set<Socket>();
   // Requests that are applied normally but whose answer never reaches the client.
   const losing = new WeakSet<object>();
@@ -130,8 +136,8 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
     // a path that matches nothing, needs the account's credentials, so a 404 tells a stranger nothing.
     if (!authenticated(req.headers.authorization)) return sendError(reply, TwilioHttpError.unauthenticated());
     // The account in the path must be the authenticated one.
-    const params = (req.params ?? {}) as Record<string, unknown>;
-    if ('AccountSid' in params && params['AccountSid'] !== engine.accountSid) return sendError(reply, TwilioHttpError.unauthenticated());
+    const params: unknown = req.params;
+    if (isRecord(params) && 'AccountSid' in params && params['AccountSid'] !== engine.accountSid) return sendError(reply, TwilioHttpError.unauthenticated());
     const odd = nonCanonical(req.url);
     if (odd !== null) return sendError(reply, new TwilioHttpError(404, TWILIO_ERROR.NOT_FOUND, `The requested resource was not found: the path is not in its canonical spelling (${odd})`));
     return undefined;
@@ -140,9 +146,9 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
   // A URL the engine would call later is checked when it is given: refused there with Twilio's
   // invalid-URL error rather than silently never called.
   app.addHook('preValidation', async (req) => {
-    const body = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
-    for (const [name, value] of Object.entries(body as Params)) {
+    const body: unknown = req.body;
+    if (!isRecord(body)) return;
+    for (const [name, value] of Object.entries(body)) {
       if (!URL_PARAM.test(name)) continue;
       for (const v of Array.isArray(value) ? value : [value]) {
         if (typeof v !== 'string' || v === '') continue;

@@ -1,75 +1,97 @@
-import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
 import { TwilioHttpError } from './twilio-error.ts';
-import { bodyParams, paginate, queryParams, sidSegment } from './util.ts';
+import { AccountPath, Form, Paging, type EngineApp } from './form.ts';
+import { paginate, sidSegment } from './util.ts';
 import { callJson } from '../serialize.ts';
-import { eventList, int, oneOf, required, str, url } from '../support/params.ts';
 import type { Engine } from '../model/engine.ts';
 import { CALL_EVENTS, CALL_STATUSES, type Callback } from '../model/types.ts';
 
 const A = '/2010-04-01/Accounts/:AccountSid';
 
-export function callbackParam(p: Record<string, unknown>, name: string, methodName: string): Callback | null {
-  const u = url(p, name);
-  if (!u) return null;
-  return { url: u, method: oneOf(p, methodName, ['POST', 'GET'] as const, 'POST')! };
+/** A webhook and its method, as the pair of parameters Twilio takes (`StatusCallback`, `StatusCallbackMethod`). */
+export function callbackParam(u: string | undefined, method: 'POST' | 'GET' | undefined): Callback | null {
+  return u ? { url: u, method: method ?? 'POST' } : null;
 }
 
-export function registerCallRoutes(app: FastifyInstance, engine: Engine): void {
-  app.post(`${A}/Calls.json`, async (req, reply) => {
-    const p = bodyParams(req);
-    const to = required(p, 'To');
-    const from = required(p, 'From');
-    const twiml = str(p, 'Twiml');
-    const voiceUrl = url(p, 'Url');
-    if (twiml === undefined && !voiceUrl) throw TwilioHttpError.missing('Url or Twiml');
-    if (twiml !== undefined && voiceUrl) throw TwilioHttpError.invalid('Twiml', 'send either Url or Twiml, not both');
+const CallPath = Type.Object({ ...AccountPath, file: Type.String() });
+
+const CreateCall = Type.Object({
+  To: Form.text(),
+  From: Form.text(),
+  Twiml: Type.Optional(Type.String()),
+  Url: Type.Optional(Form.url()),
+  Method: Type.Optional(Form.method()),
+  StatusCallback: Type.Optional(Form.url()),
+  StatusCallbackMethod: Type.Optional(Form.method()),
+  StatusCallbackEvent: Type.Optional(Form.events(CALL_EVENTS)),
+  /** Engine extension: which stamp slot the simulated party's audio carries. */
+  StampSlot: Type.Optional(Form.int(0, 3)),
+  TimeLimit: Type.Optional(Form.int(1, 14400)),
+  /** Engine extension: what the simulated party says. */
+  Audio: Type.Optional(Form.oneOf(['stamped', 'demo'])),
+});
+
+const ListCalls = Type.Object({
+  ...Paging,
+  Status: Type.Optional(Form.oneOf(CALL_STATUSES)),
+  To: Type.Optional(Type.String()),
+  From: Type.Optional(Type.String()),
+});
+
+const UpdateCall = Type.Object({
+  Status: Type.Optional(Form.oneOf(['completed', 'canceled'])),
+  Twiml: Type.Optional(Type.String()),
+  Url: Type.Optional(Form.url()),
+  Method: Type.Optional(Form.method()),
+});
+
+export function registerCallRoutes(app: EngineApp, engine: Engine): void {
+  app.post(`${A}/Calls.json`, { schema: { params: Type.Object(AccountPath), body: CreateCall } }, async (req, reply) => {
+    const p = req.body;
+    // "One of Url or Twiml" is not a per-field rule, so it is checked here.
+    if (p.Twiml === undefined && !p.Url) throw TwilioHttpError.missing('Url or Twiml');
+    if (p.Twiml !== undefined && p.Url) throw TwilioHttpError.invalid('Twiml', 'send either Url or Twiml, not both');
     const c = engine.createCall({
-      to,
-      from,
-      ...(twiml !== undefined ? { twiml } : {}),
-      ...(voiceUrl ? { url: { url: voiceUrl, method: oneOf(p, 'Method', ['POST', 'GET'] as const, 'POST')! } } : {}),
-      statusCallback: callbackParam(p, 'StatusCallback', 'StatusCallbackMethod'),
-      statusCallbackEvents: eventList(p, 'StatusCallbackEvent', CALL_EVENTS, ['completed']),
-      slot: int(p, 'StampSlot', { min: 0, max: 3 }) ?? null,
-      hangupAfterSeconds: int(p, 'TimeLimit', { min: 1, max: 14400 }) ?? null,
-      ...(str(p, 'Audio') ? { audio: oneOf(p, 'Audio', ['stamped', 'demo'] as const)! } : {}),
+      to: p.To,
+      from: p.From,
+      ...(p.Twiml !== undefined ? { twiml: p.Twiml } : {}),
+      ...(p.Url ? { url: { url: p.Url, method: p.Method ?? 'POST' } } : {}),
+      statusCallback: callbackParam(p.StatusCallback, p.StatusCallbackMethod),
+      statusCallbackEvents: p.StatusCallbackEvent ?? ['completed'],
+      slot: p.StampSlot ?? null,
+      hangupAfterSeconds: p.TimeLimit ?? null,
+      ...(p.Audio ? { audio: p.Audio } : {}),
     });
     return reply.code(201).send(callJson(c));
   });
 
-  app.get(`${A}/Calls.json`, async (req) => {
-    const q = queryParams(req);
-    const status = oneOf(q, 'Status', CALL_STATUSES);
-    const to = str(q, 'To');
-    const from = str(q, 'From');
+  app.get(`${A}/Calls.json`, { schema: { params: Type.Object(AccountPath), querystring: ListCalls } }, async (req) => {
+    const { Status: status, To: to, From: from } = req.query;
     const all = engine.calls.allJson().filter(
       (c) => (!status || c['status'] === status) && (!to || c['to'] === to) && (!from || c['from'] === from),
     );
-    const page = paginate(all, req, req.url.split('?')[0]!);
+    const page = paginate(all, req.query, req.url.split('?')[0]!);
     return { calls: page.items, ...page.meta };
   });
 
-  app.get(`${A}/Calls/:file`, async (req) => {
-    return engine.calls.json(sidSegment((req.params as { file: string }).file, 'call'));
+  app.get(`${A}/Calls/:file`, { schema: { params: CallPath } }, async (req) => {
+    return engine.calls.json(sidSegment(req.params.file, 'call'));
   });
 
-  app.post(`${A}/Calls/:file`, async (req) => {
-    const c = engine.calls.find(sidSegment((req.params as { file: string }).file, 'call'));
-    const p = bodyParams(req);
-    const status = oneOf(p, 'Status', ['completed', 'canceled'] as const);
-    const twiml = str(p, 'Twiml');
-    const voiceUrl = url(p, 'Url');
-    if (!status && twiml === undefined && !voiceUrl) throw TwilioHttpError.missing('Status, Twiml or Url');
+  app.post(`${A}/Calls/:file`, { schema: { params: CallPath, body: UpdateCall } }, async (req) => {
+    const c = engine.calls.find(sidSegment(req.params.file, 'call'));
+    const p = req.body;
+    if (!p.Status && p.Twiml === undefined && !p.Url) throw TwilioHttpError.missing('Status, Twiml or Url');
     engine.updateCall(c, {
-      ...(status ? { status } : {}),
-      ...(twiml !== undefined ? { twiml } : {}),
-      ...(voiceUrl ? { url: { url: voiceUrl, method: oneOf(p, 'Method', ['POST', 'GET'] as const, 'POST')! } } : {}),
+      ...(p.Status ? { status: p.Status } : {}),
+      ...(p.Twiml !== undefined ? { twiml: p.Twiml } : {}),
+      ...(p.Url ? { url: { url: p.Url, method: p.Method ?? 'POST' } } : {}),
     });
     return callJson(c);
   });
 
-  app.delete(`${A}/Calls/:file`, async (req, reply) => {
-    engine.deleteCall(engine.calls.find(sidSegment((req.params as { file: string }).file, 'call')));
+  app.delete(`${A}/Calls/:file`, { schema: { params: CallPath } }, async (req, reply) => {
+    engine.deleteCall(engine.calls.find(sidSegment(req.params.file, 'call')));
     return reply.code(204).send();
   });
 }

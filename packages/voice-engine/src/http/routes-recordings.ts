@@ -1,11 +1,11 @@
 import { createReadStream, statSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
-import { isPauseBehavior, REQUESTABLE_STATUSES, type PauseBehavior } from '@pause-recording/core';
+import Type from 'typebox';
+import { PAUSE_BEHAVIORS, REQUESTABLE_STATUSES } from '@pause-recording/core';
 import { TwilioHttpError } from './twilio-error.ts';
-import { bodyParams, paginate, queryParams, sidSegment } from './util.ts';
+import { AccountPath, Form, Paging, type EngineApp } from './form.ts';
+import { paginate, sidSegment } from './util.ts';
 import { callbackParam } from './routes-calls.ts';
 import { accountRecordingJson, callRecordingJson, conferenceRecordingJson } from '../serialize.ts';
-import { eventList, oneOf, str } from '../support/params.ts';
 import type { Engine } from '../model/engine.ts';
 import type { Recording } from '../model/recordings/recording.ts';
 import type { RecordingOwner } from '../model/recordings/recordings.ts';
@@ -14,15 +14,30 @@ import { RECORDING_EVENTS } from '../model/types.ts';
 const A = '/2010-04-01/Accounts/:AccountSid';
 const CURRENT = 'Twilio.CURRENT';
 
-function statusUpdate(p: Record<string, unknown>): { status: (typeof REQUESTABLE_STATUSES)[number]; behavior: PauseBehavior | undefined } {
-  const status = oneOf(p, 'Status', REQUESTABLE_STATUSES);
-  if (!status) throw TwilioHttpError.missing('Status');
-  const raw = str(p, 'PauseBehavior');
-  if (raw !== undefined && raw !== '' && !isPauseBehavior(raw)) {
-    throw TwilioHttpError.invalid('PauseBehavior', `must be skip or silence; got '${raw}'`);
-  }
-  return { status, behavior: raw === undefined || raw === '' ? undefined : (raw as PauseBehavior) };
-}
+const CallRecordingsPath = Type.Object({ ...AccountPath, CallSid: Type.String() });
+const CallRecordingPath = Type.Object({ ...AccountPath, CallSid: Type.String(), file: Type.String() });
+const ConferenceRecordingsPath = Type.Object({ ...AccountPath, ConferenceSid: Type.String() });
+const ConferenceRecordingPath = Type.Object({ ...AccountPath, ConferenceSid: Type.String(), file: Type.String() });
+const RecordingPath = Type.Object({ ...AccountPath, file: Type.String() });
+
+const StartRecording = Type.Object({
+  RecordingChannels: Type.Optional(Form.oneOf(['mono', 'dual'])),
+  /** Validated and ignored: trimming is not emulated. */
+  Trim: Type.Optional(Form.oneOf(['trim-silence', 'do-not-trim'])),
+  RecordingTrack: Type.Optional(Form.oneOf(['inbound', 'outbound', 'both'])),
+  RecordingStatusCallback: Type.Optional(Form.url()),
+  RecordingStatusCallbackMethod: Type.Optional(Form.method()),
+  RecordingStatusCallbackEvent: Type.Optional(Form.events(RECORDING_EVENTS)),
+});
+
+/** Pause, resume or stop; the pause behaviour only matters for a pause. */
+const UpdateRecording = Type.Object({
+  Status: Form.oneOf(REQUESTABLE_STATUSES),
+  PauseBehavior: Type.Optional(Form.oneOf(PAUSE_BEHAVIORS)),
+});
+
+const ListRecordings = Type.Object({ ...Paging, CallSid: Type.Optional(Type.String()), ConferenceSid: Type.Optional(Type.String()) });
+const Paged = Type.Object(Paging);
 
 /** A recording of a call or conference path: `Twilio.CURRENT` or an RE SID of that owner. */
 function recordingOf(engine: Engine, sid: string, owner: RecordingOwner): Recording {
@@ -33,96 +48,87 @@ function recordingOf(engine: Engine, sid: string, owner: RecordingOwner): Record
   return engine.recordings.findOf(sid, owner);
 }
 
-export function registerRecordingRoutes(app: FastifyInstance, engine: Engine): void {
+export function registerRecordingRoutes(app: EngineApp, engine: Engine): void {
   // --- call recordings
-  app.post(`${A}/Calls/:CallSid/Recordings.json`, async (req, reply) => {
-    const callSid = (req.params as { CallSid: string }).CallSid;
-    const c = engine.calls.find(sidSegment(`${callSid}.json`, 'call'));
-    const p = bodyParams(req);
-    const channels = oneOf(p, 'RecordingChannels', ['mono', 'dual'] as const, 'mono');
-    // Validated (and ignored: trimming is not emulated) before anything starts, so a bad value changes nothing.
-    oneOf(p, 'Trim', ['trim-silence', 'do-not-trim'] as const);
+  app.post(`${A}/Calls/:CallSid/Recordings.json`, { schema: { params: CallRecordingsPath, body: StartRecording } }, async (req, reply) => {
+    const c = engine.calls.find(sidSegment(`${req.params.CallSid}.json`, 'call'));
+    const p = req.body;
     const rec = engine.startCallRecording(c, {
-      channels: channels === 'dual' ? 2 : 1,
-      track: oneOf(p, 'RecordingTrack', ['inbound', 'outbound', 'both'] as const, 'both')!,
-      callback: callbackParam(p, 'RecordingStatusCallback', 'RecordingStatusCallbackMethod'),
-      events: eventList(p, 'RecordingStatusCallbackEvent', RECORDING_EVENTS, ['completed']),
+      channels: p.RecordingChannels === 'dual' ? 2 : 1,
+      track: p.RecordingTrack ?? 'both',
+      callback: callbackParam(p.RecordingStatusCallback, p.RecordingStatusCallbackMethod),
+      events: p.RecordingStatusCallbackEvent ?? ['completed'],
     });
     return reply.code(201).send(callRecordingJson(rec));
   });
 
-  app.get(`${A}/Calls/:CallSid/Recordings.json`, async (req) => {
-    const callSid = sidSegment(`${(req.params as { CallSid: string }).CallSid}.json`, 'call');
+  app.get(`${A}/Calls/:CallSid/Recordings.json`, { schema: { params: CallRecordingsPath, querystring: Paged } }, async (req) => {
+    const callSid = sidSegment(`${req.params.CallSid}.json`, 'call');
     // A call that ended before a restart is archived; its recordings are still listed, as at Twilio.
     engine.calls.requireKnown(callSid);
     const all = engine.recordings.ownedBy({ callSid });
-    const page = paginate(all, req, req.url.split('?')[0]!);
+    const page = paginate(all, req.query, req.url.split('?')[0]!);
     return { recordings: page.items.map(callRecordingJson), ...page.meta };
   });
 
-  app.get(`${A}/Calls/:CallSid/Recordings/:file`, async (req) => {
-    const { CallSid, file } = req.params as { CallSid: string; file: string };
+  app.get(`${A}/Calls/:CallSid/Recordings/:file`, { schema: { params: CallRecordingPath } }, async (req) => {
+    const { CallSid, file } = req.params;
     const callSid = sidSegment(`${CallSid}.json`, 'call');
     return callRecordingJson(recordingOf(engine, sidSegment(file, null), { callSid }));
   });
 
-  app.post(`${A}/Calls/:CallSid/Recordings/:file`, async (req) => {
-    const { CallSid, file } = req.params as { CallSid: string; file: string };
+  app.post(`${A}/Calls/:CallSid/Recordings/:file`, { schema: { params: CallRecordingPath, body: UpdateRecording } }, async (req) => {
+    const { CallSid, file } = req.params;
     const callSid = sidSegment(`${CallSid}.json`, 'call');
-    const { status, behavior } = statusUpdate(bodyParams(req));
     const r = recordingOf(engine, sidSegment(file, null), { callSid });
-    return callRecordingJson(engine.updateRecording(r, status, behavior));
+    return callRecordingJson(engine.updateRecording(r, req.body.Status, req.body.PauseBehavior));
   });
 
-  app.delete(`${A}/Calls/:CallSid/Recordings/:file`, async (req, reply) => {
-    const { CallSid, file } = req.params as { CallSid: string; file: string };
+  app.delete(`${A}/Calls/:CallSid/Recordings/:file`, { schema: { params: CallRecordingPath } }, async (req, reply) => {
+    const { CallSid, file } = req.params;
     const callSid = sidSegment(`${CallSid}.json`, 'call');
     engine.deleteRecording(recordingOf(engine, sidSegment(file, null), { callSid }));
     return reply.code(204).send();
   });
 
   // --- conference recordings
-  app.get(`${A}/Conferences/:ConferenceSid/Recordings.json`, async (req) => {
-    const confSid = sidSegment(`${(req.params as { ConferenceSid: string }).ConferenceSid}.json`, 'conference');
+  app.get(`${A}/Conferences/:ConferenceSid/Recordings.json`, { schema: { params: ConferenceRecordingsPath, querystring: Paged } }, async (req) => {
+    const confSid = sidSegment(`${req.params.ConferenceSid}.json`, 'conference');
     engine.conferences.requireKnown(confSid);
     const all = engine.recordings.ownedBy({ conferenceSid: confSid });
-    const page = paginate(all, req, req.url.split('?')[0]!);
+    const page = paginate(all, req.query, req.url.split('?')[0]!);
     return { recordings: page.items.map(conferenceRecordingJson), ...page.meta };
   });
 
-  app.get(`${A}/Conferences/:ConferenceSid/Recordings/:file`, async (req) => {
-    const { ConferenceSid, file } = req.params as { ConferenceSid: string; file: string };
+  app.get(`${A}/Conferences/:ConferenceSid/Recordings/:file`, { schema: { params: ConferenceRecordingPath } }, async (req) => {
+    const { ConferenceSid, file } = req.params;
     const conferenceSid = sidSegment(`${ConferenceSid}.json`, 'conference');
     return conferenceRecordingJson(recordingOf(engine, sidSegment(file, null), { conferenceSid }));
   });
 
-  app.post(`${A}/Conferences/:ConferenceSid/Recordings/:file`, async (req) => {
-    const { ConferenceSid, file } = req.params as { ConferenceSid: string; file: string };
+  app.post(`${A}/Conferences/:ConferenceSid/Recordings/:file`, { schema: { params: ConferenceRecordingPath, body: UpdateRecording } }, async (req) => {
+    const { ConferenceSid, file } = req.params;
     const conferenceSid = sidSegment(`${ConferenceSid}.json`, 'conference');
-    const { status, behavior } = statusUpdate(bodyParams(req));
     const r = recordingOf(engine, sidSegment(file, null), { conferenceSid });
-    return conferenceRecordingJson(engine.updateRecording(r, status, behavior));
+    return conferenceRecordingJson(engine.updateRecording(r, req.body.Status, req.body.PauseBehavior));
   });
 
-  app.delete(`${A}/Conferences/:ConferenceSid/Recordings/:file`, async (req, reply) => {
-    const { ConferenceSid, file } = req.params as { ConferenceSid: string; file: string };
+  app.delete(`${A}/Conferences/:ConferenceSid/Recordings/:file`, { schema: { params: ConferenceRecordingPath } }, async (req, reply) => {
+    const { ConferenceSid, file } = req.params;
     const conferenceSid = sidSegment(`${ConferenceSid}.json`, 'conference');
     engine.deleteRecording(recordingOf(engine, sidSegment(file, null), { conferenceSid }));
     return reply.code(204).send();
   });
 
   // --- account recordings and media
-  app.get(`${A}/Recordings.json`, async (req) => {
-    const q = queryParams(req);
-    const callSid = str(q, 'CallSid');
-    const conferenceSid = str(q, 'ConferenceSid');
-    const all = engine.recordings.list({ callSid, conferenceSid });
-    const page = paginate(all, req, req.url.split('?')[0]!);
+  app.get(`${A}/Recordings.json`, { schema: { params: Type.Object(AccountPath), querystring: ListRecordings } }, async (req) => {
+    const all = engine.recordings.list({ callSid: req.query.CallSid, conferenceSid: req.query.ConferenceSid });
+    const page = paginate(all, req.query, req.url.split('?')[0]!);
     return { recordings: page.items.map((r) => accountRecordingJson(r, engine.origin)), ...page.meta };
   });
 
-  app.get(`${A}/Recordings/:file`, async (req, reply) => {
-    const file = (req.params as { file: string }).file;
+  app.get(`${A}/Recordings/:file`, { schema: { params: RecordingPath } }, async (req, reply) => {
+    const file = req.params.file;
     if (file.endsWith('.json')) {
       return accountRecordingJson(engine.recordings.find(sidSegment(file, 'recording')), engine.origin);
     }
@@ -137,9 +143,8 @@ export function registerRecordingRoutes(app: FastifyInstance, engine: Engine): v
     return reply.type('audio/x-wav').header('content-length', size).send(createReadStream(r.wavPath));
   });
 
-  app.delete(`${A}/Recordings/:file`, async (req, reply) => {
-    engine.deleteRecording(engine.recordings.find(sidSegment((req.params as { file: string }).file, 'recording')));
+  app.delete(`${A}/Recordings/:file`, { schema: { params: RecordingPath } }, async (req, reply) => {
+    engine.deleteRecording(engine.recordings.find(sidSegment(req.params.file, 'recording')));
     return reply.code(204).send();
   });
-
 }

@@ -1,19 +1,5 @@
-import type { FastifyRequest } from 'fastify';
 import { sidProblem, type SidKind } from '@pause-recording/core';
 import { TwilioHttpError } from './twilio-error.ts';
-import type { Params } from '../support/params.ts';
-
-/** Form (or JSON) body as a parameter bag; an empty body is an empty bag. */
-export function bodyParams(req: FastifyRequest): Params {
-  const b = req.body;
-  if (b === undefined || b === null || b === '') return {};
-  if (typeof b !== 'object' || Array.isArray(b)) throw TwilioHttpError.badRequest('Request body must be form-encoded parameters');
-  return b as Params;
-}
-
-export function queryParams(req: FastifyRequest): Params {
-  return (req.query ?? {}) as Params;
-}
 
 /**
  * A path segment such as `CA123.json`: strips only the final extension (the SID itself
@@ -35,17 +21,13 @@ export interface Page<T> {
   meta: Record<string, unknown>;
 }
 
-/** Twilio paging: `PageSize` (1..1000, default 50) and `Page` (from 0); newest first. */
-export function paginate<T>(all: T[], req: FastifyRequest, path: string): Page<T> {
-  const q = queryParams(req);
-  const sizeRaw = q['PageSize'];
-  const pageRaw = q['Page'];
-  const pageSize = sizeRaw === undefined ? 50 : Number(sizeRaw);
-  const page = pageRaw === undefined ? 0 : Number(pageRaw);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
-    throw TwilioHttpError.invalid('PageSize', `must be an integer 1..1000; got '${String(sizeRaw)}'`);
-  }
-  if (!Number.isInteger(page) || page < 0) throw TwilioHttpError.invalid('Page', `must be an integer >= 0; got '${String(pageRaw)}'`);
+/**
+ * Twilio paging over a list, newest first: `PageSize` (default 50) and `Page` (from 0), already
+ * checked by the route's query schema. Other query parameters (filters) are kept in the page URIs.
+ */
+export function paginate<T>(all: T[], q: Readonly<Record<string, unknown>> & { PageSize?: number; Page?: number }, path: string): Page<T> {
+  const pageSize = q.PageSize ?? 50;
+  const page = q.Page ?? 0;
   const start = page * pageSize;
   const items = all.slice(start, start + pageSize);
   const filters = Object.entries(q)

@@ -34,7 +34,7 @@ export class RealtimeClock implements FrameClock {
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private running = false;
-  private startedAt = 0;
+  private startedAtMs = 0;
   private onFrame: ((tick: number) => void) | null = null;
   private readonly frameWallMs: number;
 
@@ -48,7 +48,7 @@ export class RealtimeClock implements FrameClock {
     if (this.running) return;
     this.running = true;
     this.onFrame = onFrame;
-    this.startedAt = performance.now() - this.tick * this.frameWallMs;
+    this.startedAtMs = performance.now() - this.tick * this.frameWallMs;
     this.schedule();
   }
 
@@ -60,6 +60,11 @@ export class RealtimeClock implements FrameClock {
     this.immediate = null;
   }
 
+  /** `performance.now()` when frame 0 was due: frame `t` is due at `startedAt + wallMsFor(t)` (benchmarks compare the two). */
+  get startedAt(): number {
+    return this.startedAtMs;
+  }
+
   wallMsFor(frames: number): number {
     return frames * this.frameWallMs;
   }
@@ -69,7 +74,7 @@ export class RealtimeClock implements FrameClock {
   }
 
   private schedule(): void {
-    const next = this.startedAt + (this.tick + 1) * this.frameWallMs;
+    const next = this.startedAtMs + (this.tick + 1) * this.frameWallMs;
     const delay = next - performance.now();
     this.timer = null;
     this.immediate = null;
@@ -80,7 +85,7 @@ export class RealtimeClock implements FrameClock {
 
   private run(): void {
     const now = performance.now();
-    const due = Math.floor((now - this.startedAt) / this.frameWallMs);
+    const due = Math.floor((now - this.startedAtMs) / this.frameWallMs);
     const lag = due - this.tick;
     if (lag > this.maxLagFrames) this.maxLagFrames = lag;
     // Cap one burst (in frames and in wall time) so HTTP handlers get a turn even if we fell far behind.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recState, task } from '../../test-support/fixtures.ts';
+import { recState, task } from '../../../test/support/fixtures.ts';
 import { ActionAbortedError, ActionsRegistry, UnknownActionError } from './actions-registry.ts';
 
 describe('ActionsRegistry', () => {

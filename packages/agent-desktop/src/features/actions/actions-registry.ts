@@ -27,7 +27,8 @@ export class UnknownActionError extends Error {
   }
 }
 
-type AnyImpl = (payload: never) => Promise<unknown>;
+/** One implementation per action, each typed by its own name (so reading one back needs no cast). */
+type Impls = { [N in ActionName]?: ActionImpl<N> };
 type AnyListener = (payload: never, second: never) => void | Promise<void>;
 
 /**
@@ -36,21 +37,22 @@ type AnyListener = (payload: never, second: never) => void | Promise<void>;
  * listeners can observe or veto it.
  */
 export class ActionsRegistry {
-  private readonly impls = new Map<ActionName, AnyImpl>();
+  // No prototype: a name from page scripts such as 'toString' finds nothing, as in a Map.
+  private readonly impls: Impls = Object.create(null);
   private readonly listeners = new Map<ListenerEvent, Set<AnyListener>>();
 
   registerAction<N extends ActionName>(name: N, impl: ActionImpl<N>): void {
-    this.impls.set(name, impl as AnyImpl);
+    this.store(name, impl);
   }
 
   isRegistered(name: ActionName): boolean {
-    return this.impls.has(name);
+    return this.impls[name] !== undefined;
   }
 
   replaceAction<N extends ActionName>(name: N, replacement: ActionReplacement<N>): void {
     const original = this.impl(name);
     const replaced: ActionImpl<N> = (payload) => replacement(payload, original);
-    this.impls.set(name, replaced as AnyImpl);
+    this.store(name, replaced);
   }
 
   /** `before<Action>` listeners get `(payload, abort)`, `after<Action>` ones `(payload, result)`. Returns a remover. */
@@ -84,9 +86,15 @@ export class ActionsRegistry {
     return result;
   }
 
+  private store<N extends ActionName>(name: N, impl: ActionImpl<N>): void {
+    // Seen through the keys N only, the slot for `name` is exactly ActionImpl<N>.
+    const impls: { [K in N]?: ActionImpl<K> } = this.impls;
+    impls[name] = impl;
+  }
+
   private impl<N extends ActionName>(name: N): ActionImpl<N> {
-    const impl = this.impls.get(name);
+    const impl: ActionImpl<N> | undefined = this.impls[name];
     if (impl === undefined) throw new UnknownActionError(name);
-    return impl as unknown as ActionImpl<N>;
+    return impl;
   }
 }

@@ -1,7 +1,7 @@
 import { screen } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { renderWithI18n } from '../../test-support/render.tsx';
+import { renderWithI18n } from '../../../test/support/render.tsx';
 import { LoginPage } from './LoginPage.tsx';
 
 describe('LoginPage', () => {

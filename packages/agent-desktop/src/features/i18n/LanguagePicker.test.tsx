@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { useT } from '../../lib/i18n/i18n-context.tsx';
-import { renderWithI18n } from '../../test-support/render.tsx';
+import { renderWithI18n } from '../../../test/support/render.tsx';
 import { LanguagePicker } from './LanguagePicker.tsx';
 
 function Probe() {

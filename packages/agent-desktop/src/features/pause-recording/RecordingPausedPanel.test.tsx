@@ -2,8 +2,8 @@ import { act, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { LOCALES, STRINGS, type Locale } from '../../lib/i18n/strings.ts';
 import { RecordingStates } from '../../lib/recording-states.ts';
-import { recState, task } from '../../test-support/fixtures.ts';
-import { renderWithI18n } from '../../test-support/render.tsx';
+import { recState, task } from '../../../test/support/fixtures.ts';
+import { renderWithI18n } from '../../../test/support/render.tsx';
 import { RecordingPausedPanel } from './RecordingPausedPanel.tsx';
 import { RecordingStateBadge } from './RecordingStateBadge.tsx';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NotificationRequest, Notifier } from '../../lib/notifier.ts';
 import { RecordingStates } from '../../lib/recording-states.ts';
-import { recState, TASK_SID } from '../../test-support/fixtures.ts';
+import { recState, TASK_SID } from '../../../test/support/fixtures.ts';
 import { watchRecordingAlarms } from './alarm-watch.ts';
 import { applyRecordingEvent } from './recording-events.ts';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DesktopApi, RecordingChange } from '../../lib/api-client.ts';
 import type { NotificationRequest, Notifier } from '../../lib/notifier.ts';
 import { RecordingStates } from '../../lib/recording-states.ts';
-import { recState, task, TASK_SID, uiConfig } from '../../test-support/fixtures.ts';
+import { recState, task, TASK_SID, uiConfig } from '../../../test/support/fixtures.ts';
 import { ActionsRegistry } from '../actions/actions-registry.ts';
 import { registerRecordingActions } from './recording-actions.ts';
 

@@ -1,7 +1,7 @@
 import type { RecordingListItem } from '@pause-recording/core';
 import { act, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { renderWithI18n } from '../../test-support/render.tsx';
+import { renderWithI18n } from '../../../test/support/render.tsx';
 import { RecordingsPage } from './RecordingsPage.tsx';
 
 const rec = (over: Partial<RecordingListItem>): RecordingListItem => ({

@@ -1,7 +1,7 @@
 import type { RecordingPauseAnnotation } from '@pause-recording/core';
 import { screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { renderWithI18n } from '../../test-support/render.tsx';
+import { renderWithI18n } from '../../../test/support/render.tsx';
 import { Waveform } from './Waveform.tsx';
 
 const pause = (over: Partial<RecordingPauseAnnotation>): RecordingPauseAnnotation => ({

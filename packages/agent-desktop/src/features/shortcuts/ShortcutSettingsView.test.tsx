@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { renderWithI18n } from '../../test-support/render.tsx';
+import { renderWithI18n } from '../../../test/support/render.tsx';
 import { ShortcutStore, SHORTCUTS_STORAGE_KEY, readShortcutSettings } from './shortcut-storage.ts';
 import { ShortcutSettingsView } from './ShortcutSettingsView.tsx';
 

@@ -3,15 +3,15 @@ import { act, screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { RecordingStates } from '../../lib/recording-states.ts';
-import { TaskStore } from '../../lib/task-store.ts';
-import { recState, task } from '../../test-support/fixtures.ts';
-import { renderWithI18n } from '../../test-support/render.tsx';
+import { TaskBoard } from '../../lib/task-board.ts';
+import { recState, task } from '../../../test/support/fixtures.ts';
+import { renderWithI18n } from '../../../test/support/render.tsx';
 import { ActionsRegistry } from '../actions/actions-registry.ts';
 import { SupervisorView } from './SupervisorView.tsx';
 
 describe('SupervisorView', () => {
   it('lists live calls with alarms first, shows who paused, and pauses or resumes through the actions', async () => {
-    const tasks = new TaskStore();
+    const tasks = new TaskBoard();
     const states = new RecordingStates();
     const known = new Map<string, TaskRecordingState>([
       ['WT1', recState({ taskSid: 'WT1', status: 'recording' })],

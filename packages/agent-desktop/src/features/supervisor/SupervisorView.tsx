@@ -4,7 +4,7 @@ import type { ActionsRegistry } from '../actions/actions-registry.ts';
 import type { DesktopApi } from '../../lib/api-client.ts';
 import { useT } from '../../lib/i18n/i18n-context.tsx';
 import { useRecordingEntries, type RecordingStates } from '../../lib/recording-states.ts';
-import { useTasks, type TaskStore } from '../../lib/task-store.ts';
+import { useTasks, type TaskBoard } from '../../lib/task-board.ts';
 import { formatDuration, secondsSince } from '../../lib/time-format.ts';
 import { useNow } from '../../lib/use-now.ts';
 
@@ -15,7 +15,7 @@ export interface SupervisorViewProps {
   readonly api: Pick<DesktopApi, 'recordingState'>;
   readonly actions: ActionsRegistry;
   readonly states: RecordingStates;
-  readonly tasks: TaskStore;
+  readonly tasks: TaskBoard;
 }
 
 /** Every live call with its recording state; the supervisor may pause or resume any of them. */

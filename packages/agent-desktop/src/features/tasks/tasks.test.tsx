@@ -2,8 +2,8 @@ import type { TaskAction, TaskView } from '@pause-recording/core';
 import { screen } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { task } from '../../test-support/fixtures.ts';
-import { renderWithI18n } from '../../test-support/render.tsx';
+import { task } from '../../../test/support/fixtures.ts';
+import { renderWithI18n } from '../../../test/support/render.tsx';
 import { CallCanvas } from './CallCanvas.tsx';
 import { TaskList } from './TaskList.tsx';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidParameterError, NotFoundError } from '../errors.ts';
-import { unitEngine, type UnitEngine } from '../test-util.ts';
+import { unitEngine, type UnitEngine } from '../../../test/support/model.ts';
 
 describe('ConferenceRoom', () => {
   let u: UnitEngine;

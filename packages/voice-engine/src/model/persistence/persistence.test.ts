@@ -4,7 +4,7 @@ import { TWILIO_ERROR } from '@pause-recording/core';
 import { EngineStore } from '../../support/store.ts';
 import { ManualClock } from '../clock.ts';
 import { Engine } from '../engine.ts';
-import { answeredCall, unitEngine, type UnitEngine } from '../test-util.ts';
+import { answeredCall, unitEngine, type UnitEngine } from '../../../test/support/model.ts';
 
 describe('Persistence: what a run left, restored by the next', () => {
   const open: { close(): unknown }[] = [];

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConcurrentRecordingsError, ConflictError, CallNotInProgressError, NoActiveRecordingError, NotFoundError, RecordingNotActiveError } from '../errors.ts';
-import { answeredCall, nextTurn, unitEngine, type UnitEngine } from '../test-util.ts';
+import { answeredCall, nextTurn, unitEngine, type UnitEngine } from '../../../test/support/model.ts';
 import type { RecordingInput } from '../inputs.ts';
 
 const MONO: RecordingInput = { channels: 1, track: 'both', callback: null, events: [] };

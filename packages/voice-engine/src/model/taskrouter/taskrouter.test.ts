@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EngineStore } from '../../support/store.ts';
 import { ManualClock } from '../clock.ts';
 import { Engine } from '../engine.ts';
-import { unitEngine, type UnitEngine } from '../test-util.ts';
+import { unitEngine, type UnitEngine } from '../../../test/support/model.ts';
 
 describe('TaskRouterRoom', () => {
   const open: { close(): unknown }[] = [];
