@@ -220,7 +220,11 @@ describe('TaskRouter (twilio SDK)', () => {
     await bad('/Tasks', { WorkflowSid: workflow.sid, Attributes: 'not json' }, 'Attributes');
     await bad('/Tasks', { WorkflowSid: workflow.sid, Priority: '-1' }, 'Priority');
     const ws2 = await api(e, 'POST', '/v1/Workspaces', { FriendlyName: 'x', EventCallbackUrl: 'http://10.1.2.3/hook' });
-    expect([ws2.status, (ws2.body as { message: string }).message]).toEqual([400, expect.stringContaining('EventCallbackUrl')]);
+    expect([ws2.status, (ws2.body as { code: number }).code, (ws2.body as { message: string }).message]).toEqual([400, 21205, expect.stringContaining('EventCallbackUrl')]);
+    const ws3 = await api(e, 'POST', '/v1/Workspaces', { FriendlyName: 'x', EventCallbackUrl: 'ftp://127.0.0.1/hook' });
+    expect([ws3.status, (ws3.body as { code: number }).code, (ws3.body as { message: string }).message]).toEqual([400, 21205, expect.stringContaining('EventCallbackUrl')]);
+    const badFilter = await api(e, 'GET', `/v1/Workspaces/${workspace.sid}/Tasks?AssignmentStatus=pending,lost`);
+    expect([badFilter.status, (badFilter.body as { code: number }).code, (badFilter.body as { message: string }).message]).toEqual([400, 20001, expect.stringContaining('AssignmentStatus')]);
 
     // Nothing was created by the refused requests.
     expect((await w.workers.list()).map((x) => x.friendlyName).sort()).toEqual(['alice', 'bob', 'carol']);
