@@ -34,7 +34,10 @@ export function httpStatusFor(code: ErrorCode): number {
  * The template checked a bare `21220` inline twice; here it has a name.
  */
 export const TWILIO_ERROR = {
-  /** Engine's choice for a missing or malformed parameter; the message names it. */
+  /**
+   * Engine's choice for a missing or malformed parameter; the message names it. TaskRouter also
+   * answers 400/20001 for a change the resource's state forbids (a reservation no longer pending).
+   */
   INVALID_PARAMETER: 20001,
   UNAUTHENTICATED: 20003,
   NOT_FOUND: 20404,

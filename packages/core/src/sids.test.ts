@@ -17,6 +17,11 @@ describe('SID_PREFIXES', () => {
       reservation: 'WR',
       worker: 'WK',
       phoneNumber: 'PN',
+      workspace: 'WS',
+      activity: 'WA',
+      taskQueue: 'WQ',
+      workflow: 'WW',
+      event: 'EV',
     });
     expect(new Set(Object.values(SID_PREFIXES)).size).toBe(KINDS.length);
   });

@@ -11,6 +11,12 @@ export const SID_PREFIXES = {
   reservation: 'WR',
   worker: 'WK',
   phoneNumber: 'PN',
+  // TaskRouter
+  workspace: 'WS',
+  activity: 'WA',
+  taskQueue: 'WQ',
+  workflow: 'WW',
+  event: 'EV',
 } as const;
 
 export type SidKind = keyof typeof SID_PREFIXES;

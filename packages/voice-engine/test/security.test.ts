@@ -65,6 +65,15 @@ describe('engine authorization, on every route the router serves', () => {
     v['confRecording'] = (await waitFor('conference recording', async () => (await client.conferences(agent.conferenceSid).recordings.list())[0]?.sid)) as string;
     v['recording'] = (await client.calls(agent.callSid).recordings.create()).sid;
     v['fault'] = String(e.faults.add({ path: '/never/matches', action: 'drop', times: 0 }));
+    // TaskRouter: a workspace whose one task is reserved for its one worker.
+    const tr = e.engine.taskrouter;
+    const ws = tr.createWorkspace({ friendlyName: 'sec', eventCallbackUrl: null });
+    const available = tr.list(tr.activities, ws, (a) => a.available)[0]!;
+    const queue = tr.createQueue(ws, { friendlyName: 'q', targetWorkers: '1==1', maxReservedWorkers: 1 });
+    const workflow = tr.createWorkflow(ws, { friendlyName: 'wf', configuration: JSON.stringify({ task_routing: { default_filter: { queue: queue.sid } } }), taskReservationTimeout: 120, assignmentCallbackUrl: null });
+    const worker = tr.createWorker(ws, { friendlyName: 'alice', attributes: '{"contact_uri":"client:alice"}', activitySid: available.sid });
+    const task = tr.createTask(ws, { workflowSid: workflow.sid, attributes: '{}', priority: 0, timeout: 3600 });
+    Object.assign(v, { workspace: ws.sid, activity: available.sid, queue: queue.sid, workflow: workflow.sid, worker: worker.sid, task: task.sid, reservation: tr.list(tr.reservations, ws)[0]!.sid });
   });
   afterAll(async () => {
     await e.close();
@@ -85,6 +94,10 @@ describe('engine authorization, on every route the router serves', () => {
         if (prev === 'Conferences') return json(v['conference']!);
         if (prev === 'Participants') return json(v['participant']!);
         if (prev === 'IncomingPhoneNumbers') return json(v['number']!);
+        if (segs[1] === 'v1' && segs[2] === 'Workspaces') {
+          const trKind: Record<string, string> = { Workspaces: 'workspace', Activities: 'activity', Workers: 'worker', TaskQueues: 'queue', Workflows: 'workflow', Tasks: 'task', Reservations: 'reservation' };
+          if (trKind[prev]) return v[trKind[prev]]!;
+        }
         if (prev === 'Recordings' || prev === 'recordings') return json(segs.includes('Conferences') ? v['confRecording']! : v['recording']!);
         throw new Error(`no value for ${seg} in ${r.url}`);
       })
@@ -99,6 +112,7 @@ describe('engine authorization, on every route the router serves', () => {
       recordings: [...en.recordings.values()].map((r) => [r.sid, r.status === 'paused' ? 'paused' : r.status === 'in-progress' ? 'in-progress' : 'other', r.pauseBehavior]).sort(),
       numbers: [...en.numbers.values()].map((n) => JSON.stringify(n)).sort(),
       faults: e.faults.list().map((f) => f.id),
+      taskrouter: [en.taskrouter.workspaces, en.taskrouter.activities, en.taskrouter.workers, en.taskrouter.queues, en.taskrouter.workflows, en.taskrouter.tasks, en.taskrouter.reservations].map((m) => [...m.values()].map((x) => JSON.stringify(x)).sort()),
     });
   }
 

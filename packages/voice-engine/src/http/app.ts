@@ -11,6 +11,7 @@ import { registerConferenceRoutes } from './routes-conferences.ts';
 import { registerRecordingRoutes } from './routes-recordings.ts';
 import { registerNumberRoutes } from './routes-numbers.ts';
 import { registerDevRoutes } from './routes-dev.ts';
+import { registerTaskRouterRoutes } from './routes-taskrouter.ts';
 import type { Engine } from '../model/engine.ts';
 import type { FaultInjector } from '../support/faults.ts';
 import type { FlexTokenIssuer } from '../support/flex-tokens.ts';
@@ -188,6 +189,7 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
   registerConferenceRoutes(app, engine);
   registerRecordingRoutes(app, engine);
   registerNumberRoutes(app, engine);
+  registerTaskRouterRoutes(app, engine);
   registerDevRoutes(app, engine, faults, tokens, { devRoutes: opts.devRoutes });
 
   app.addHook('onClose', async () => {

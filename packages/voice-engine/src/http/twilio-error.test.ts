@@ -12,6 +12,7 @@ import {
   NotFoundError,
   RecordingNotActiveError,
   ShuttingDownError,
+  InvalidStateError,
   ENGINE_ERROR_KINDS,
   type DomainError,
 } from '../model/errors.ts';
@@ -48,6 +49,7 @@ const CASES: [DomainError, number, number, string][] = [
   ],
   [new ConflictError(`Recording ${RE} is paused; it can be deleted once completed`), 400, TWILIO_ERROR.CANNOT_DELETE_INCOMPLETE, `Recording ${RE} is paused; it can be deleted once completed`],
   [new ShuttingDownError(), 503, TWILIO_ERROR.SERVICE_UNAVAILABLE, 'The engine is shutting down'],
+  [new InvalidStateError('Reservation WR1 is accepted, not pending'), 400, TWILIO_ERROR.INVALID_PARAMETER, 'Reservation WR1 is accepted, not pending'],
 ];
 
 describe('TwilioHttpError.fromDomain: the one mapping of domain errors to Twilio answers', () => {

@@ -82,6 +82,8 @@ export class TwilioHttpError extends Error {
         return new TwilioHttpError(400, TWILIO_ERROR.CANNOT_DELETE_INCOMPLETE, e.message);
       case 'SHUTTING_DOWN':
         return new TwilioHttpError(503, TWILIO_ERROR.SERVICE_UNAVAILABLE, e.message);
+      case 'INVALID_STATE':
+        return new TwilioHttpError(400, TWILIO_ERROR.INVALID_PARAMETER, e.message);
     }
   }
 

@@ -10,6 +10,7 @@ import type { FrameClock } from './clock.ts';
 import type { Conference, ConferenceEndReason, Participant } from './conferences/conference.ts';
 import { ConferenceRoom } from './conferences/conferences.ts';
 import { EngineContext, type EngineLog } from './context.ts';
+import { InvalidParameterError } from './errors.ts';
 import type { CreateCallInput, ParticipantInput, RecordingInput } from './inputs.ts';
 import { Mixer } from './mixer.ts';
 import type { PhoneNumber } from './numbers/phone-number.ts';
@@ -17,6 +18,8 @@ import { NumberRoom, type PhoneNumberFields } from './numbers/numbers.ts';
 import { Persistence } from './persistence/persistence.ts';
 import type { Recording } from './recordings/recording.ts';
 import { RecordingRoom } from './recordings/recordings.ts';
+import { TaskRouterRoom, type TaskConferencing } from './taskrouter/taskrouter.ts';
+import type { Task } from './taskrouter/types.ts';
 import type { AudioKind, CallStatus } from './types.ts';
 
 export type { CreateCallInput, ParticipantInput, RecordingInput } from './inputs.ts';
@@ -51,6 +54,7 @@ export class Engine {
   readonly conferences: ConferenceRoom;
   readonly recordings: RecordingRoom;
   readonly numbers: NumberRoom;
+  readonly taskrouter: TaskRouterRoom;
   /** Base URL used in media URLs and callbacks; set once the HTTP server listens. */
   origin = 'http://127.0.0.1';
   framesProcessed = 0;
@@ -92,6 +96,7 @@ export class Engine {
     this.conferences = new ConferenceRoom(this.ctx, this.recordings, () => this.calls);
     this.calls = new CallRoom(this.ctx, { conferences: this.conferences, recordings: this.recordings, numbers: this.numbers });
     this.mixer = new Mixer(this.calls, this.conferences);
+    this.taskrouter = new TaskRouterRoom(this.ctx, () => this.taskConferencing(), (key, url, params) => this.callbacks.send(key, { url, method: 'POST' }, params));
     mkdirSync(join(this.dataDir, 'recordings'), { recursive: true });
   }
 
@@ -120,6 +125,7 @@ export class Engine {
     this.recordings.adopt(state.recordings);
     this.calls.adoptArchived(state.archivedCalls);
     this.conferences.adoptArchived(state.archivedConferences);
+    this.taskrouter.adopt(state.taskrouter);
     return { recovered: state.recovered };
   }
 
@@ -228,5 +234,33 @@ export class Engine {
 
   deleteNumber(n: PhoneNumber): void {
     this.numbers.delete(n);
+  }
+
+  /**
+   * TaskRouter's `conference` instruction on the voice side: the worker's leg joins the
+   * conference the task's call (`call_sid`) is in; a call not in a conference is first moved
+   * into one named after the task, as Twilio does; without a live call, the live conference
+   * the attributes name (`conference.sid`).
+   */
+  private taskConferencing(): TaskConferencing {
+    return {
+      joinWorker: (task: Task, attrs: Record<string, unknown>, leg) => {
+        const callSid = typeof attrs['call_sid'] === 'string' ? attrs['call_sid'] : null;
+        const call = callSid === null ? undefined : this.calls.get(callSid);
+        let confRef: string | null = null;
+        if (call?.live && call.conference?.live) confRef = call.conference.sid;
+        else if (call?.live && call.status === 'in-progress') {
+          this.calls.update(call, { twiml: `<Response><Dial><Conference>${task.sid}</Conference></Dial></Response>` });
+          confRef = task.sid;
+        } else {
+          const conf = attrs['conference'];
+          const sid = typeof conf === 'object' && conf !== null ? (conf as Record<string, unknown>)['sid'] : undefined;
+          if (typeof sid === 'string' && this.conferences.get(sid)?.live) confRef = sid;
+        }
+        if (confRef === null) throw new InvalidParameterError('Instruction', `task ${task.sid} has no live call (attributes.call_sid) or live conference (attributes.conference.sid) to join`);
+        const { conference, participant } = this.conferences.addParticipant(confRef, { from: leg.from, to: leg.to, label: 'worker', endConferenceOnExit: leg.endConferenceOnExit });
+        return { callSid: participant.call.sid, conferenceSid: conference.sid };
+      },
+    };
   }
 }

@@ -16,6 +16,7 @@ export const ENGINE_ERROR_KINDS = [
   'CONCURRENT_RECORDINGS',
   'CONFLICT',
   'SHUTTING_DOWN',
+  'INVALID_STATE',
 ] as const;
 
 export type EngineErrorKind = (typeof ENGINE_ERROR_KINDS)[number];
@@ -36,7 +37,8 @@ export type DomainError =
   | NoActiveRecordingError
   | ConcurrentRecordingsError
   | ConflictError
-  | ShuttingDownError;
+  | ShuttingDownError
+  | InvalidStateError;
 
 /** Only this module's classes extend EngineError, so every EngineError is one of DomainError. */
 export function isDomainError(e: unknown): e is DomainError {
@@ -169,5 +171,14 @@ export class ShuttingDownError extends EngineError {
   constructor() {
     super('The engine is shutting down');
     this.name = 'ShuttingDownError';
+  }
+}
+
+/** A TaskRouter resource's state forbids the change (accepting a reservation that is no longer pending). */
+export class InvalidStateError extends EngineError {
+  readonly kind = 'INVALID_STATE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidStateError';
   }
 }

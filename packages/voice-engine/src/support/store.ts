@@ -1,6 +1,17 @@
 import Database from 'better-sqlite3';
 
-export type ResourceKind = 'call' | 'conference' | 'recording' | 'number';
+export type ResourceKind =
+  | 'call'
+  | 'conference'
+  | 'recording'
+  | 'number'
+  | 'tr-workspace'
+  | 'tr-activity'
+  | 'tr-worker'
+  | 'tr-queue'
+  | 'tr-workflow'
+  | 'tr-task'
+  | 'tr-reservation';
 
 export interface StoredRow {
   sid: string;

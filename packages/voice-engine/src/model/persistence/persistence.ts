@@ -1,5 +1,5 @@
 import { callJson, conferenceJson } from '../../serialize.ts';
-import type { EngineStore } from '../../support/store.ts';
+import type { EngineStore, ResourceKind } from '../../support/store.ts';
 import type { Call } from '../calls/call.ts';
 import type { Conference } from '../conferences/conference.ts';
 import type { PhoneNumber } from '../numbers/phone-number.ts';
@@ -50,6 +50,11 @@ export class Persistence {
   saveNumber(n: PhoneNumber): void {
     n.updatedMs = Date.now();
     this.store.save('number', n.sid, n.createdMs, n);
+  }
+
+  /** A TaskRouter resource (workspace, worker, task…), kept as its own fields. */
+  saveTaskRouter(kind: Extract<ResourceKind, `tr-${string}`>, x: { sid: string; createdMs: number }): void {
+    this.store.save(kind, x.sid, x.createdMs, x);
   }
 
   remove(sid: string): void {

@@ -5,6 +5,8 @@ import type { EngineStore } from '../../support/store.ts';
 import { rfc2822 } from '../../support/time.ts';
 import type { PhoneNumber } from '../numbers/phone-number.ts';
 import { Recording } from '../recordings/recording.ts';
+import type { TaskRouterState } from '../taskrouter/taskrouter.ts';
+import type { Activity, Reservation, Task, TaskQueue, Worker, Workflow, Workspace } from '../taskrouter/types.ts';
 
 export interface RestoredState {
   numbers: PhoneNumber[];
@@ -13,6 +15,20 @@ export interface RestoredState {
   archivedConferences: Map<string, Json>;
   /** Recordings that were open when the previous run died, now finished. */
   recovered: string[];
+  /** TaskRouter as last saved: tasks and reservations keep their state across a restart. */
+  taskrouter: TaskRouterState;
+}
+
+function taskRouterState(store: EngineStore): TaskRouterState {
+  return {
+    workspaces: store.all('tr-workspace').map((r) => r.data as Workspace),
+    activities: store.all('tr-activity').map((r) => r.data as Activity),
+    workers: store.all('tr-worker').map((r) => r.data as Worker),
+    queues: store.all('tr-queue').map((r) => r.data as TaskQueue),
+    workflows: store.all('tr-workflow').map((r) => r.data as Workflow),
+    tasks: store.all('tr-task').map((r) => r.data as Task),
+    reservations: store.all('tr-reservation').map((r) => r.data as Reservation),
+  };
 }
 
 /**
@@ -21,7 +37,7 @@ export interface RestoredState {
  * end (completed, or failed if never answered), live conferences complete.
  */
 export function restoreState(store: EngineStore, now: number): RestoredState {
-  const state: RestoredState = { numbers: [], recordings: [], archivedCalls: new Map(), archivedConferences: new Map(), recovered: [] };
+  const state: RestoredState = { numbers: [], recordings: [], archivedCalls: new Map(), archivedConferences: new Map(), recovered: [], taskrouter: taskRouterState(store) };
   for (const row of store.all('number')) state.numbers.push(row.data as PhoneNumber);
   for (const row of store.all('recording')) {
     const rec = Recording.restore(row.data);
