@@ -7,7 +7,8 @@ import globals from 'globals';
 const PACKAGES = ['core', 'voice-engine', 'server', 'agent-desktop'];
 const crossPackageSources = {
   group: PACKAGES.flatMap((p) => [`**/${p}/src`, `**/${p}/src/**`, `@pause-recording/${p}/src`, `@pause-recording/${p}/src/**`]),
-  message: "Import another package through its exports ('@pause-recording/<name>' or a listed subpath like '@pause-recording/voice-engine/audio'), never its src/ files.",
+  message:
+    "Import another package through its exports ('@pause-recording/<name>' or a listed subpath like '@pause-recording/voice-engine/audio'), never its src/ files.",
 };
 /** Test code (harnesses, fixtures, setup) lives in each package's test/ folder: tests may import it, shipped code never. */
 const testTree = {
@@ -74,12 +75,17 @@ export default tseslint.config(
             crossPackageSources,
             testTree,
             { regex: '^node:', message: 'The agent desktop runs in the browser: no Node built-ins.' },
-            { group: ['@pause-recording/server', '@pause-recording/server/**', '@pause-recording/voice-engine', '@pause-recording/voice-engine/**'], message: 'The agent desktop talks to the server over HTTP; it imports only @pause-recording/core.' },
+            {
+              group: ['@pause-recording/server', '@pause-recording/server/**', '@pause-recording/voice-engine', '@pause-recording/voice-engine/**'],
+              message: 'The agent desktop talks to the server over HTTP; it imports only @pause-recording/core.',
+            },
           ],
-          paths: ['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'util', 'stream', 'events', 'buffer', 'process'].map((name) => ({
-            name,
-            message: 'The agent desktop runs in the browser: no Node built-ins.',
-          })),
+          paths: ['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'util', 'stream', 'events', 'buffer', 'process'].map(
+            (name) => ({
+              name,
+              message: 'The agent desktop runs in the browser: no Node built-ins.',
+            }),
+          ),
         },
       ],
     },

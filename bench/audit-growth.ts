@@ -123,7 +123,7 @@ function auditMarkdown(rows: AuditRow[]): string {
       'audit rows',
       'append p50 / p99 (µs)',
       'by task p50 (ms)',
-      'agent\'s own events p50 (ms)',
+      "agent's own events p50 (ms)",
       '× at first size',
       'supervisor, last hour (3,600 rows) p50 (ms)',
       'supervisor, no filter (first 10,000 rows) p50 (ms)',

@@ -290,7 +290,10 @@ export async function runControlPath(opts: BenchOptions, log: (s: string) => voi
     await base.close();
   }
   if (rows.length === 0) throw new Error(failureNote ?? 'no level measured');
-  const note = failureNote === null ? '' : `\n\n**Missing level:** ${failureNote}. The accept path waits on several engine round trips (add the agent's leg, poll it until answered, start the recording) with the server's 5 s per-request timeout to the engine; an engine whose clock is far behind real time answers late (see the engine section).`;
+  const note =
+    failureNote === null
+      ? ''
+      : `\n\n**Missing level:** ${failureNote}. The accept path waits on several engine round trips (add the agent's leg, poll it until answered, start the recording) with the server's 5 s per-request timeout to the engine; an engine whose clock is far behind real time answers late (see the engine section).`;
   return { rows, markdown: controlMarkdown(rows, seconds, opts.quick ? 1 : 2) + note };
 }
 

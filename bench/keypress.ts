@@ -65,7 +65,10 @@ async function measureOne(page: Page, press: () => Promise<void>): Promise<{ dom
   // Resume, and wait until the desktop shows it recording again.
   await page.getByRole('button', { name: 'Resume Recording' }).click();
   await page.getByRole('status', { name: PANEL }).waitFor({ state: 'detached', timeout: 15_000 });
-  await page.getByLabel('Recording status').filter({ hasText: /^Recording$/ }).waitFor({ timeout: 15_000 });
+  await page
+    .getByLabel('Recording status')
+    .filter({ hasText: /^Recording$/ })
+    .waitFor({ timeout: 15_000 });
   return { dom: b.t1 - b.t0, paint: b.tPaint - b.t0 };
 }
 
@@ -127,12 +130,28 @@ export async function runKeypress(opts: BenchOptions, log: (s: string) => void):
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('Signed in as alice').waitFor();
     // A call for alice, accepted in the UI.
-    const login = (await (await fetch(base + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: 'alice', password: 'demo' }) })).json()) as { token: string };
+    const login = (await (
+      await fetch(base + '/api/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ identity: 'alice', password: 'demo' }),
+      })
+    ).json()) as { token: string };
     const call = (await (
-      await fetch(base + '/api/simulator/calls', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` }, body: JSON.stringify({ agent: 'alice' }) })
+      await fetch(base + '/api/simulator/calls', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` },
+        body: JSON.stringify({ agent: 'alice' }),
+      })
     ).json()) as { from: string };
-    await page.getByRole('group', { name: `Incoming call from ${call.from}` }).getByRole('button', { name: 'Accept' }).click();
-    await page.getByLabel('Recording status').filter({ hasText: /^Recording$/ }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('group', { name: `Incoming call from ${call.from}` })
+      .getByRole('button', { name: 'Accept' })
+      .click();
+    await page
+      .getByLabel('Recording status')
+      .filter({ hasText: /^Recording$/ })
+      .waitFor({ timeout: 30_000 });
     if (process.env['BENCH_DEBUG']) {
       page.on('request', (r) => console.log('req', r.method(), r.url()));
       page.on('console', (m) => console.log('console', m.text()));
@@ -160,7 +179,9 @@ export async function runKeypress(opts: BenchOptions, log: (s: string) => void):
       click: { dom: summary(click.map((x) => x.dom)), paint: summary(click.map((x) => x.paint)) },
       presses: key.length,
     };
-    log(`keypress → indicator p50 ${f(res.key.paint.p50)} p95 ${f(res.key.paint.p95)} ms; click p50 ${f(res.click.paint.p50)} p95 ${f(res.click.paint.p95)} ms over ${key.length}`);
+    log(
+      `keypress → indicator p50 ${f(res.key.paint.p50)} p95 ${f(res.key.paint.p95)} ms; click p50 ${f(res.click.paint.p50)} p95 ${f(res.click.paint.p95)} ms over ${key.length}`,
+    );
     return { ...res, markdown: keypressMarkdown(res) };
   } finally {
     await browser.close();

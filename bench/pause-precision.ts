@@ -215,7 +215,10 @@ function precisionMarkdown(r: Omit<PrecisionResult, 'markdown'>, calls: number):
   const lag = summary(r.lagAtAcceptFrames);
   const gapHist = new Map<number, number>();
   for (const g of r.gapFrames) gapHist.set(g, (gapHist.get(g) ?? 0) + 1);
-  const hist = [...gapHist].sort((a, b) => a[0] - b[0]).map(([g, n]) => `${g}: ${n}`).join(', ');
+  const hist = [...gapHist]
+    .sort((a, b) => a[0] - b[0])
+    .map(([g, n]) => `${g}: ${n}`)
+    .join(', ');
   const met = r.leakedFrames === 0 && gap.max <= 1;
   return `${r.pauses} pauses (${r.skip} skip, ${r.silence} silence) on ${calls} live calls with stamped audio,
 via \`POST …/Calls/{agent leg}/Recordings/Twilio.CURRENT.json\`, each pause held 30–120 ms, sent at

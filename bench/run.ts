@@ -90,7 +90,10 @@ async function main(): Promise<void> {
       body = r.markdown;
       goals.push(...r.goals.map((g): [SectionId, string, string, boolean | null] => [id, ...g]));
     } catch (e) {
-      body = `**This section failed in this run:** \`${String((e as Error).stack ?? e).split('\n').slice(0, 4).join(' / ')}\``;
+      body = `**This section failed in this run:** \`${String((e as Error).stack ?? e)
+        .split('\n')
+        .slice(0, 4)
+        .join(' / ')}\``;
       goals.push([id, TITLES[id], 'section failed', false]);
       log(`section ${id} failed: ${String(e)}`);
     }
@@ -106,7 +109,11 @@ async function main(): Promise<void> {
   // just its own rows and keeps the others from the run that measured them.
   const row = ([id, g, v, m]: [SectionId, string, string, boolean | null]): string =>
     `| ${g} | ${v} | ${m === null ? 'n/a' : m ? 'yes' : '**no**'} | <!-- goal:${id} -->`;
-  const oldRows = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter((l) => /<!-- goal:[a-z]+ -->$/.test(l)) : [];
+  const oldRows = existsSync(out)
+    ? readFileSync(out, 'utf8')
+        .split('\n')
+        .filter((l) => /<!-- goal:[a-z]+ -->$/.test(l))
+    : [];
   const ran = new Set(only ?? ORDER);
   const rows: string[] = [];
   for (const id of ORDER) {

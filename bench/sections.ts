@@ -34,7 +34,11 @@ export async function engineSection(o: BenchOptions, log: Log): Promise<SectionR
           : `largest level with lag ≤ 1: ${best || 'none'}; largest that kept up: ${bestUp || 'none'}`,
         at2000 ? at2000.realTime : null,
       ],
-      ['< 1 MB engine memory per live recorded call', `${f(slope / 1024, 0)} KiB per call at ${top.calls} calls (RSS vs 0 calls)`, Number.isFinite(slope) ? slope < 2 ** 20 : null],
+      [
+        '< 1 MB engine memory per live recorded call',
+        `${f(slope / 1024, 0)} KiB per call at ${top.calls} calls (RSS vs 0 calls)`,
+        Number.isFinite(slope) ? slope < 2 ** 20 : null,
+      ],
       [
         'WAV bytes per call vs the 32 KB/s floor',
         `${f(median(rows.filter((r) => r.keepsUp).map((r) => r.wavBytesPerCallSecond / 32000)), 3)} × floor (levels that kept up)`,
@@ -95,7 +99,11 @@ export async function precisionSection(o: BenchOptions, log: Log): Promise<Secti
   return {
     markdown: r.markdown,
     goals: [
-      ['0 frames captured after an acknowledged pause', `${r.framesAfterAck} after ack, ${r.leakedFrames} while paused, over ${r.pauses} pauses`, r.leakedFrames === 0 && r.framesAfterAck === 0],
+      [
+        '0 frames captured after an acknowledged pause',
+        `${r.framesAfterAck} after ack, ${r.leakedFrames} while paused, over ${r.pauses} pauses`,
+        r.leakedFrames === 0 && r.framesAfterAck === 0,
+      ],
       ['pause takes effect within one frame', `max gap ${maxGap} frames (0 = the frame in progress)`, maxGap <= 1],
     ],
   };
@@ -109,10 +117,16 @@ export async function controlSection(o: BenchOptions, log: Log): Promise<Section
   return {
     markdown: `${markdown}\n\n${explainControl(rows)}`,
     goals: [
-      ['control path at 100 calls: pause p99 < 10 ms', p ? `${f(p.p99, 2)} ms (p50 ${f(p.p50, 2)} ms) at ${CONNECTIONS} connections` : 'not measured', p ? p.p99 < 10 : null],
+      [
+        'control path at 100 calls: pause p99 < 10 ms',
+        p ? `${f(p.p99, 2)} ms (p50 ${f(p.p50, 2)} ms) at ${CONNECTIONS} connections` : 'not measured',
+        p ? p.p99 < 10 : null,
+      ],
       [
         'control path at 100 calls: throughput ≥ 0.15 × bare fastify',
-        at100 ? `${f(at100.system.rps, 0)} req/s = ${f(ratio, 3)} × fastify (${f(at100.fastify.rps, 0)} req/s); ${f(at100.system.rps / at100.http.rps, 3)} × node:http` : 'not measured',
+        at100
+          ? `${f(at100.system.rps, 0)} req/s = ${f(ratio, 3)} × fastify (${f(at100.fastify.rps, 0)} req/s); ${f(at100.system.rps / at100.http.rps, 3)} × node:http`
+          : 'not measured',
         at100 ? ratio >= 0.15 : null,
       ],
     ],
@@ -194,8 +208,16 @@ export async function startupSection(o: BenchOptions, log: Log): Promise<Section
   return {
     markdown: r.markdown,
     goals: [
-      ['`npm start` to first served page (no numeric goal)', `${f(r.buildSeconds + start, 1)} s (build ${f(r.buildSeconds, 1)} s + start ${f(start, 2)} s)`, null],
-      ['desktop JS+CSS+HTML per route, gzip (no numeric goal)', root ? `${f(root.gzip / 1024, 1)} KiB gzip (${f(root.raw / 1024, 1)} KiB raw), same for every route` : 'not measured', null],
+      [
+        '`npm start` to first served page (no numeric goal)',
+        `${f(r.buildSeconds + start, 1)} s (build ${f(r.buildSeconds, 1)} s + start ${f(start, 2)} s)`,
+        null,
+      ],
+      [
+        'desktop JS+CSS+HTML per route, gzip (no numeric goal)',
+        root ? `${f(root.gzip / 1024, 1)} KiB gzip (${f(root.raw / 1024, 1)} KiB raw), same for every route` : 'not measured',
+        null,
+      ],
     ],
   };
 }

@@ -122,8 +122,16 @@ export async function runSoak(opts: BenchOptions, log: (s: string) => void): Pro
   // Slopes over the second half (after warm-up).
   const half = samples.filter((s) => s.t >= seconds / 2);
   const xs = half.map((s) => s.t / 60);
-  const engineHeapSlopeKbPerMin = slope(xs, half.map((s) => s.engineHeap)) / 1024;
-  const serverHeapSlopeKbPerMin = slope(xs, half.map((s) => s.serverHeap)) / 1024;
+  const engineHeapSlopeKbPerMin =
+    slope(
+      xs,
+      half.map((s) => s.engineHeap),
+    ) / 1024;
+  const serverHeapSlopeKbPerMin =
+    slope(
+      xs,
+      half.map((s) => s.serverHeap),
+    ) / 1024;
   const engineBytesPerCompletedCall = slope(
     half.map((s) => s.completed),
     half.map((s) => s.engineHeap),
@@ -135,7 +143,17 @@ export async function runSoak(opts: BenchOptions, log: (s: string) => void): Pro
   log(
     `soak ${seconds} s: ${cycles} calls, ${errors} errors, engine heap slope ${f(engineHeapSlopeKbPerMin, 0)} KiB/min, server heap slope ${f(serverHeapSlopeKbPerMin, 0)} KiB/min`,
   );
-  const res = { seconds, agents, cycles, errors, samples, engineHeapSlopeKbPerMin, serverHeapSlopeKbPerMin, engineBytesPerCompletedCall, serverBytesPerCompletedCall };
+  const res = {
+    seconds,
+    agents,
+    cycles,
+    errors,
+    samples,
+    engineHeapSlopeKbPerMin,
+    serverHeapSlopeKbPerMin,
+    engineBytesPerCompletedCall,
+    serverBytesPerCompletedCall,
+  };
   return { ...res, markdown: soakMarkdown(res, firstErrors) };
 }
 

@@ -137,7 +137,10 @@ function startupMarkdown(r: Omit<StartupResult, 'markdown'>): string {
     ['step', 'seconds'],
     [
       ['`npm run build` part (vite build of the desktop)', f(r.buildSeconds, 1)],
-      [`\`tsx scripts/start.ts\` → GET / serves the desktop (median of ${r.startSeconds.length})`, `${f(med(r.startSeconds), 2)} (${r.startSeconds.map((x) => f(x, 2)).join(', ')})`],
+      [
+        `\`tsx scripts/start.ts\` → GET / serves the desktop (median of ${r.startSeconds.length})`,
+        `${f(med(r.startSeconds), 2)} (${r.startSeconds.map((x) => f(x, 2)).join(', ')})`,
+      ],
       ['**`npm start` total (build + start)**', `**${f(r.buildSeconds + med(r.startSeconds), 1)}**`],
       ['Ctrl+C → process exited', f(med(r.stopSeconds), 2)],
     ],

@@ -31,7 +31,10 @@ function contrastOf(target: Locator): Promise<number> {
   });
 }
 
-test('keyboard only: sign in, accept, pause and resume with visible focus; the pause control meets WCAG AA contrast in both states', async ({ page, system }) => {
+test('keyboard only: sign in, accept, pause and resume with visible focus; the pause control meets WCAG AA contrast in both states', async ({
+  page,
+  system,
+}) => {
   await page.goto('/');
   await tabTo(page, page.getByLabel('Agent'));
   await page.keyboard.type('alice');

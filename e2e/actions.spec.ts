@@ -4,7 +4,10 @@ test.afterEach(async ({ system }) => {
   await system.finishTasks('alice');
 });
 
-test('another feature can veto the button and the shortcut through window.agentDesktop.actions, and invoke the pause action itself', async ({ page, system }) => {
+test('another feature can veto the button and the shortcut through window.agentDesktop.actions, and invoke the pause action itself', async ({
+  page,
+  system,
+}) => {
   await signIn(page, 'alice');
   await acceptCall(page, system, 'alice');
 

@@ -5,7 +5,10 @@ test.afterEach(async ({ system }) => {
   await system.finishTasks('alice');
 });
 
-test('when the engine fails to pause one recording, the agent gets a sticky alarm, never "paused"; it clears once a retry pauses everything', async ({ page, system }) => {
+test('when the engine fails to pause one recording, the agent gets a sticky alarm, never "paused"; it clears once a retry pauses everything', async ({
+  page,
+  system,
+}) => {
   await signIn(page, 'alice');
   await acceptCall(page, system, 'alice');
   await system.failCallRecordingUpdates();

@@ -43,7 +43,10 @@ test.beforeAll(async () => {
       );
       // mime-types (a dependency of one of Flex's) requires Node's path for extname: a browser stub.
       b.onResolve({ filter: /^path$/ }, () => ({ path: 'path', namespace: 'node-stub' }));
-      b.onLoad({ filter: /.*/, namespace: 'node-stub' }, () => ({ contents: "module.exports = { extname: (p) => { const m = /\\.[^./]*$/.exec(p); return m ? m[0] : ''; } };", loader: 'js' }));
+      b.onLoad({ filter: /.*/, namespace: 'node-stub' }, () => ({
+        contents: "module.exports = { extname: (p) => { const m = /\\.[^./]*$/.exec(p); return m ? m[0] : ''; } };",
+        loader: 'js',
+      }));
     },
   };
   await build({
@@ -67,14 +70,22 @@ test.afterEach(async ({ system }) => {
 });
 
 for (const backend of ['server', 'functions'] as const) {
-  test(`Flex with the built plugin (${backend} backend): Ctrl+Shift+3 pauses the live call’s real recording, Ctrl+Shift+4 resumes, the WAV holds the paused span`, async ({ page, system }) => {
+  test(`Flex with the built plugin (${backend} backend): Ctrl+Shift+3 pauses the live call’s real recording, Ctrl+Shift+4 resumes, the WAV holds the paused span`, async ({
+    page,
+    system,
+  }) => {
     const origin = new URL(system.url).origin;
     const flags = { enabled: true, indicator_banner: true, indicator_permanent: true, include_silence: true };
     // Functions: the template's paths, served (until packages/functions exists) by the server's seed routes.
     const customData =
       backend === 'server'
         ? { features: { pause_recording: { ...flags, backend: 'server', server_url: origin } } }
-        : { serverless_functions_domain: new URL(origin).hostname, serverless_functions_port: new URL(origin).port, serverless_functions_protocol: 'http', features: { pause_recording: flags } };
+        : {
+            serverless_functions_domain: new URL(origin).hostname,
+            serverless_functions_port: new URL(origin).port,
+            serverless_functions_protocol: 'http',
+            features: { pause_recording: flags },
+          };
     const token = await system.login('alice');
     const auth = { authorization: `Bearer ${token}` };
     const call = await system.placeCall('alice');
@@ -95,7 +106,10 @@ for (const backend of ['server', 'functions'] as const) {
       return route.abort('blockedbyclient');
     });
     const files: Record<string, [string, string]> = {
-      '/flex-e2e/index.html': ['text/html', '<!doctype html><html><head><meta charset="utf-8"><title>Flex e2e</title></head><body><div id="root"></div><script src="/flex-e2e/flex-page.js"></script></body></html>'],
+      '/flex-e2e/index.html': [
+        'text/html',
+        '<!doctype html><html><head><meta charset="utf-8"><title>Flex e2e</title></head><body><div id="root"></div><script src="/flex-e2e/flex-page.js"></script></body></html>',
+      ],
       '/flex-e2e/flex-page.js': ['text/javascript', readFileSync(join(OUT, 'flex-page.js'), 'utf8')],
       '/flex-e2e/plugin-pause-recording.js': ['text/javascript', readFileSync(join(OUT, 'plugin-pause-recording.js'), 'utf8')],
     };
@@ -103,12 +117,25 @@ for (const backend of ['server', 'functions'] as const) {
       const f = files[new URL(route.request().url()).pathname];
       return f ? route.fulfill({ status: 200, contentType: f[0], body: f[1] }) : route.fulfill({ status: 404, body: 'not found' });
     });
-    await page.addInitScript((cfg) => {
-      Object.assign(window, { __FLEX_E2E__: cfg });
-    }, { customData, token, identity: 'alice', pluginUrl: `${origin}/flex-e2e/plugin-pause-recording.js`, task: { taskSid, callSid: view.attributes.call_sid, conferenceSid: view.attributes.conference.sid } });
+    await page.addInitScript(
+      (cfg) => {
+        Object.assign(window, { __FLEX_E2E__: cfg });
+      },
+      {
+        customData,
+        token,
+        identity: 'alice',
+        pluginUrl: `${origin}/flex-e2e/plugin-pause-recording.js`,
+        task: { taskSid, callSid: view.attributes.call_sid, conferenceSid: view.attributes.conference.sid },
+      },
+    );
 
     await page.goto(`${origin}/flex-e2e/index.html`);
-    await expect.poll(() => page.evaluate(() => document.body.getAttribute('data-error') ?? (Reflect.get(window, '__FLEX_E2E_READY__') === true ? 'ready' : 'loading')), { timeout: 30_000 }).toBe('ready');
+    await expect
+      .poll(() => page.evaluate(() => document.body.getAttribute('data-error') ?? (Reflect.get(window, '__FLEX_E2E_READY__') === true ? 'ready' : 'loading')), {
+        timeout: 30_000,
+      })
+      .toBe('ready');
     const button = page.getByTestId('pause-recording-button');
     await expect(button).toHaveAttribute('title', 'Pause Recording');
     await expect(button).not.toHaveAttribute('aria-disabled', 'true');
@@ -135,7 +162,8 @@ for (const backend of ['server', 'functions'] as const) {
     let proved = 0;
     for (const rec of state.recordings) {
       if (backend === 'functions' && rec.conferenceSid === null) continue;
-      const detailOf = async (): Promise<RecordingDetail> => (await (await fetch(`${system.url}/api/recordings/${rec.sid}`, { headers: auth })).json()) as RecordingDetail;
+      const detailOf = async (): Promise<RecordingDetail> =>
+        (await (await fetch(`${system.url}/api/recordings/${rec.sid}`, { headers: auth })).json()) as RecordingDetail;
       await expect.poll(async () => (await detailOf()).status, { timeout: 20_000 }).toBe('completed');
       const detail = await detailOf();
       const pause = detail.pauses[0];

@@ -4,7 +4,10 @@ test.afterEach(async ({ system }) => {
   await system.finishTasks('alice');
 });
 
-test('agent pauses by button and Ctrl+Shift+3, sees indicator and banner, survives a reload, resumes by Ctrl+Shift+4, toggles by Ctrl+Shift+2, hangs up and finds the paused span in the recording', async ({ page, system }) => {
+test('agent pauses by button and Ctrl+Shift+3, sees indicator and banner, survives a reload, resumes by Ctrl+Shift+4, toggles by Ctrl+Shift+2, hangs up and finds the paused span in the recording', async ({
+  page,
+  system,
+}) => {
   await signIn(page, 'alice');
   await acceptCall(page, system, 'alice');
 

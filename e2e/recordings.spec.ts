@@ -1,6 +1,6 @@
 import { expect, signIn, test } from './support/fixtures.ts';
 
-test('agents see only their own recordings on the recordings page; the supervisor sees everyone\'s', async ({ browser, system }) => {
+test("agents see only their own recordings on the recordings page; the supervisor sees everyone's", async ({ browser, system }) => {
   const aliceTask = await system.recordedCall('alice');
 
   for (const [who, sees] of [

@@ -25,7 +25,9 @@ test('an agent remaps the pause shortcut to Ctrl+Shift+9 and pauses with it; the
   await expect(page.getByRole('button', { name: 'Resume Recording' })).toHaveAttribute('aria-pressed', 'true');
   // Ctrl+Shift+3 was pressed first and did nothing: the only pause is the one by the new keys.
   const token = await system.login('bob');
-  const tasks = (await (await fetch(`${system.url}/api/tasks`, { headers: { authorization: `Bearer ${token}` } })).json()) as { tasks: { sid: string; status: string }[] };
+  const tasks = (await (await fetch(`${system.url}/api/tasks`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    tasks: { sid: string; status: string }[];
+  };
   const live = tasks.tasks.find((t) => t.status === 'assigned');
   expect(live).toBeDefined();
   const audit = (await (await fetch(`${system.url}/api/audit?taskSid=${live?.sid ?? ''}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {

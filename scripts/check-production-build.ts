@@ -88,7 +88,12 @@ function startNode(cwd: string, args: string[], env: NodeJS.ProcessEnv): Started
   return {
     output: () => out,
     ready: async (text) => {
-      await until(`"${text}" from ${what}`, async () => out.includes(text) || child.exitCode !== null, 60_000, () => out);
+      await until(
+        `"${text}" from ${what}`,
+        async () => out.includes(text) || child.exitCode !== null,
+        60_000,
+        () => out,
+      );
       if (!out.includes(text)) throw new Error(`${what} exited early with ${child.exitCode}:\n${out}`);
     },
     stop: async (text) => {
@@ -176,7 +181,11 @@ async function main(): Promise<void> {
     // The whole system in one process, as README's Production section runs it.
     const [port, enginePort] = [await freePort(), await freePort()];
     step(`node dist/start.js (server :${port}, engine :${enginePort})`);
-    const system = startNode(work, ['dist/start.js'], env({ PORT: String(port), ENGINE_PORT: String(enginePort), DATA_DIR: join(work, 'data'), SIMULATOR_INTERVAL_SECONDS: '1' }));
+    const system = startNode(
+      work,
+      ['dist/start.js'],
+      env({ PORT: String(port), ENGINE_PORT: String(enginePort), DATA_DIR: join(work, 'data'), SIMULATOR_INTERVAL_SECONDS: '1' }),
+    );
     children.push(system);
     await system.ready('pause-recording is running');
     await pauseADemoCall(`http://127.0.0.1:${port}`, system.output, false);
@@ -186,7 +195,20 @@ async function main(): Promise<void> {
     // The parts alone: the engine's CLI, and the server's entry pointed at it.
     const [port2, enginePort2] = [await freePort(), await freePort()];
     step(`node packages/voice-engine/dist/cli.js (:${enginePort2}) + node packages/server/dist/main.js (:${port2})`);
-    const engine = startNode(work, ['packages/voice-engine/dist/cli.js', '--port', String(enginePort2), '--data', join(work, 'data-parts', 'engine'), '--auth-token', engineToken, '--dev-routes'], env({}));
+    const engine = startNode(
+      work,
+      [
+        'packages/voice-engine/dist/cli.js',
+        '--port',
+        String(enginePort2),
+        '--data',
+        join(work, 'data-parts', 'engine'),
+        '--auth-token',
+        engineToken,
+        '--dev-routes',
+      ],
+      env({}),
+    );
     children.push(engine);
     await engine.ready('voice-engine listening on');
     const server = startNode(

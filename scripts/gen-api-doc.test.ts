@@ -21,11 +21,21 @@ describe('docs/api.md', () => {
               requestBody: {
                 content: {
                   'application/json': {
-                    schema: { type: 'object', additionalProperties: false, required: ['to'], properties: { to: { type: 'string', minLength: 1, 'x-problem': 'is required' } } },
+                    schema: {
+                      type: 'object',
+                      additionalProperties: false,
+                      required: ['to'],
+                      properties: { to: { type: 'string', minLength: 1, 'x-problem': 'is required' } },
+                    },
                   },
                 },
               },
-              responses: { 200: { description: 'ok', content: { 'application/json': { schema: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' } } } } } } },
+              responses: {
+                200: {
+                  description: 'ok',
+                  content: { 'application/json': { schema: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' } } } } },
+                },
+              },
             },
           },
         },

@@ -22,7 +22,14 @@ export async function fetchOpenApi(): Promise<unknown> {
   const engine = await startEngine({ dataDir: join(dir, 'engine'), audio: 'stamped' });
   try {
     const config = loadServerConfig(
-      { PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'server'), ENGINE_URL: engine.url, TWILIO_ACCOUNT_SID: engine.accountSid, TWILIO_AUTH_TOKEN: engine.authToken },
+      {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: join(dir, 'server'),
+        ENGINE_URL: engine.url,
+        TWILIO_ACCOUNT_SID: engine.accountSid,
+        TWILIO_AUTH_TOKEN: engine.authToken,
+      },
       () => '{}',
     );
     const server = await startServer(config, { logger: createLogger('silent') });

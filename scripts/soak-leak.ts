@@ -43,7 +43,13 @@ for (const [i, config] of ALL_CONFIGS.entries()) {
   if (failed !== null) break;
 }
 const seconds = Math.round((Date.now() - started) / 1000);
-writeCounts('leak-soak', { command: `npm run soak:leak -- --cases ${cases} --seed ${seed} --max-steps ${maxSteps}`, speed: LEAK_SPEED, seconds, failed: failed !== null, ...stats });
+writeCounts('leak-soak', {
+  command: `npm run soak:leak -- --cases ${cases} --seed ${seed} --max-steps ${maxSteps}`,
+  speed: LEAK_SPEED,
+  seconds,
+  failed: failed !== null,
+  ...stats,
+});
 console.log(
   `soak: ${stats.sequences} sequences, ${stats.steps} steps, ${stats.requests} requests, ${stats.recordings} recordings, ${stats.framesChecked} frames checked, ` +
     `${stats.pausedTicksChecked} paused ticks, ${stats.silenceFramesChecked} silence frames; leaks ${stats.leaks}, lost events ${stats.lostEvents}, 5xx ${stats.server5xx} (${seconds} s, seed ${seed})`,

@@ -13,9 +13,8 @@ import { startEngine } from '@pause-recording/voice-engine';
 const desktopDist = resolve('packages/agent-desktop/dist');
 let config: ServerConfig;
 try {
-  config = loadServerConfig(
-    { ...(existsSync(join(desktopDist, 'index.html')) ? { DESKTOP_DIR: desktopDist } : {}), ...process.env },
-    (p) => readFileSync(p, 'utf8'),
+  config = loadServerConfig({ ...(existsSync(join(desktopDist, 'index.html')) ? { DESKTOP_DIR: desktopDist } : {}), ...process.env }, (p) =>
+    readFileSync(p, 'utf8'),
   );
 } catch (e) {
   if (e instanceof ValidationError) {

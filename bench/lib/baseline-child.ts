@@ -28,7 +28,8 @@ const httpUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
 
 process.on('message', (m: ToChild) => {
   void (async () => {
-    if (m.type === 'stats') process.send!({ type: 'stats', id: m.id, stats: { cpu: process.cpuUsage(), mem: process.memoryUsage(), wallMs: performance.now() } as ChildStats });
+    if (m.type === 'stats')
+      process.send!({ type: 'stats', id: m.id, stats: { cpu: process.cpuUsage(), mem: process.memoryUsage(), wallMs: performance.now() } as ChildStats });
     else if (m.type === 'close') {
       await app.close();
       raw.close();

@@ -52,7 +52,12 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
                       return { ...req, method: r.method, path: r.path, headers: { ...(r.headers ?? {}) }, ...(r.body !== undefined ? { body: r.body } : {}) };
                     },
                   }
-                : { method: spec.method ?? 'GET', path: spec.path ?? '/', headers: spec.headers ?? {}, ...(spec.body !== undefined ? { body: spec.body } : {}) }),
+                : {
+                    method: spec.method ?? 'GET',
+                    path: spec.path ?? '/',
+                    headers: spec.headers ?? {},
+                    ...(spec.body !== undefined ? { body: spec.body } : {}),
+                  }),
               // Runs synchronously just before the 'response' event of the same response.
               onResponse: (status: number, body: string) => {
                 statusCounts[status] = (statusCounts[status] ?? 0) + 1;
@@ -66,7 +71,9 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   const started = performance.now();
   // The callback form: its typings return the instance (whose 'response' events give latencies).
   const res = await new Promise<autocannon.Result>((resolve, reject) => {
-    const inst = autocannon(opts, (err: unknown, result: autocannon.Result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)));
+    const inst = autocannon(opts, (err: unknown, result: autocannon.Result) =>
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result),
+    );
     inst.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
       lat.push(ms);
       if (kindOf) {

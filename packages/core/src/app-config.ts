@@ -112,9 +112,7 @@ export const AppConfigFileSchema = object({
         object({
           enabled: flag(),
           channel: Type.Optional(oneOf(DUAL_CHANNELS)),
-          exclude_queues: list(
-            Type.String({ minLength: 1, problem: (v: unknown) => `must be a non-empty queue name or SID, got ${JSON.stringify(v)}` }),
-          ),
+          exclude_queues: list(Type.String({ minLength: 1, problem: (v: unknown) => `must be a non-empty queue name or SID, got ${JSON.stringify(v)}` })),
           exclude_attributes: list(
             object(
               {

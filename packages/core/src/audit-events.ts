@@ -54,19 +54,7 @@ export function isAuditAction(value: unknown): value is AuditAction {
   return typeof value === 'string' && (AUDIT_ACTIONS as readonly string[]).includes(value);
 }
 
-const CSV_COLUMNS = [
-  'id',
-  'at',
-  'action',
-  'outcome',
-  'actor',
-  'role',
-  'taskSid',
-  'callSid',
-  'conferenceSid',
-  'recordingSids',
-  'details',
-] as const;
+const CSV_COLUMNS = ['id', 'at', 'action', 'outcome', 'actor', 'role', 'taskSid', 'callSid', 'conferenceSid', 'recordingSids', 'details'] as const;
 
 /**
  * One RFC 4180 cell. A cell a spreadsheet would read as a formula (starting with = + - @, tab or

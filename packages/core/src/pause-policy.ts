@@ -27,11 +27,7 @@ export function pauseSchedule(pausedAt: number, policy: PausePolicy): PauseSched
 }
 
 /** What is due at `now` for a pause with `schedule`, given what has already fired. */
-export function duePauseActions(
-  schedule: PauseSchedule,
-  now: number,
-  fired: { reminder: boolean },
-): { remind: boolean; autoResume: boolean } {
+export function duePauseActions(schedule: PauseSchedule, now: number, fired: { reminder: boolean }): { remind: boolean; autoResume: boolean } {
   const autoResume = schedule.autoResumeAt !== null && now >= schedule.autoResumeAt;
   const remind = !fired.reminder && !autoResume && schedule.reminderAt !== null && now >= schedule.reminderAt;
   return { remind, autoResume };

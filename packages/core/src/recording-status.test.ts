@@ -83,7 +83,11 @@ describe('canTransition: the full table', () => {
 
 describe('nextStatuses', () => {
   it.each(RECORDING_STATUSES)('lists the legal moves from %s', (from) => {
-    expect([...nextStatuses(from)].sort()).toEqual(LEGAL.filter(([f]) => f === from).map(([, t]) => t).sort());
+    expect([...nextStatuses(from)].sort()).toEqual(
+      LEGAL.filter(([f]) => f === from)
+        .map(([, t]) => t)
+        .sort(),
+    );
   });
 });
 

@@ -3,15 +3,7 @@
  * `in-progress <-> paused` by update; either -> `stopped` by update or when the call ends;
  * `stopped -> processing -> completed | absent`. `failed` exists at Twilio for encryption only.
  */
-export const RECORDING_STATUSES = [
-  'in-progress',
-  'paused',
-  'stopped',
-  'processing',
-  'completed',
-  'absent',
-  'failed',
-] as const;
+export const RECORDING_STATUSES = ['in-progress', 'paused', 'stopped', 'processing', 'completed', 'absent', 'failed'] as const;
 
 export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
 
@@ -57,10 +49,7 @@ export function isFinal(status: RecordingStatus): boolean {
   return TRANSITIONS[status].length === 0;
 }
 
-export type UpdateOutcome =
-  | { kind: 'change'; to: RecordingStatus }
-  | { kind: 'no-op' }
-  | { kind: 'not-active' };
+export type UpdateOutcome = { kind: 'change'; to: RecordingStatus } | { kind: 'no-op' } | { kind: 'not-active' };
 
 /**
  * What a client's `Status` update does to a recording in `from`.

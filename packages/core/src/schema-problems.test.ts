@@ -13,7 +13,8 @@ const Schema = Type.Object(
   { additionalProperties: false },
 );
 
-const lines = (value: unknown) => schemaProblems(Schema, value, { got: (v) => `, got ${JSON.stringify(v)}` }).map((p) => `${fieldPath(p.path, 'cfg')}: ${p.problem}`);
+const lines = (value: unknown) =>
+  schemaProblems(Schema, value, { got: (v) => `, got ${JSON.stringify(v)}` }).map((p) => `${fieldPath(p.path, 'cfg')}: ${p.problem}`);
 
 describe('schemaProblems', () => {
   it('a valid value has no problems', () => {

@@ -104,7 +104,8 @@ function generic(s: Json | undefined, keyword: string, fallback: string): string
     case 'integer':
     case 'number': {
       const what = s['type'] === 'integer' ? 'an integer' : 'a number';
-      if ((keyword === 'minimum' || keyword === 'maximum') && min !== undefined && max !== undefined) return `must be between ${String(min)} and ${String(max)}`;
+      if ((keyword === 'minimum' || keyword === 'maximum') && min !== undefined && max !== undefined)
+        return `must be between ${String(min)} and ${String(max)}`;
       if (keyword === 'minimum') return `must be at least ${String(min)}`;
       if (keyword === 'maximum') return `must be at most ${String(max)}`;
       return `must be ${what}`;
@@ -174,8 +175,7 @@ export function schemaProblems(schema: TSchema, value: unknown, opts: ProblemOpt
     const s = schemaAt(schema, at);
     const v = valueAt(value, at);
     const note = s?.['problem'] as ProblemAnnotation | undefined;
-    const problem =
-      typeof note === 'function' ? note(v) : `${typeof note === 'string' ? note : generic(s, e.keyword, e.message)}${got(v)}`;
+    const problem = typeof note === 'function' ? note(v) : `${typeof note === 'string' ? note : generic(s, e.keyword, e.message)}${got(v)}`;
     add({ path: at, keyword: e.keyword, problem, value: v, schema: s });
   }
   return out;

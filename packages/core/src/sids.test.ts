@@ -34,7 +34,7 @@ describe('isSid', () => {
     expect(isSid(kind, sidOf(kind, '0'.repeat(32)))).toBe(true);
   });
 
-  it.each(KINDS)('rejects a %s SID with any other kind\'s prefix', (kind) => {
+  it.each(KINDS)("rejects a %s SID with any other kind's prefix", (kind) => {
     for (const other of KINDS) {
       if (other !== kind) expect(isSid(kind, sidOf(other)), `${other} as ${kind}`).toBe(false);
     }
@@ -64,9 +64,7 @@ describe('isSid', () => {
   });
 
   it('agrees with sidProblem on arbitrary input', () => {
-    const near = fc
-      .tuple(fc.constantFrom(...KINDS), fc.stringMatching(/^[0-9a-fA-Fg]{30,34}$/))
-      .map(([k, hex]) => SID_PREFIXES[k] + hex);
+    const near = fc.tuple(fc.constantFrom(...KINDS), fc.stringMatching(/^[0-9a-fA-Fg]{30,34}$/)).map(([k, hex]) => SID_PREFIXES[k] + hex);
     fc.assert(
       fc.property(fc.constantFrom(...KINDS), fc.oneof(near, fc.string(), fc.anything()), (kind, value) => {
         expect(isSid(kind, value)).toBe(sidProblem(kind, value) === null);
@@ -99,7 +97,10 @@ describe('sidProblem', () => {
 });
 
 describe('makeSid', () => {
-  const counting = (start: number) => (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (start + i) & 0xff);
+  const counting =
+    (start: number) =>
+    (n: number): Uint8Array =>
+      Uint8Array.from({ length: n }, (_, i) => (start + i) & 0xff);
 
   it('asks for 16 bytes and spells them as 32 lowercase hex digits after the prefix', () => {
     const asked: number[] = [];

@@ -121,18 +121,21 @@ export const TaskAttributes = Type.Object(
 /** The task's attributes; like TaskRouter's, they may carry more keys than these. */
 export type TaskAttributes = Static<typeof TaskAttributes> & { readonly [key: string]: unknown };
 
-export const TaskView = Type.Object({
-  sid: Sid('task'),
-  status: Type.Enum(TASK_STATUSES),
-  worker: Nullable(Type.String({ description: 'The agent the task is offered to or assigned to.' })),
-  queue: Type.String(),
-  attributes: TaskAttributes,
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-  acceptedAt: Nullable(
-    Type.String({ format: 'date-time', description: 'When an agent accepted the call (the task first became `assigned`); the call timer counts from it.' }),
-  ),
-}, { title: 'TaskView' });
+export const TaskView = Type.Object(
+  {
+    sid: Sid('task'),
+    status: Type.Enum(TASK_STATUSES),
+    worker: Nullable(Type.String({ description: 'The agent the task is offered to or assigned to.' })),
+    queue: Type.String(),
+    attributes: TaskAttributes,
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    acceptedAt: Nullable(
+      Type.String({ format: 'date-time', description: 'When an agent accepted the call (the task first became `assigned`); the call timer counts from it.' }),
+    ),
+  },
+  { title: 'TaskView' },
+);
 export type TaskView = Omit<Static<typeof TaskView>, 'attributes'> & { readonly attributes: TaskAttributes };
 
 export const TasksResponse = Type.Object({ tasks: List(TaskView) });
@@ -150,44 +153,57 @@ export const HoldRequest = Type.Object(
 export type HoldRequest = Static<typeof HoldRequest>;
 
 export const TransferRequest = Type.Object(
-  { to: Type.String({ minLength: 1, description: 'The agent who takes the call over.', 'x-problem': 'is required, the identity of the agent who takes the call' }) },
+  {
+    to: Type.String({
+      minLength: 1,
+      description: 'The agent who takes the call over.',
+      'x-problem': 'is required, the identity of the agent who takes the call',
+    }),
+  },
   { additionalProperties: false },
 );
 export type TransferRequest = Static<typeof TransferRequest>;
 
-export const RecordingSummary = Type.Object({
-  sid: Sid('recording'),
-  status: Type.Enum(RECORDING_STATUSES),
-  source: Type.String({ description: "Twilio's `source`: `StartCallRecordingAPI`, `StartConferenceRecordingAPI`, `Conference`, ..." }),
-  channels: Type.Number(),
-  callSid: Nullable(Type.String()),
-  conferenceSid: Nullable(Type.String()),
-}, { title: 'RecordingSummary' });
+export const RecordingSummary = Type.Object(
+  {
+    sid: Sid('recording'),
+    status: Type.Enum(RECORDING_STATUSES),
+    source: Type.String({ description: "Twilio's `source`: `StartCallRecordingAPI`, `StartConferenceRecordingAPI`, `Conference`, ..." }),
+    channels: Type.Number(),
+    callSid: Nullable(Type.String()),
+    conferenceSid: Nullable(Type.String()),
+  },
+  { title: 'RecordingSummary' },
+);
 export type RecordingSummary = Static<typeof RecordingSummary>;
 
-export const RecordingFailure = Type.Object({
-  recordingSid: Type.String(),
-  code: Type.String(),
-  message: Type.String(),
-  twilioErrorCode: Nullable(Type.Number()),
-}, { title: 'RecordingFailure' });
+export const RecordingFailure = Type.Object(
+  {
+    recordingSid: Type.String(),
+    code: Type.String(),
+    message: Type.String(),
+    twilioErrorCode: Nullable(Type.Number()),
+  },
+  { title: 'RecordingFailure' },
+);
 export type RecordingFailure = Static<typeof RecordingFailure>;
 
-export const TaskRecordingState = Type.Object({
-  taskSid: Type.String(),
-  status: Type.Enum(TASK_RECORDING_STATUSES),
-  recordings: List(RecordingSummary),
-  pausedAt: Nullable(Type.String({ format: 'date-time', description: 'While a pause is open, else null.' })),
-  pausedBy: Nullable(Type.String()),
-  pauseBehavior: Nullable(Type.Enum(PAUSE_BEHAVIORS)),
-  reminderAt: Nullable(Type.String({ format: 'date-time' })),
-  autoResumeAt: Nullable(Type.String({ format: 'date-time' })),
-  failures: List(RecordingFailure),
-  capturing: List(Type.String({ description: 'Recordings still capturing audio while the task counts as paused (alarm).' })),
-  deferred: Type.Optional(
-    List(Type.Object({ callSid: Type.String(), channels: Type.Number() })),
-  ),
-}, { title: 'TaskRecordingState' });
+export const TaskRecordingState = Type.Object(
+  {
+    taskSid: Type.String(),
+    status: Type.Enum(TASK_RECORDING_STATUSES),
+    recordings: List(RecordingSummary),
+    pausedAt: Nullable(Type.String({ format: 'date-time', description: 'While a pause is open, else null.' })),
+    pausedBy: Nullable(Type.String()),
+    pauseBehavior: Nullable(Type.Enum(PAUSE_BEHAVIORS)),
+    reminderAt: Nullable(Type.String({ format: 'date-time' })),
+    autoResumeAt: Nullable(Type.String({ format: 'date-time' })),
+    failures: List(RecordingFailure),
+    capturing: List(Type.String({ description: 'Recordings still capturing audio while the task counts as paused (alarm).' })),
+    deferred: Type.Optional(List(Type.Object({ callSid: Type.String(), channels: Type.Number() }))),
+  },
+  { title: 'TaskRecordingState' },
+);
 /**
  * A task's recordings and its pause. `failures`: recordings the last action could not change, with
  * why. `deferred`: recordings that start when the task resumes (after a transfer while paused, the
@@ -198,7 +214,13 @@ export type TaskRecordingState = Static<typeof TaskRecordingState>;
 export const PauseRequest = Type.Object(
   {
     reason: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'Kept in the audit.', 'x-problem': 'must be a non-empty string of at most 200 characters' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        pattern: '\\S',
+        description: 'Kept in the audit.',
+        'x-problem': 'must be a non-empty string of at most 200 characters',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -209,7 +231,9 @@ export const SimulatorCallRequest = Type.Object(
   {
     from: Type.Optional(Type.String({ pattern: '^\\+[1-9]\\d{6,14}$', 'x-problem': 'must be an E.164 number like +15551234567' })),
     durationSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600, 'x-problem': 'must be a whole number from 1 to 3600' })),
-    agent: Type.Optional(Type.String({ description: 'The identity of an agent; the call is routed to them.', 'x-problem': 'must be the identity of an agent' })),
+    agent: Type.Optional(
+      Type.String({ description: 'The identity of an agent; the call is routed to them.', 'x-problem': 'must be the identity of an agent' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -223,21 +247,24 @@ export const SimulatorCallResponse = Type.Object({
 });
 export type SimulatorCallResponse = Static<typeof SimulatorCallResponse>;
 
-export const RecordingPauseAnnotation = Type.Object({
-  offsetSeconds: Type.Number({ description: "Seconds into the recording's audio where the pause begins." }),
-  lengthSeconds: Nullable(Type.Number({ description: 'Length of the paused span; null while the pause is still open.' })),
-  timing: Type.Enum(['capture', 'server-clock'], {
-    description:
-      "`capture`: the voice engine's capture log (exact to the 20 ms frame); `server-clock`: the server's own clocks (Twilio keeps no such log; approximate to a request's round trip).",
-  }),
-  behavior: Type.Enum(PAUSE_BEHAVIORS),
-  pausedBy: Type.String(),
-  role: Type.String(),
-  reason: Type.String({ description: '`manual`, `seed-route`, or the reason given with the pause.' }),
-  pausedAt: Type.String({ format: 'date-time' }),
-  resumedAt: Nullable(Type.String({ format: 'date-time' })),
-  resumedBy: Nullable(Type.String()),
-}, { title: 'RecordingPauseAnnotation' });
+export const RecordingPauseAnnotation = Type.Object(
+  {
+    offsetSeconds: Type.Number({ description: "Seconds into the recording's audio where the pause begins." }),
+    lengthSeconds: Nullable(Type.Number({ description: 'Length of the paused span; null while the pause is still open.' })),
+    timing: Type.Enum(['capture', 'server-clock'], {
+      description:
+        "`capture`: the voice engine's capture log (exact to the 20 ms frame); `server-clock`: the server's own clocks (Twilio keeps no such log; approximate to a request's round trip).",
+    }),
+    behavior: Type.Enum(PAUSE_BEHAVIORS),
+    pausedBy: Type.String(),
+    role: Type.String(),
+    reason: Type.String({ description: '`manual`, `seed-route`, or the reason given with the pause.' }),
+    pausedAt: Type.String({ format: 'date-time' }),
+    resumedAt: Nullable(Type.String({ format: 'date-time' })),
+    resumedBy: Nullable(Type.String()),
+  },
+  { title: 'RecordingPauseAnnotation' },
+);
 export type RecordingPauseAnnotation = Static<typeof RecordingPauseAnnotation>;
 
 const recordingListFields = {
@@ -273,19 +300,24 @@ export const AuditQuery = Type.Object(
 );
 export type AuditQuery = Static<typeof AuditQuery>;
 
-export const AuditEventView = Type.Object({
-  id: Type.Number(),
-  at: Type.String({ format: 'date-time' }),
-  action: Type.Enum(AUDIT_ACTIONS),
-  outcome: Type.Enum(AUDIT_OUTCOMES),
-  actor: Type.String(),
-  role: Type.Enum(ACTOR_ROLES),
-  taskSid: Nullable(Type.String()),
-  callSid: Nullable(Type.String()),
-  conferenceSid: Nullable(Type.String()),
-  recordingSids: List(Type.String()),
-  details: Type.Record(Type.String(), Type.Unknown(), { description: 'Why, per recording errors, pause behaviour: whatever the action needs to explain itself.' }),
-}, { title: 'AuditEvent' });
+export const AuditEventView = Type.Object(
+  {
+    id: Type.Number(),
+    at: Type.String({ format: 'date-time' }),
+    action: Type.Enum(AUDIT_ACTIONS),
+    outcome: Type.Enum(AUDIT_OUTCOMES),
+    actor: Type.String(),
+    role: Type.Enum(ACTOR_ROLES),
+    taskSid: Nullable(Type.String()),
+    callSid: Nullable(Type.String()),
+    conferenceSid: Nullable(Type.String()),
+    recordingSids: List(Type.String()),
+    details: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'Why, per recording errors, pause behaviour: whatever the action needs to explain itself.',
+    }),
+  },
+  { title: 'AuditEvent' },
+);
 
 export const AuditResponse = Type.Object({ events: List(AuditEventView) });
 export type AuditResponse = Static<typeof AuditResponse>;

@@ -58,7 +58,13 @@ describe('the button in the real CallCanvasActions', () => {
   it('is disabled while the call is not live (wrap-up) and when nothing records', async () => {
     const { flex } = start(serverConfig());
     const { live: l, task } = await live();
-    const wrapping = voiceTask({ reservationSid: 'WR' + '1'.repeat(32), taskSid: 'WT' + '1'.repeat(32), callSid: task.attributes.call_sid, conferenceSid: null, status: 'wrapping' });
+    const wrapping = voiceTask({
+      reservationSid: 'WR' + '1'.repeat(32),
+      taskSid: 'WT' + '1'.repeat(32),
+      callSid: task.attributes.call_sid,
+      conferenceSid: null,
+      status: 'wrapping',
+    });
     const c1 = await flex.render(<Flex.CallCanvasActions task={wrapping} />);
     expect(disabled(await until('the button', () => button(c1)))).toBe(true);
 
@@ -219,10 +225,18 @@ describe('all-or-nothing (server backend): a recording that keeps capturing is n
         body: new URLSearchParams({ action: 'status', status: '500', method: 'POST', pathGlob: '*/Calls/CA*/Recordings/*', times: '0' }).toString(),
       });
       expect(fault.status).toBe(201);
-      h.flex = offlineFlex({ features: { pause_recording: { enabled: true, backend: 'server', server_url: s2.url, indicator_banner: true, indicator_permanent: true } } }, { identity: 'alice', token: token2 });
+      h.flex = offlineFlex(
+        { features: { pause_recording: { enabled: true, backend: 'server', server_url: s2.url, indicator_banner: true, indicator_permanent: true } } },
+        { identity: 'alice', token: token2 },
+      );
       h.handle = addPauseRecording(Flex, h.flex.manager);
       const l = await liveTask(s2, 'alice', token2);
-      const task = voiceTask({ reservationSid: 'WR' + l.task.taskSid.slice(2), taskSid: l.task.taskSid, callSid: l.task.attributes?.call_sid ?? '', conferenceSid: l.task.conference?.conferenceSid ?? null });
+      const task = voiceTask({
+        reservationSid: 'WR' + l.task.taskSid.slice(2),
+        taskSid: l.task.taskSid,
+        callSid: l.task.attributes?.call_sid ?? '',
+        conferenceSid: l.task.conference?.conferenceSid ?? null,
+      });
       const c = await h.flex.render(
         <>
           {header(task)}

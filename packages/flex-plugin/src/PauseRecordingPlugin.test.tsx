@@ -63,7 +63,15 @@ describe('the built bundle', () => {
     Flex.Plugins.setup(Flex, h.flex.manager);
     const uuid = 'c7a5e0b4-0000-4000-8000-000000000001';
     Flex.Plugins.storePluginDefinition([
-      { name: 'plugin-pause-recording', version: '0.1.0', src: 'https://example.invalid/plugin-pause-recording.js', flexVersion: '2.17.1', phase: 0, uuid, state: 'NotStarted' as PluginDefinition['state'] },
+      {
+        name: 'plugin-pause-recording',
+        version: '0.1.0',
+        src: 'https://example.invalid/plugin-pause-recording.js',
+        flexVersion: '2.17.1',
+        phase: 0,
+        uuid,
+        state: 'NotStarted' as PluginDefinition['state'],
+      },
     ]);
     const script = document.createElement('script');
     script.setAttribute('uuid', uuid);

@@ -189,7 +189,11 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'pause-recording control server', version: '0.1.0', description: 'Generated from the route schemas; docs/api.md is rendered from this document.' },
+      info: {
+        title: 'pause-recording control server',
+        version: '0.1.0',
+        description: 'Generated from the route schemas; docs/api.md is rendered from this document.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
     // The same rule as the authentication hook below: every /api route but the public ones needs a bearer token.
@@ -214,15 +218,26 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   // Load balancers and uptime probes may add their own query parameters: the health check ignores them.
   api.get(
     '/api/health',
-    { schema: { summary: 'Liveness and mode (no token)', tags: ['health'], querystring: Type.Object({}, { additionalProperties: true }), response: { 200: HealthResponse } } },
+    {
+      schema: {
+        summary: 'Liveness and mode (no token)',
+        tags: ['health'],
+        querystring: Type.Object({}, { additionalProperties: true }),
+        response: { 200: HealthResponse },
+      },
+    },
     async () => ({ ok: true as const, mode: config.mode }),
   );
-  api.get('/api/config', { schema: { summary: 'What the desktop needs of the configuration', tags: ['health'], response: { 200: UiConfig, ...errors } } }, async () => ({
-    pauseRecording: config.app.pauseRecording,
-    dualChannelRecording: { enabled: config.app.dualChannelRecording.enabled, channel: config.app.dualChannelRecording.channel },
-    callRecordingEnabled: config.app.callRecordingEnabled,
-    mode: config.mode,
-  }));
+  api.get(
+    '/api/config',
+    { schema: { summary: 'What the desktop needs of the configuration', tags: ['health'], response: { 200: UiConfig, ...errors } } },
+    async () => ({
+      pauseRecording: config.app.pauseRecording,
+      dualChannelRecording: { enabled: config.app.dualChannelRecording.enabled, channel: config.app.dualChannelRecording.channel },
+      callRecordingEnabled: config.app.callRecordingEnabled,
+      mode: config.mode,
+    }),
+  );
   // The OpenAPI document of these routes, for a logged-in caller like every other /api route (the
   // public surface stays login and health; docs/api.md is rendered from it for everyone else).
   api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -46,7 +46,17 @@ describe('npm start', () => {
     child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
       cwd: ROOT,
       // Only what a shell would have: the test runner's own variables stay out.
-      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PORT: String(port), ENGINE_PORT: String(enginePort), DATA_DIR: dataDir, SIMULATOR_INTERVAL_SECONDS: '1', DEMO_PASSWORD: 'pw', LOG_LEVEL: 'warn', AUDIO: 'stamped' },
+      env: {
+        PATH: process.env['PATH'],
+        HOME: process.env['HOME'],
+        PORT: String(port),
+        ENGINE_PORT: String(enginePort),
+        DATA_DIR: dataDir,
+        SIMULATOR_INTERVAL_SECONDS: '1',
+        DEMO_PASSWORD: 'pw',
+        LOG_LEVEL: 'warn',
+        AUDIO: 'stamped',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -61,7 +71,11 @@ describe('npm start', () => {
     expect(out).toContain('alice (agent), bob (agent), sam (supervisor)  password: pw');
 
     const base = `http://127.0.0.1:${port}`;
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: 'alice', password: 'pw' }) });
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identity: 'alice', password: 'pw' }),
+    });
     const { token } = (await login.json()) as { token: string };
     const auth = { authorization: `Bearer ${token}` };
     // A demo customer calls in by itself and is offered to alice (the first free agent).

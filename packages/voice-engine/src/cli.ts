@@ -62,7 +62,15 @@ const opts = {
   callbackOrigins: values['callback-origin'] ?? [],
 };
 // Problems name the option as the user typed it (--account-sid, not accountSid).
-const FLAGS: Record<string, string> = { dataDir: '--data', port: '--port', accountSid: '--account-sid', authToken: '--auth-token', audio: '--audio', speed: '--speed', callbackOrigins: '--callback-origin' };
+const FLAGS: Record<string, string> = {
+  dataDir: '--data',
+  port: '--port',
+  accountSid: '--account-sid',
+  authToken: '--auth-token',
+  audio: '--audio',
+  speed: '--speed',
+  callbackOrigins: '--callback-origin',
+};
 const problems = validateEngineOptions(opts).map((p) => p.replace(/^(\w+):/, (_m, key: string) => `${FLAGS[key] ?? key}:`));
 if (problems.length || !isEngineOptions(opts)) fail(problems.join('; '));
 
@@ -70,7 +78,9 @@ const running = await startEngine(opts).catch((e: unknown) => fail((e as Error).
 console.log(`voice-engine listening on ${running.url}`);
 console.log(`  account ${running.accountSid}  auth token ${running.authToken === DEFAULT_AUTH_TOKEN ? running.authToken : '(as given)'}`);
 console.log(`  data ${opts.dataDir}  audio ${opts.audio}  speed ${opts.speed}x`);
-console.log(`  dev routes ${running.devRoutes ? 'on (/dev/*: inbound calls, Flex tokens, faults)' : 'off'}  callbacks to ${running.engine.callbacks.policy.describe()}`);
+console.log(
+  `  dev routes ${running.devRoutes ? 'on (/dev/*: inbound calls, Flex tokens, faults)' : 'off'}  callbacks to ${running.engine.callbacks.policy.describe()}`,
+);
 if (running.recovered.length) console.log(`  finished ${running.recovered.length} recording(s) a previous run left open`);
 
 let stopping = false;

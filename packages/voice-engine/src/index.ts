@@ -70,7 +70,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<RunningEngi
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? 0, host });
   const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 0;
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 0);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   engine.origin = url;
   engine.start();

@@ -23,8 +23,7 @@ function count(ch: ChannelInspection, key: 'garbled' | 'duplicates' | 'outOfOrde
 
 function format(file: string, insp: Inspection): string {
   const lines = [
-    `${file}: ${insp.sampleRate} Hz, ${insp.channelCount} channel${insp.channelCount === 1 ? '' : 's'}, ` +
-      `${seconds(insp.frames)} (${insp.frames} frames)`,
+    `${file}: ${insp.sampleRate} Hz, ${insp.channelCount} channel${insp.channelCount === 1 ? '' : 's'}, ` + `${seconds(insp.frames)} (${insp.frames} frames)`,
   ];
   for (const ch of insp.channels) {
     const name = `ch${ch.channel + 1}`;
@@ -34,14 +33,9 @@ function format(file: string, insp: Inspection): string {
       lines.push(`${name} slot${s.slot}: frames ${runs.join(', ')}`);
     }
     if (stamped.length === 0) lines.push(`${name}: no stamped frames`);
-    const zeros = ch.zeroSpans.map(
-      (z) => `${seconds(z.fileFrame)}..${seconds(z.fileFrame + z.frames)} (${z.frames} frames)`,
-    );
+    const zeros = ch.zeroSpans.map((z) => `${seconds(z.fileFrame)}..${seconds(z.fileFrame + z.frames)} (${z.frames} frames)`);
     lines.push(`${name} zeros: ${zeros.length ? zeros.join(', ') : 'none'}`);
-    lines.push(
-      `${name} garbled: ${count(ch, 'garbled')}, duplicates: ${count(ch, 'duplicates')}, ` +
-        `out-of-order: ${count(ch, 'outOfOrder')}`,
-    );
+    lines.push(`${name} garbled: ${count(ch, 'garbled')}, duplicates: ${count(ch, 'duplicates')}, ` + `out-of-order: ${count(ch, 'outOfOrder')}`);
   }
   return lines.join('\n');
 }

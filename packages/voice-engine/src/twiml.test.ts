@@ -94,7 +94,9 @@ describe('parseTwiml: supported verbs', () => {
   });
 
   it('attributes Twilio knows but the engine does not emulate are accepted and ignored', () => {
-    const v = conferenceVerb('<Response><Dial timeout="20" callerId="+15550001111"><Conference beep="false" waitUrl="" maxParticipants="10">r</Conference></Dial></Response>');
+    const v = conferenceVerb(
+      '<Response><Dial timeout="20" callerId="+15550001111"><Conference beep="false" waitUrl="" maxParticipants="10">r</Conference></Dial></Response>',
+    );
     expect(v.name).toBe('r');
   });
 

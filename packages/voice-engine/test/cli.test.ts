@@ -25,7 +25,18 @@ describe.concurrent('voice-engine CLI', () => {
       expect(r.code).toBe(0);
       expect(r.err).toBe('');
       expect(r.out).toMatch(/^usage: npm run engine -- \[--port 4500\]/);
-      for (const opt of ['--port', '--host', '--data', '--audio demo|stamped', '--speed', '--account-sid', '--auth-token', '--quiet', '--dev-routes', '--callback-origin']) {
+      for (const opt of [
+        '--port',
+        '--host',
+        '--data',
+        '--audio demo|stamped',
+        '--speed',
+        '--account-sid',
+        '--auth-token',
+        '--quiet',
+        '--dev-routes',
+        '--callback-origin',
+      ]) {
         expect(r.out).toContain(opt);
       }
     }

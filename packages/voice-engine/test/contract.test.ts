@@ -262,7 +262,11 @@ describe('Twilio OpenAPI contract (strict)', () => {
   });
 
   it('IncomingPhoneNumbers: create 201, list, fetch, update, delete 204', async () => {
-    const n = await post(`${base}/IncomingPhoneNumbers.json`, { PhoneNumber: '+15005550006', VoiceUrl: 'http://127.0.0.1:9/voice', FriendlyName: 'support' }, 201);
+    const n = await post(
+      `${base}/IncomingPhoneNumbers.json`,
+      { PhoneNumber: '+15005550006', VoiceUrl: 'http://127.0.0.1:9/voice', FriendlyName: 'support' },
+      201,
+    );
     const sid = String(n['sid']);
     expect(n).toMatchObject({ phone_number: '+15005550006', voice_url: 'http://127.0.0.1:9/voice', friendly_name: 'support' });
     const list = await get(`${base}/IncomingPhoneNumbers.json`);

@@ -30,11 +30,10 @@ function freePort(): Promise<number> {
 
 /** Spawns the real CLI and resolves with its URL once it prints "listening on". */
 function spawnEngine(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', cli, '--port', String(port), '--data', dataDir, '--audio', 'stamped', '--quiet', '--dev-routes'],
-    { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', String(port), '--data', dataDir, '--audio', 'stamped', '--quiet', '--dev-routes'], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const output = () => out;
   return new Promise((resolve, reject) => {

@@ -175,7 +175,13 @@ describe('error paths', () => {
       await sdkError(client, () => client.calls(ended).recordings(endedRec).update({ status: 'in-progress' }), 400, 21220, new RegExp(endedRec));
     });
     // Twilio.CURRENT on the ended call finds no active recording at all.
-    await sdkError(client, () => client.calls(ended).recordings('Twilio.CURRENT').update({ status: 'paused' }), 404, 20404, /No active recording.*Twilio\.CURRENT/);
+    await sdkError(
+      client,
+      () => client.calls(ended).recordings('Twilio.CURRENT').update({ status: 'paused' }),
+      404,
+      20404,
+      /No active recording.*Twilio\.CURRENT/,
+    );
     const r = await client.recordings(endedRec).fetch();
     expect(r.status).toBe('completed');
   });
@@ -186,10 +192,26 @@ describe('error paths', () => {
       await sdkError(client, () => rec().update({ status: 'bogus' as 'paused' }), 400, 20001, /\bStatus\b.*bogus/);
       await sdkError(client, () => rec().update({ status: 'PAUSED' as 'paused' }), 400, 20001, /\bStatus\b/);
       await sdkError(client, () => rec().update({ status: 'paused', pauseBehavior: 'mute' }), 400, 20001, /\bPauseBehavior\b.*mute/);
-      await sdkError(client, () => client.calls(live).recordings('Twilio.CURRENT').update({ status: 'paused', pauseBehavior: 'Skip' }), 400, 20001, /\bPauseBehavior\b/);
+      await sdkError(
+        client,
+        () => client.calls(live).recordings('Twilio.CURRENT').update({ status: 'paused', pauseBehavior: 'Skip' }),
+        400,
+        20001,
+        /\bPauseBehavior\b/,
+      );
       await sdkError(client, () => client.calls(live).update({ status: 'bogus' as 'completed' }), 400, 20001, /\bStatus\b/);
       await sdkError(client, () => client.conferences(conf).update({ status: 'bogus' as 'completed' }), 400, 20001, /\bStatus\b/);
-      await sdkError(client, () => client.conferences(conf).recordings('Twilio.CURRENT').update({ status: 'bogus' as 'paused' }), 400, 20001, /\bStatus\b/);
+      await sdkError(
+        client,
+        () =>
+          client
+            .conferences(conf)
+            .recordings('Twilio.CURRENT')
+            .update({ status: 'bogus' as 'paused' }),
+        400,
+        20001,
+        /\bStatus\b/,
+      );
       // The SDK refuses to send an update without status; other clients can.
       await rawError('POST', `${base}/Calls/${live}/Recordings/${liveRec}.json`, {}, 400, 20001, /Missing required parameter Status\b/);
       await rawError('POST', `${base}/Calls/${live}/Recordings/${liveRec}.json`, { PauseBehavior: 'skip' }, 400, 20001, /\bStatus\b/);
@@ -209,7 +231,14 @@ describe('error paths', () => {
         20001,
         /\bRecordingStatusCallbackEvent\b.*finished/,
       );
-      await rawError('POST', `${base}/Calls/${live}/Recordings.json`, { RecordingStatusCallbackEvent: 'completed bogus' }, 400, 20001, /\bRecordingStatusCallbackEvent\b.*bogus/);
+      await rawError(
+        'POST',
+        `${base}/Calls/${live}/Recordings.json`,
+        { RecordingStatusCallbackEvent: 'completed bogus' },
+        400,
+        20001,
+        /\bRecordingStatusCallbackEvent\b.*bogus/,
+      );
       await sdkError(client, () => recs().create({ recordingStatusCallback: 'not a url' }), 400, 21205, /\bRecordingStatusCallback\b/);
       await sdkError(client, () => recs().create({ recordingStatusCallback: 'ftp://example.com/cb' }), 400, 21205, /\bRecordingStatusCallback\b.*ftp/);
       await sdkError(client, () => recs().create({ recordingTrack: 'sideways' }), 400, 20001, /\bRecordingTrack\b/);
@@ -235,7 +264,13 @@ describe('error paths', () => {
     const n = await client.incomingPhoneNumbers.create({ phoneNumber: '+15005550006', voiceUrl: `${rxUrl}/voice` });
     const item = `${base}/IncomingPhoneNumbers/${n.sid}.json`;
     const before = (await api(e, 'GET', item)).text;
-    await sdkError(client, () => client.incomingPhoneNumbers(n.sid).update({ voiceUrl: `${rxUrl}/other`, voiceMethod: 'PATCH' }), 400, 20001, /\bVoiceMethod\b/);
+    await sdkError(
+      client,
+      () => client.incomingPhoneNumbers(n.sid).update({ voiceUrl: `${rxUrl}/other`, voiceMethod: 'PATCH' }),
+      400,
+      20001,
+      /\bVoiceMethod\b/,
+    );
     await rawError('POST', item, { FriendlyName: 'renamed', StatusCallback: 'nope' }, 400, 21205, /\bStatusCallback\b/);
     expect((await api(e, 'GET', item)).text).toBe(before);
     await sdkError(client, () => client.incomingPhoneNumbers.create({ phoneNumber: '+15005550006' }), 400, 20001, /\bPhoneNumber\b.*already/);
@@ -244,15 +279,27 @@ describe('error paths', () => {
 
   it('malformed TwiML in Calls create: 400 naming Twiml, no call placed', async () => {
     await unchanged(async () => {
-      await sdkError(client, () => client.calls.create({ to: '+15550001009', from: '+15550002000', twiml: '<Response><Pause length="1">' }), 400, 12100, /\bTwiml\b/);
+      await sdkError(
+        client,
+        () => client.calls.create({ to: '+15550001009', from: '+15550002000', twiml: '<Response><Pause length="1">' }),
+        400,
+        12100,
+        /\bTwiml\b/,
+      );
       await sdkError(client, () => client.calls.create({ to: '+15550001009', from: '+15550002000', twiml: 'hello' }), 400, 12100, /\bTwiml\b/);
-      await sdkError(client, () => client.calls.create({ to: '+15550001009', from: '+15550002000', twiml: '<Response><Play>x.mp3</Play></Response>' }), 400, 12100, /\bTwiml\b.*Play/);
+      await sdkError(
+        client,
+        () => client.calls.create({ to: '+15550001009', from: '+15550002000', twiml: '<Response><Play>x.mp3</Play></Response>' }),
+        400,
+        12100,
+        /\bTwiml\b.*Play/,
+      );
       await sdkError(client, () => client.calls(live).update({ twiml: '<Response><Pause length="x"/></Response>' }), 400, 12100, /\bTwiml\b/);
       await rawError('POST', `${base}/Calls.json`, { To: '+15550001009', From: '+15550002000' }, 400, 20001, /\bUrl or Twiml\b/);
     });
   });
 
-  it('bad query parameters (paging, filters): 400 naming the parameter, in Twilio\'s shape', async () => {
+  it("bad query parameters (paging, filters): 400 naming the parameter, in Twilio's shape", async () => {
     await rawError('GET', `${base}/Calls.json?PageSize=0`, undefined, 400, 20001, /\bPageSize\b.*between 1 and 1000/);
     await rawError('GET', `${base}/Calls.json?PageSize=ten`, undefined, 400, 20001, /\bPageSize\b.*integer.*ten/);
     await rawError('GET', `${base}/Recordings.json?Page=-1`, undefined, 400, 20001, /\bPage\b/);
@@ -280,7 +327,13 @@ describe('error paths', () => {
     await unchanged(async () => {
       await sdkError(client, () => client.calls(bare).recordings('Twilio.CURRENT').fetch(), 404, 20404, new RegExp(`No active recording for call ${bare}`));
       await sdkError(client, () => client.calls(bare).recordings('Twilio.CURRENT').update({ status: 'paused' }), 404, 20404, /Twilio\.CURRENT/);
-      await sdkError(client, () => client.conferences(conf).recordings('Twilio.CURRENT').update({ status: 'paused' }), 404, 20404, new RegExp(`No active recording for conference ${conf}`));
+      await sdkError(
+        client,
+        () => client.conferences(conf).recordings('Twilio.CURRENT').update({ status: 'paused' }),
+        404,
+        20404,
+        new RegExp(`No active recording for conference ${conf}`),
+      );
     });
   });
 
@@ -310,7 +363,13 @@ describe('error paths', () => {
     await sdkError(client, () => client.calls(live).recordings(second.sid).update({ status: 'in-progress' }), 400, 21220, new RegExp(second.sid));
     await completed(second.sid);
     await unchanged(async () => {
-      await sdkError(client, () => client.calls(live).recordings(second.sid).update({ status: 'in-progress' }), 400, 21220, /is completed; only an in-progress or paused recording can be changed/);
+      await sdkError(
+        client,
+        () => client.calls(live).recordings(second.sid).update({ status: 'in-progress' }),
+        400,
+        21220,
+        /is completed; only an in-progress or paused recording can be changed/,
+      );
       await sdkError(client, () => client.calls(live).recordings(second.sid).update({ status: 'paused' }), 400, 21220, new RegExp(second.sid));
       await sdkError(client, () => client.calls(live).recordings(second.sid).update({ status: 'stopped' }), 400, 21220, new RegExp(second.sid));
     });
@@ -365,7 +424,11 @@ describe('error paths', () => {
       const big = `To=%2B15550001009&From=%2B15550002000&Twiml=${'x'.repeat(1024 * 1024 + 100)}`;
       const huge = await send(`${base}/Calls.json`, 'application/x-www-form-urlencoded', big);
       expect(huge.status).toBe(413);
-      const hugePause = await send(`${base}/Calls/${live}/Recordings/${liveRec}.json`, 'application/x-www-form-urlencoded', `Status=paused&Pad=${'y'.repeat(1024 * 1024 + 10)}`);
+      const hugePause = await send(
+        `${base}/Calls/${live}/Recordings/${liveRec}.json`,
+        'application/x-www-form-urlencoded',
+        `Status=paused&Pad=${'y'.repeat(1024 * 1024 + 10)}`,
+      );
       expect(hugePause.status).toBe(413);
     });
     expect((await client.calls(live).recordings(liveRec).fetch()).status).toBe('in-progress');

@@ -38,7 +38,12 @@ describe('faults over real HTTP', () => {
     e.faults.add({ path: '/Calls.json', action: 'status', status: 500 });
     const failed = await listCalls();
     expect(failed.status).toBe(500);
-    expect(await failed.json()).toEqual({ code: 20500, message: 'Injected fault: HTTP 500', more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 });
+    expect(await failed.json()).toEqual({
+      code: 20500,
+      message: 'Injected fault: HTTP 500',
+      more_info: 'https://www.twilio.com/docs/errors/20500',
+      status: 500,
+    });
     expect((await listCalls()).status).toBe(200);
   });
 
@@ -124,7 +129,9 @@ describe('faults over real HTTP', () => {
     expect(add.status).toBe(201);
     const { id } = (await add.json()) as { id: number };
     const listed = (await (await dev('GET', '/dev/faults')).json()) as { faults: { id: number; path: string; times: number; status: number }[] };
-    expect(listed.faults).toEqual([expect.objectContaining({ id, path: '/Calls.json', glob: false, times: 2, status: 502, method: 'GET', action: 'status', hits: 0 })]);
+    expect(listed.faults).toEqual([
+      expect.objectContaining({ id, path: '/Calls.json', glob: false, times: 2, status: 502, method: 'GET', action: 'status', hits: 0 }),
+    ]);
     // POSTs to the same path are not affected (method filter).
     const post = await fetch(callsUrl, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
     expect(post.status).toBe(400);

@@ -59,7 +59,15 @@ describe('Flex tokens over HTTP (IAM Tokens/validate shape)', () => {
     const v = await validate(token);
     expect(v.status).toBe(200);
     expect(Object.keys(v.body).sort()).toEqual(['code', 'expiration', 'identity', 'message', 'realm_user_id', 'roles', 'valid', 'worker_sid']);
-    expect(v.body).toMatchObject({ valid: true, code: 0, message: null, identity: 'alice', realm_user_id: 'alice@flex', roles: ['agent', 'supervisor'], worker_sid: workerSid });
+    expect(v.body).toMatchObject({
+      valid: true,
+      code: 0,
+      message: null,
+      identity: 'alice',
+      realm_user_id: 'alice@flex',
+      roles: ['agent', 'supervisor'],
+      worker_sid: workerSid,
+    });
     expect(v.body['expiration']).toBe(issued.body['expiration']);
     expect(Number.isNaN(Date.parse(v.body['expiration'] as string))).toBe(false);
   });
@@ -75,10 +83,17 @@ describe('Flex tokens over HTTP (IAM Tokens/validate shape)', () => {
   it('expired, tampered and garbage tokens are answered valid:false with a code and nulls', async () => {
     const expired = await issue({ identity: 'dave', ttlSeconds: '-60' });
     const nulls = { expiration: null, realm_user_id: null, identity: null, roles: null, worker_sid: null };
-    expect((await validate(expired.body['token'])).body).toEqual({ valid: false, code: 20104, message: 'Access Token expired or expiration date invalid', ...nulls });
+    expect((await validate(expired.body['token'])).body).toEqual({
+      valid: false,
+      code: 20104,
+      message: 'Access Token expired or expiration date invalid',
+      ...nulls,
+    });
     const good = (await issue({ identity: 'erin' })).body['token'] as string;
     const [, sig] = good.split('.') as [string, string];
-    const forged = Buffer.from(JSON.stringify({ identity: 'mallory', roles: ['supervisor'], workerSid: null, realmUserId: 'm', exp: 4e9 })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ identity: 'mallory', roles: ['supervisor'], workerSid: null, realmUserId: 'm', exp: 4e9 })).toString(
+      'base64url',
+    );
     expect((await validate(`${forged}.${sig}`)).body).toEqual({ valid: false, code: 20107, message: 'Invalid Access Token signature', ...nulls });
     expect((await validate('garbage')).body).toEqual({ valid: false, code: 20101, message: 'Invalid Access Token', ...nulls });
     expect((await validate(undefined)).body).toMatchObject({ valid: false, code: 20101 });
@@ -139,7 +154,13 @@ describe('the signing key: a random secret of the engine, never derived from its
   it('a token forged offline with a key derived from the default credentials is rejected', async () => {
     const e = await startEngine({ dataDir: tmp(), clock: 'manual' });
     try {
-      const forgedClaims = { identity: 'mallory', roles: ['supervisor'], workerSid: null, realmUserId: 'mallory@flex', exp: Math.floor(Date.now() / 1000) + 3600 };
+      const forgedClaims = {
+        identity: 'mallory',
+        roles: ['supervisor'],
+        workerSid: null,
+        realmUserId: 'mallory@flex',
+        exp: Math.floor(Date.now() / 1000) + 3600,
+      };
       // The old derivation, and the obvious variants of it.
       for (const key of [`flex:${DEFAULT_ACCOUNT_SID}:${DEFAULT_AUTH_TOKEN}`, DEFAULT_AUTH_TOKEN, `${DEFAULT_ACCOUNT_SID}:${DEFAULT_AUTH_TOKEN}`]) {
         const body = Buffer.from(JSON.stringify(forgedClaims)).toString('base64url');
@@ -163,7 +184,10 @@ describe('the signing key: a random secret of the engine, never derived from its
       expect(key).not.toContain(DEFAULT_AUTH_TOKEN);
       const issued = await fetch(`${first.url}/dev/flex-tokens`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${first.accountSid}:${first.authToken}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${first.accountSid}:${first.authToken}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: 'identity=alice',
       });
       token = ((await issued.json()) as { token: string }).token;
@@ -198,7 +222,9 @@ describe('the signing key: a random secret of the engine, never derived from its
       await e.close();
     }
     await expect(startEngine({ dataDir: tmp(), flexSigningKey: 'short' })).rejects.toThrow('flexSigningKey: must be at least 32 characters');
-    await expect(startEngine({ dataDir: tmp(), authToken: 'a-token-of-the-account', flexSigningKey: 'x'.repeat(20) + 'a-token-of-the-account' })).rejects.toThrow('flexSigningKey: must not contain the auth token');
+    await expect(
+      startEngine({ dataDir: tmp(), authToken: 'a-token-of-the-account', flexSigningKey: 'x'.repeat(20) + 'a-token-of-the-account' }),
+    ).rejects.toThrow('flexSigningKey: must not contain the auth token');
   });
 
   it('a key file others can read, or that is not a key, stops the start with a message saying what to do', () => {
@@ -220,7 +246,10 @@ describe('the signing key: a random secret of the engine, never derived from its
       return `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
     };
     const issuer = new FlexTokenIssuer(key);
-    expect(issuer.validate(sign({ identity: 'a', roles: ['supervisor'], workerSid: null, realmUserId: 'a' }), NOW)).toMatchObject({ valid: false, code: 20101 });
+    expect(issuer.validate(sign({ identity: 'a', roles: ['supervisor'], workerSid: null, realmUserId: 'a' }), NOW)).toMatchObject({
+      valid: false,
+      code: 20101,
+    });
     expect(issuer.validate(sign({ ...claims(), roles: 'supervisor' }), NOW)).toMatchObject({ valid: false, code: 20101 });
     expect(issuer.validate(sign(claims()), NOW)).toMatchObject({ valid: true });
   });

@@ -37,7 +37,10 @@ export function sleepSim(e: RunningEngine, seconds: number): Promise<void> {
   return new Promise((r) => setTimeout(r, e.clock.wallMsFor(seconds * 50)));
 }
 
-export async function downloadWav(e: { url: string; accountSid: string; authToken: string }, recordingSid: string): Promise<{ wav: WavData; bytes: Buffer; contentType: string }> {
+export async function downloadWav(
+  e: { url: string; accountSid: string; authToken: string },
+  recordingSid: string,
+): Promise<{ wav: WavData; bytes: Buffer; contentType: string }> {
   const res = await fetch(`${e.url}/2010-04-01/Accounts/${e.accountSid}/Recordings/${recordingSid}.wav`, {
     headers: { authorization: `Basic ${Buffer.from(`${e.accountSid}:${e.authToken}`).toString('base64')}` },
   });
@@ -98,7 +101,11 @@ export function routesOf(e: RunningEngine): EngineRoute[] {
     stack.length = depth;
     const url = (stack[depth - 1] ?? '') + segment;
     stack[depth] = url;
-    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) out.push({ method, url });
+    for (const method of (m[3] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''))
+      out.push({ method, url });
   }
   return out;
 }
@@ -114,7 +121,13 @@ export function rawRequest(
   const u = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: u.hostname, port: u.port, method, path, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } },
+      {
+        host: u.hostname,
+        port: u.port,
+        method,
+        path,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -127,4 +140,6 @@ export function rawRequest(
   });
 }
 
-export const basicAuth = (user: string, pass: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
+export const basicAuth = (user: string, pass: string): Record<string, string> => ({
+  authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`,
+});

@@ -39,9 +39,11 @@ describe('call recording through the twilio SDK', () => {
       const r = await client.recordings(rec.sid).fetch();
       return r.status === 'completed' ? r : null;
     });
-    const log = (await (await fetch(`${e.url}/dev/recordings/${rec.sid}.json`, {
-      headers: { authorization: `Basic ${Buffer.from(`${e.accountSid}:${e.authToken}`).toString('base64')}` },
-    })).json()) as { startTick: number; events: { tick: number; status: string }[] };
+    const log = (await (
+      await fetch(`${e.url}/dev/recordings/${rec.sid}.json`, {
+        headers: { authorization: `Basic ${Buffer.from(`${e.accountSid}:${e.authToken}`).toString('base64')}` },
+      })
+    ).json()) as { startTick: number; events: { tick: number; status: string }[] };
     const pauseTick = log.events.find((x) => x.status === 'paused')!.tick;
     const resumeTick = log.events.filter((x) => x.status === 'in-progress')[1]!.tick;
     const stopTick = log.events.find((x) => x.status === 'stopped')!.tick;

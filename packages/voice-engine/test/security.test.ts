@@ -57,12 +57,17 @@ describe('engine authorization, on every route the router serves', () => {
     const number = await api(e, 'POST', `${base}/IncomingPhoneNumbers.json`, { PhoneNumber: '+15005550006' });
     expect(number.status).toBe(201);
     v['number'] = (number.body as { sid: string }).sid;
-    const agent = await client.conferences('sec-room').participants.create({ from: '+15550003333', to: 'client:alice', label: 'agent', conferenceRecord: 'record-from-start' });
+    const agent = await client
+      .conferences('sec-room')
+      .participants.create({ from: '+15550003333', to: 'client:alice', label: 'agent', conferenceRecord: 'record-from-start' });
     v['conference'] = agent.conferenceSid;
     v['participant'] = agent.callSid;
     v['call'] = agent.callSid;
     await waitFor('agent leg answered', async () => (await client.calls(agent.callSid).fetch()).status === 'in-progress');
-    v['confRecording'] = (await waitFor('conference recording', async () => (await client.conferences(agent.conferenceSid).recordings.list())[0]?.sid)) as string;
+    v['confRecording'] = (await waitFor(
+      'conference recording',
+      async () => (await client.conferences(agent.conferenceSid).recordings.list())[0]?.sid,
+    )) as string;
     v['recording'] = (await client.calls(agent.callSid).recordings.create()).sid;
     v['fault'] = String(e.faults.add({ path: '/never/matches', action: 'drop', times: 0 }));
     // TaskRouter: a workspace whose one task is reserved for its one worker.
@@ -70,10 +75,23 @@ describe('engine authorization, on every route the router serves', () => {
     const ws = tr.createWorkspace({ friendlyName: 'sec', eventCallbackUrl: null });
     const available = tr.list(tr.activities, ws, (a) => a.available)[0]!;
     const queue = tr.createQueue(ws, { friendlyName: 'q', targetWorkers: '1==1', maxReservedWorkers: 1 });
-    const workflow = tr.createWorkflow(ws, { friendlyName: 'wf', configuration: JSON.stringify({ task_routing: { default_filter: { queue: queue.sid } } }), taskReservationTimeout: 120, assignmentCallbackUrl: null });
+    const workflow = tr.createWorkflow(ws, {
+      friendlyName: 'wf',
+      configuration: JSON.stringify({ task_routing: { default_filter: { queue: queue.sid } } }),
+      taskReservationTimeout: 120,
+      assignmentCallbackUrl: null,
+    });
     const worker = tr.createWorker(ws, { friendlyName: 'alice', attributes: '{"contact_uri":"client:alice"}', activitySid: available.sid });
     const task = tr.createTask(ws, { workflowSid: workflow.sid, attributes: '{}', priority: 0, timeout: 3600 });
-    Object.assign(v, { workspace: ws.sid, activity: available.sid, queue: queue.sid, workflow: workflow.sid, worker: worker.sid, task: task.sid, reservation: tr.list(tr.reservations, ws)[0]!.sid });
+    Object.assign(v, {
+      workspace: ws.sid,
+      activity: available.sid,
+      queue: queue.sid,
+      workflow: workflow.sid,
+      worker: worker.sid,
+      task: task.sid,
+      reservation: tr.list(tr.reservations, ws)[0]!.sid,
+    });
   });
   afterAll(async () => {
     await e.close();
@@ -95,7 +113,15 @@ describe('engine authorization, on every route the router serves', () => {
         if (prev === 'Participants') return json(v['participant']!);
         if (prev === 'IncomingPhoneNumbers') return json(v['number']!);
         if (segs[1] === 'v1' && segs[2] === 'Workspaces') {
-          const trKind: Record<string, string> = { Workspaces: 'workspace', Activities: 'activity', Workers: 'worker', TaskQueues: 'queue', Workflows: 'workflow', Tasks: 'task', Reservations: 'reservation' };
+          const trKind: Record<string, string> = {
+            Workspaces: 'workspace',
+            Activities: 'activity',
+            Workers: 'worker',
+            TaskQueues: 'queue',
+            Workflows: 'workflow',
+            Tasks: 'task',
+            Reservations: 'reservation',
+          };
           if (trKind[prev]) return v[trKind[prev]]!;
         }
         if (prev === 'Recordings' || prev === 'recordings') return json(segs.includes('Conferences') ? v['confRecording']! : v['recording']!);
@@ -109,10 +135,20 @@ describe('engine authorization, on every route the router serves', () => {
     return JSON.stringify({
       calls: [...en.calls.values()].map((c) => [c.sid, c.status, c.conference?.sid ?? null]).sort(),
       conferences: [...en.conferences.values()].map((c) => [c.sid, c.status, [...c.participants.keys()].sort()]).sort(),
-      recordings: [...en.recordings.values()].map((r) => [r.sid, r.status === 'paused' ? 'paused' : r.status === 'in-progress' ? 'in-progress' : 'other', r.pauseBehavior]).sort(),
+      recordings: [...en.recordings.values()]
+        .map((r) => [r.sid, r.status === 'paused' ? 'paused' : r.status === 'in-progress' ? 'in-progress' : 'other', r.pauseBehavior])
+        .sort(),
       numbers: [...en.numbers.values()].map((n) => JSON.stringify(n)).sort(),
       faults: e.faults.list().map((f) => f.id),
-      taskrouter: [en.taskrouter.workspaces, en.taskrouter.activities, en.taskrouter.workers, en.taskrouter.queues, en.taskrouter.workflows, en.taskrouter.tasks, en.taskrouter.reservations].map((m) => [...m.values()].map((x) => JSON.stringify(x)).sort()),
+      taskrouter: [
+        en.taskrouter.workspaces,
+        en.taskrouter.activities,
+        en.taskrouter.workers,
+        en.taskrouter.queues,
+        en.taskrouter.workflows,
+        en.taskrouter.tasks,
+        en.taskrouter.reservations,
+      ].map((m) => [...m.values()].map((x) => JSON.stringify(x)).sort()),
     });
   }
 
@@ -184,7 +220,11 @@ describe('engine authorization, on every route the router serves', () => {
   });
 
   it('encoded-path read: the recordings list and the media are not served without credentials', async () => {
-    for (const p of [`/%32010-04-01/Accounts/${e.accountSid}/Recordings.json`, `/2010-04-01/%41ccounts/${e.accountSid}/Recordings.json`, `/%32010-04-01/Accounts/${e.accountSid}/Recordings/${v['recording']}.wav`]) {
+    for (const p of [
+      `/%32010-04-01/Accounts/${e.accountSid}/Recordings.json`,
+      `/2010-04-01/%41ccounts/${e.accountSid}/Recordings.json`,
+      `/%32010-04-01/Accounts/${e.accountSid}/Recordings/${v['recording']}.wav`,
+    ]) {
       const res = await rawRequest(e.url, 'GET', p);
       expect(res.status, p).toBe(401);
       expect(res.text).not.toContain(v['recording']!);
@@ -198,7 +238,12 @@ describe('engine authorization, on every route the router serves', () => {
     const sid = v['recording']!;
     expect((await client.calls(callSid).recordings(sid).update({ status: 'paused' })).status).toBe('paused');
     const canonical = `/2010-04-01/Accounts/${e.accountSid}/Calls/${callSid}/Recordings/${sid}.json`;
-    for (const p of [`/%32010-04-01/Accounts/${e.accountSid}/Calls/${callSid}/Recordings/${sid}.json`, `/2010-04-01/Accounts/${e.accountSid}/Calls/${callSid}/Recordings/${sid}%2Ejson`, `//2010-04-01/Accounts/${e.accountSid}/Calls/${callSid}/Recordings/${sid}.json`, `/x/..${canonical}`]) {
+    for (const p of [
+      `/%32010-04-01/Accounts/${e.accountSid}/Calls/${callSid}/Recordings/${sid}.json`,
+      `/2010-04-01/Accounts/${e.accountSid}/Calls/${callSid}/Recordings/${sid}%2Ejson`,
+      `//2010-04-01/Accounts/${e.accountSid}/Calls/${callSid}/Recordings/${sid}.json`,
+      `/x/..${canonical}`,
+    ]) {
       const res = await rawRequest(e.url, 'POST', p, FORM, 'Status=in-progress');
       expect(res.status, p).toBe(401);
       expect((await client.calls(callSid).recordings(sid).fetch()).status).toBe('paused');
@@ -245,7 +290,9 @@ describe('dev routes are off unless the engine is started with devRoutes', () =>
   it('every /dev route the flag turns on is absent without it: 401 to a stranger, 404 with credentials', async () => {
     expect(off.devRoutes).toBe(false);
     const dev = routesOf(on).filter((r) => r.url.startsWith('/dev/'));
-    expect(dev.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['POST /dev/flex-tokens', 'POST /dev/faults', 'POST /dev/inbound-calls', 'GET /dev/health']));
+    expect(dev.map((r) => `${r.method} ${r.url}`)).toEqual(
+      expect.arrayContaining(['POST /dev/flex-tokens', 'POST /dev/faults', 'POST /dev/inbound-calls', 'GET /dev/health']),
+    );
     expect(routesOf(off).filter((r) => r.url.startsWith('/dev/'))).toEqual([]);
     const good = basicAuth(off.accountSid, off.authToken);
     for (const r of dev) {
@@ -277,11 +324,19 @@ describe('callback URLs', () => {
     const cases: [string, Record<string, string>, string][] = [
       [`${base()}/Calls.json`, { To: '+15550001111', From: '+15550002222', Twiml: STAY, StatusCallback: 'http://10.0.0.1/cb' }, 'StatusCallback'],
       [`${base()}/Calls.json`, { To: '+15550001111', From: '+15550002222', Url: 'http://169.254.169.254/latest/meta-data' }, 'Url'],
-      [`${base()}/Calls.json`, { To: '+15550001111', From: '+15550002222', Twiml: STAY, StatusCallback: 'https://pause.example.com.evil.test/cb' }, 'StatusCallback'],
+      [
+        `${base()}/Calls.json`,
+        { To: '+15550001111', From: '+15550002222', Twiml: STAY, StatusCallback: 'https://pause.example.com.evil.test/cb' },
+        'StatusCallback',
+      ],
       [`${base()}/Calls.json`, { To: '+15550001111', From: '+15550002222', Twiml: STAY, StatusCallback: 'http://pause.example.com/cb' }, 'StatusCallback'], // http is another origin
       [`${base()}/Calls.json`, { To: '+15550001111', From: '+15550002222', Twiml: STAY, StatusCallback: 'http://user:pw@127.0.0.1:9/cb' }, 'StatusCallback'],
       [`${base()}/IncomingPhoneNumbers.json`, { PhoneNumber: '+15005550007', VoiceUrl: 'http://192.168.1.1/voice' }, 'VoiceUrl'],
-      [`${base()}/Conferences/room-x/Participants.json`, { From: '+15550003333', To: '+15550004444', ConferenceRecordingStatusCallback: 'http://example.org/r' }, 'ConferenceRecordingStatusCallback'],
+      [
+        `${base()}/Conferences/room-x/Participants.json`,
+        { From: '+15550003333', To: '+15550004444', ConferenceRecordingStatusCallback: 'http://example.org/r' },
+        'ConferenceRecordingStatusCallback',
+      ],
     ];
     for (const [path, params, name] of cases) {
       const res = await api(e, 'POST', path, params);
@@ -292,9 +347,21 @@ describe('callback URLs', () => {
     expect(e.engine.calls.size).toBe(calls);
     expect(e.engine.numbers.size).toBe(numbers);
     // Loopback and the configured origin are accepted.
-    const ok = await api(e, 'POST', `${base()}/Calls.json`, { To: '+15550001111', From: '+15550002222', Twiml: STAY, StatusCallback: 'https://pause.example.com/webhooks/call-status', StatusCallbackEvent: 'completed' });
+    const ok = await api(e, 'POST', `${base()}/Calls.json`, {
+      To: '+15550001111',
+      From: '+15550002222',
+      Twiml: STAY,
+      StatusCallback: 'https://pause.example.com/webhooks/call-status',
+      StatusCallbackEvent: 'completed',
+    });
     expect(ok.status).toBe(201);
-    const local = await api(e, 'POST', `${base()}/Calls.json`, { To: '+15550001111', From: '+15550002222', Twiml: STAY, StatusCallback: 'http://localhost:9/cb', StatusCallbackEvent: 'completed' });
+    const local = await api(e, 'POST', `${base()}/Calls.json`, {
+      To: '+15550001111',
+      From: '+15550002222',
+      Twiml: STAY,
+      StatusCallback: 'http://localhost:9/cb',
+      StatusCallbackEvent: 'completed',
+    });
     expect(local.status).toBe(201);
   });
 
@@ -315,7 +382,13 @@ describe('callback URLs', () => {
     const at = `http://127.0.0.1:${(redirector.address() as { port: number }).port}`;
     try {
       const failedBefore = e.engine.callbacks.failed;
-      const created = await api(e, 'POST', `${base()}/Calls.json`, { To: '+15550001111', From: '+15550002222', Twiml: STAY, StatusCallback: `${at}/status`, StatusCallbackEvent: 'initiated' });
+      const created = await api(e, 'POST', `${base()}/Calls.json`, {
+        To: '+15550001111',
+        From: '+15550002222',
+        Twiml: STAY,
+        StatusCallback: `${at}/status`,
+        StatusCallbackEvent: 'initiated',
+      });
       expect(created.status).toBe(201);
       await waitFor('status callback tried', () => hits.some((h) => h.startsWith('redirector POST /status')));
       await e.engine.callbacks.drain();

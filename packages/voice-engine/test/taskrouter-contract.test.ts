@@ -39,7 +39,10 @@ describe('Twilio TaskRouter OpenAPI contract (strict)', () => {
   const seen: string[] = [];
 
   beforeAll(async () => {
-    contract = createContractValidator(loadTwilioSpec('vendor/twilio-oai/twilio_taskrouter_v1.json'), { requireListedProperties: true, rejectUnlistedProperties: true });
+    contract = createContractValidator(loadTwilioSpec('vendor/twilio-oai/twilio_taskrouter_v1.json'), {
+      requireListedProperties: true,
+      rejectUnlistedProperties: true,
+    });
     e = await testEngine({ speed: 10 });
   });
   afterAll(async () => {
@@ -73,7 +76,11 @@ describe('Twilio TaskRouter OpenAPI contract (strict)', () => {
     await get(`${wsPath}/Activities?Available=true`);
     await post(`${wsPath}/Activities`, { FriendlyName: 'Break', Available: 'false' }, 201);
 
-    const alice = await post(`${wsPath}/Workers`, { FriendlyName: 'alice', Attributes: '{"contact_uri":"client:alice"}', ActivitySid: String(available['sid']) }, 201);
+    const alice = await post(
+      `${wsPath}/Workers`,
+      { FriendlyName: 'alice', Attributes: '{"contact_uri":"client:alice"}', ActivitySid: String(available['sid']) },
+      201,
+    );
     const bob = await post(`${wsPath}/Workers`, { FriendlyName: 'bob', Attributes: '{"contact_uri":"client:bob"}' }, 201);
     await get(`${wsPath}/Workers/${String(alice['sid'])}`);
     await post(`${wsPath}/Workers/${String(bob['sid'])}`, { ActivitySid: String(available['sid']) });
@@ -90,7 +97,11 @@ describe('Twilio TaskRouter OpenAPI contract (strict)', () => {
     const queue = await post(`${wsPath}/TaskQueues`, { FriendlyName: 'support', TargetWorkers: '1==1' }, 201);
     await get(`${wsPath}/TaskQueues`);
     await get(`${wsPath}/TaskQueues/${String(queue['sid'])}`);
-    const workflow = await post(`${wsPath}/Workflows`, { FriendlyName: 'fifo', Configuration: JSON.stringify({ task_routing: { default_filter: { queue: queue['sid'] } } }) }, 201);
+    const workflow = await post(
+      `${wsPath}/Workflows`,
+      { FriendlyName: 'fifo', Configuration: JSON.stringify({ task_routing: { default_filter: { queue: queue['sid'] } } }) },
+      201,
+    );
     await get(`${wsPath}/Workflows`);
     await get(`${wsPath}/Workflows/${String(workflow['sid'])}`);
 
@@ -100,9 +111,16 @@ describe('Twilio TaskRouter OpenAPI contract (strict)', () => {
       Twiml: '<Response><Dial><Conference startConferenceOnEnter="false">contract-room</Conference></Dial></Response>',
     });
     const callSid = String((customer.body as Json)['sid']);
-    await waitFor('customer answered', async () => ((await api(e, 'GET', `/2010-04-01/Accounts/${e.accountSid}/Calls/${callSid}.json`)).body as Json)['status'] === 'in-progress');
+    await waitFor(
+      'customer answered',
+      async () => ((await api(e, 'GET', `/2010-04-01/Accounts/${e.accountSid}/Calls/${callSid}.json`)).body as Json)['status'] === 'in-progress',
+    );
 
-    const task = await post(`${wsPath}/Tasks`, { WorkflowSid: String(workflow['sid']), Attributes: JSON.stringify({ call_sid: callSid, to: '+15550001000' }) }, 201);
+    const task = await post(
+      `${wsPath}/Tasks`,
+      { WorkflowSid: String(workflow['sid']), Attributes: JSON.stringify({ call_sid: callSid, to: '+15550001000' }) },
+      201,
+    );
     const taskPath = `${wsPath}/Tasks/${String(task['sid'])}`;
     await get(taskPath);
     await get(`${wsPath}/Tasks?AssignmentStatus=reserved`);

@@ -54,11 +54,26 @@ describe('TaskRouter (twilio SDK)', () => {
     const w = client.taskrouter.v1.workspaces(workspace.sid);
     const activities = await w.activities.list();
     const byName = Object.fromEntries(activities.map((a) => [a.friendlyName, a]));
-    const alice = await w.workers.create({ friendlyName: 'alice', attributes: JSON.stringify({ contact_uri: 'client:alice', skills: ['support'] }), activitySid: byName['Available']!.sid });
-    const bob = await w.workers.create({ friendlyName: 'bob', attributes: JSON.stringify({ contact_uri: 'client:bob', skills: ['support'] }), activitySid: byName['Available']!.sid });
-    const carol = await w.workers.create({ friendlyName: 'carol', attributes: JSON.stringify({ contact_uri: 'client:carol', skills: ['sales'] }), activitySid: byName['Available']!.sid });
+    const alice = await w.workers.create({
+      friendlyName: 'alice',
+      attributes: JSON.stringify({ contact_uri: 'client:alice', skills: ['support'] }),
+      activitySid: byName['Available']!.sid,
+    });
+    const bob = await w.workers.create({
+      friendlyName: 'bob',
+      attributes: JSON.stringify({ contact_uri: 'client:bob', skills: ['support'] }),
+      activitySid: byName['Available']!.sid,
+    });
+    const carol = await w.workers.create({
+      friendlyName: 'carol',
+      attributes: JSON.stringify({ contact_uri: 'client:carol', skills: ['sales'] }),
+      activitySid: byName['Available']!.sid,
+    });
     const queue = await w.taskQueues.create({ friendlyName: 'support', targetWorkers: "skills HAS 'support'" });
-    const workflow = await w.workflows.create({ friendlyName: 'fifo', configuration: JSON.stringify({ task_routing: { default_filter: { queue: queue.sid } } }) });
+    const workflow = await w.workflows.create({
+      friendlyName: 'fifo',
+      configuration: JSON.stringify({ task_routing: { default_filter: { queue: queue.sid } } }),
+    });
     return { workspace, w, byName, alice, bob, carol, queue, workflow };
   }
 
@@ -87,9 +102,15 @@ describe('TaskRouter (twilio SDK)', () => {
       from: '+15550002000',
       twiml: '<Response><Dial><Conference startConferenceOnEnter="false" endConferenceOnExit="true">customer-room</Conference></Dial></Response>',
     });
-    const conf = await waitFor('the customer in the conference', async () => (await client.conferences.list({ friendlyName: 'customer-room', status: 'init' }))[0]);
+    const conf = await waitFor(
+      'the customer in the conference',
+      async () => (await client.conferences.list({ friendlyName: 'customer-room', status: 'init' }))[0],
+    );
 
-    const task = await w.tasks.create({ workflowSid: workflow.sid, attributes: JSON.stringify({ call_sid: customer.sid, to: '+15550001000', from: '+15550002000' }) });
+    const task = await w.tasks.create({
+      workflowSid: workflow.sid,
+      attributes: JSON.stringify({ call_sid: customer.sid, to: '+15550001000', from: '+15550002000' }),
+    });
     expect(task.taskQueueSid).toBe(queue.sid);
     expect(task.assignmentStatus).toBe('reserved');
     const reservations = await w.tasks(task.sid).reservations.list();
@@ -99,7 +120,10 @@ describe('TaskRouter (twilio SDK)', () => {
     const byWorker = await w.workers(alice.sid).reservations.list({ reservationStatus: 'pending' });
     expect(byWorker.map((r) => r.sid)).toEqual([reservations[0]!.sid]);
 
-    const accepted = await w.tasks(task.sid).reservations(reservations[0]!.sid).update({ reservationStatus: 'accepted', instruction: 'conference', from: '+15550001000' });
+    const accepted = await w
+      .tasks(task.sid)
+      .reservations(reservations[0]!.sid)
+      .update({ reservationStatus: 'accepted', instruction: 'conference', from: '+15550001000' });
     expect(accepted.reservationStatus).toBe('accepted');
     expect((await w.tasks(task.sid).fetch()).assignmentStatus).toBe('assigned');
 
@@ -124,13 +148,31 @@ describe('TaskRouter (twilio SDK)', () => {
     expect((await w.tasks.list({ assignmentStatus: ['completed'] })).map((t) => t.sid)).toEqual([task.sid]);
 
     // Events arrive form-encoded at the workspace's EventCallbackUrl, in order.
-    const types = (await waitFor('events', () => {
-      const mine = events.filter((x) => x['TaskSid'] === task.sid);
-      return mine.some((x) => x['EventType'] === 'task.completed') ? mine : null;
-    })).map((x) => x['EventType']);
-    expect(types).toEqual(['task.created', 'reservation.created', 'reservation.accepted', 'reservation.wrapup', 'task.wrapup', 'reservation.completed', 'task.completed']);
+    const types = (
+      await waitFor('events', () => {
+        const mine = events.filter((x) => x['TaskSid'] === task.sid);
+        return mine.some((x) => x['EventType'] === 'task.completed') ? mine : null;
+      })
+    ).map((x) => x['EventType']);
+    expect(types).toEqual([
+      'task.created',
+      'reservation.created',
+      'reservation.accepted',
+      'reservation.wrapup',
+      'task.wrapup',
+      'reservation.completed',
+      'task.completed',
+    ]);
     const created = events.find((x) => x['TaskSid'] === task.sid && x['EventType'] === 'reservation.created')!;
-    expect(created).toMatchObject({ WorkerSid: alice.sid, WorkerName: 'alice', ReservationSid: reservations[0]!.sid, TaskQueueSid: queue.sid, WorkflowSid: workflow.sid, ResourceType: 'Reservation', AccountSid: e.accountSid });
+    expect(created).toMatchObject({
+      WorkerSid: alice.sid,
+      WorkerName: 'alice',
+      ReservationSid: reservations[0]!.sid,
+      TaskQueueSid: queue.sid,
+      WorkflowSid: workflow.sid,
+      ResourceType: 'Reservation',
+      AccountSid: e.accountSid,
+    });
     expect(JSON.parse(created['TaskAttributes']!)).toMatchObject({ call_sid: customer.sid });
   });
 
@@ -141,7 +183,10 @@ describe('TaskRouter (twilio SDK)', () => {
     const task = await w.tasks.create({ workflowSid: workflow.sid, attributes: JSON.stringify({ call_sid: customer.sid, to: '+15550001000' }) });
     const [r] = await w.workers(alice.sid).reservations.list();
     await w.workers(alice.sid).reservations(r!.sid).update({ reservationStatus: 'accepted', instruction: 'conference' });
-    const conf = await waitFor('the task conference in progress', async () => (await client.conferences.list({ friendlyName: task.sid, status: 'in-progress' }))[0]);
+    const conf = await waitFor(
+      'the task conference in progress',
+      async () => (await client.conferences.list({ friendlyName: task.sid, status: 'in-progress' }))[0],
+    );
     const legs = await waitFor('both legs in the conference', async () => {
       const parts = await client.conferences(conf.sid).participants.list();
       return parts.length === 2 ? parts.map((p) => p.callSid) : null;
@@ -220,11 +265,23 @@ describe('TaskRouter (twilio SDK)', () => {
     await bad('/Tasks', { WorkflowSid: workflow.sid, Attributes: 'not json' }, 'Attributes');
     await bad('/Tasks', { WorkflowSid: workflow.sid, Priority: '-1' }, 'Priority');
     const ws2 = await api(e, 'POST', '/v1/Workspaces', { FriendlyName: 'x', EventCallbackUrl: 'http://10.1.2.3/hook' });
-    expect([ws2.status, (ws2.body as { code: number }).code, (ws2.body as { message: string }).message]).toEqual([400, 21205, expect.stringContaining('EventCallbackUrl')]);
+    expect([ws2.status, (ws2.body as { code: number }).code, (ws2.body as { message: string }).message]).toEqual([
+      400,
+      21205,
+      expect.stringContaining('EventCallbackUrl'),
+    ]);
     const ws3 = await api(e, 'POST', '/v1/Workspaces', { FriendlyName: 'x', EventCallbackUrl: 'ftp://127.0.0.1/hook' });
-    expect([ws3.status, (ws3.body as { code: number }).code, (ws3.body as { message: string }).message]).toEqual([400, 21205, expect.stringContaining('EventCallbackUrl')]);
+    expect([ws3.status, (ws3.body as { code: number }).code, (ws3.body as { message: string }).message]).toEqual([
+      400,
+      21205,
+      expect.stringContaining('EventCallbackUrl'),
+    ]);
     const badFilter = await api(e, 'GET', `/v1/Workspaces/${workspace.sid}/Tasks?AssignmentStatus=pending,lost`);
-    expect([badFilter.status, (badFilter.body as { code: number }).code, (badFilter.body as { message: string }).message]).toEqual([400, 20001, expect.stringContaining('AssignmentStatus')]);
+    expect([badFilter.status, (badFilter.body as { code: number }).code, (badFilter.body as { message: string }).message]).toEqual([
+      400,
+      20001,
+      expect.stringContaining('AssignmentStatus'),
+    ]);
 
     // Nothing was created by the refused requests.
     expect((await w.workers.list()).map((x) => x.friendlyName).sort()).toEqual(['alice', 'bob', 'carol']);
@@ -234,7 +291,11 @@ describe('TaskRouter (twilio SDK)', () => {
     await expect(w.tasks(task.sid).update({ assignmentStatus: 'completed' })).rejects.toMatchObject({ status: 400, code: 20001 });
     await expect(w.tasks(task.sid).reservations(r!.sid).update({ reservationStatus: 'completed' })).rejects.toMatchObject({ status: 400, code: 20001 });
     // The conference instruction needs a call to join.
-    const noCall = await api(e, 'POST', `/v1/Workspaces/${workspace.sid}/Tasks/${task.sid}/Reservations/${r!.sid}`, { ReservationStatus: 'accepted', Instruction: 'conference', From: '+15550001000' });
+    const noCall = await api(e, 'POST', `/v1/Workspaces/${workspace.sid}/Tasks/${task.sid}/Reservations/${r!.sid}`, {
+      ReservationStatus: 'accepted',
+      Instruction: 'conference',
+      From: '+15550001000',
+    });
     expect([noCall.status, (noCall.body as { message: string }).message]).toEqual([400, expect.stringContaining('Instruction')]);
     expect((await w.tasks(task.sid).reservations(r!.sid).fetch()).reservationStatus).toBe('pending');
     // A reservation is found only under its own task and worker.

@@ -20,9 +20,19 @@ export function DesktopPage({ services: s }: { services: DesktopServices }) {
           s.tasks.upsert(updated);
           if (action === 'accept') s.tasks.select(updated.sid);
           if (action === 'complete' || action === 'reject') s.tasks.select(null);
-          if (action === 'accept' || action === 'hangup') s.api.recordingState(updated.sid).then((st) => s.states.set(st), () => undefined);
+          if (action === 'accept' || action === 'hangup')
+            s.api.recordingState(updated.sid).then(
+              (st) => s.states.set(st),
+              () => undefined,
+            );
         },
-        (e: unknown) => s.notifications.notify({ id: `task:${task.sid}`, kind: 'error', message: 'taskActionFailed', params: { reason: e instanceof Error ? e.message : String(e) } }),
+        (e: unknown) =>
+          s.notifications.notify({
+            id: `task:${task.sid}`,
+            kind: 'error',
+            message: 'taskActionFailed',
+            params: { reason: e instanceof Error ? e.message : String(e) },
+          }),
       );
     },
     [s],
@@ -52,9 +62,7 @@ export function DesktopPage({ services: s }: { services: DesktopServices }) {
             ) : null}
           </CallCanvas>
         )}
-        {selected !== null && pauseEnabled ? (
-          <RecordingPausedPanel task={selected} states={s.states} enabled={isPermanentIndicatorEnabled(s.config)} />
-        ) : null}
+        {selected !== null && pauseEnabled ? <RecordingPausedPanel task={selected} states={s.states} enabled={isPermanentIndicatorEnabled(s.config)} /> : null}
       </div>
     </div>
   );

@@ -20,17 +20,24 @@ export function startLiveSync(s: DesktopServices): () => void {
   // Reconnects re-run refresh: whatever changed while the stream was down is fetched again.
   // A 401 for a new ticket means the session is over (signed out, expired): no point retrying.
   const isFatal = (err: unknown): boolean => err instanceof ApiError && err.status === 401;
-  return openLiveEvents(() => s.api.eventsUrl(), {
-    onOpen: () => void refresh().catch(() => undefined),
-    onEvent: (e) => {
-      if (e.type === 'task.offered' || e.type === 'task.updated') {
-        s.tasks.upsert(e.task);
-        if (LIVE.has(e.task.status)) {
-          s.api.recordingState(e.task.sid).then((st) => s.states.set(st), () => undefined);
+  return openLiveEvents(
+    () => s.api.eventsUrl(),
+    {
+      onOpen: () => void refresh().catch(() => undefined),
+      onEvent: (e) => {
+        if (e.type === 'task.offered' || e.type === 'task.updated') {
+          s.tasks.upsert(e.task);
+          if (LIVE.has(e.task.status)) {
+            s.api.recordingState(e.task.sid).then(
+              (st) => s.states.set(st),
+              () => undefined,
+            );
+          }
+          return;
         }
-        return;
-      }
-      applyRecordingEvent(e, { states: s.states, notifier: s.notifications });
+        applyRecordingEvent(e, { states: s.states, notifier: s.notifications });
+      },
     },
-  }, { isFatal });
+    { isFatal },
+  );
 }

@@ -31,9 +31,11 @@ function envSchema(knownLocales: readonly string[]) {
 export function parseDesktopEnv<L extends string>(env: Readonly<Record<string, unknown>>, knownLocales: readonly L[]): DesktopEnv<L> {
   // An empty variable counts as unset, as Vite leaves it.
   const api = env['VITE_API_BASE_URL'] === '' ? undefined : env['VITE_API_BASE_URL'];
-  const locale = env['VITE_DEFAULT_LOCALE'] === undefined || env['VITE_DEFAULT_LOCALE'] === '' ? knownLocales[0] ?? '' : env['VITE_DEFAULT_LOCALE'];
+  const locale = env['VITE_DEFAULT_LOCALE'] === undefined || env['VITE_DEFAULT_LOCALE'] === '' ? (knownLocales[0] ?? '') : env['VITE_DEFAULT_LOCALE'];
   const value = { VITE_API_BASE_URL: api, VITE_DEFAULT_LOCALE: locale };
-  const problems = schemaProblems(envSchema(knownLocales), value, { got }).map((p) => `${fieldPath(p.path)}: ${p.keyword === 'type' ? 'must be a string' : p.problem}`);
+  const problems = schemaProblems(envSchema(knownLocales), value, { got }).map(
+    (p) => `${fieldPath(p.path)}: ${p.keyword === 'type' ? 'must be a string' : p.problem}`,
+  );
   const defaultLocale = knownLocales.find((l) => l === locale);
   if (problems.length > 0 || defaultLocale === undefined) throw new EnvError(problems);
   return { apiBaseUrl: typeof api === 'string' ? api.replace(/\/+$/, '') : '', defaultLocale };

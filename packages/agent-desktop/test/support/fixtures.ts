@@ -42,7 +42,15 @@ export function recState(over: Partial<TaskRecordingState> = {}): TaskRecordingS
 
 export function uiConfig(pause: Partial<UiConfig['pauseRecording']> = {}): UiConfig {
   return {
-    pauseRecording: { enabled: true, includeSilence: false, indicatorBanner: true, indicatorPermanent: true, reminderSeconds: 30, maxPauseSeconds: 0, ...pause },
+    pauseRecording: {
+      enabled: true,
+      includeSilence: false,
+      indicatorBanner: true,
+      indicatorPermanent: true,
+      reminderSeconds: 30,
+      maxPauseSeconds: 0,
+      ...pause,
+    },
     dualChannelRecording: { enabled: true, channel: 'worker' },
     callRecordingEnabled: false,
     mode: 'embedded',

@@ -50,7 +50,12 @@ export function dueDeadlines(input: DeadlineInput): DeadlineDecision {
 }
 
 /** The `reminder` audit event of a pause that is still open when its reminder falls due. */
-export function reminderAudit(ledger: TaskLedger, pause: OpenPause, recordingSids: readonly string[], reminderSeconds: number): AuditEntry & { readonly outcome: 'ok' } {
+export function reminderAudit(
+  ledger: TaskLedger,
+  pause: OpenPause,
+  recordingSids: readonly string[],
+  reminderSeconds: number,
+): AuditEntry & { readonly outcome: 'ok' } {
   return {
     action: 'reminder',
     outcome: 'ok',

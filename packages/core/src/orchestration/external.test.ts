@@ -47,10 +47,28 @@ describe('decideExternalChange', () => {
   it('a recording paused elsewhere: a span opened by external with the configured behaviour, a pause with its deadlines, no alarm', () => {
     const x = decide(ledger({ known: [rec(A, 'in-progress')] }), [rec(A, 'paused')]);
     expect(x.paused).toEqual([A]);
-    expect(x.spans.open).toEqual([{ recordingSid: A, taskSid: pausedLedger.taskSid, pausedAt: 10_000, behavior: 'silence', pausedBy: 'external', role: 'system', reason: 'external-change' }]);
+    expect(x.spans.open).toEqual([
+      {
+        recordingSid: A,
+        taskSid: pausedLedger.taskSid,
+        pausedAt: 10_000,
+        behavior: 'silence',
+        pausedBy: 'external',
+        role: 'system',
+        reason: 'external-change',
+      },
+    ]);
     expect(x.pause).toEqual({
       kind: 'open',
-      pause: { pausedAt: 10_000, pausedBy: EXTERNAL_ACTOR.identity, role: 'system', behavior: 'silence', reminderFired: false, reminderAt: 40_000, autoResumeAt: 130_000 },
+      pause: {
+        pausedAt: 10_000,
+        pausedBy: EXTERNAL_ACTOR.identity,
+        role: 'system',
+        behavior: 'silence',
+        reminderFired: false,
+        reminderAt: 40_000,
+        autoResumeAt: 130_000,
+      },
     });
     expect(x.alarm).toBeNull();
     expect(x.status).toBe('paused');

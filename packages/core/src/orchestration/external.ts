@@ -68,7 +68,14 @@ export function decideExternalChange(input: ExternalInput): ExternalDecision {
   if (paused.length > 0 && ledger.pause === null) {
     pause = {
       kind: 'open',
-      pause: { pausedAt: now, pausedBy: EXTERNAL_ACTOR.identity, role: EXTERNAL_ACTOR.role, behavior: input.behavior, reminderFired: false, ...pauseSchedule(now, input.policy) },
+      pause: {
+        pausedAt: now,
+        pausedBy: EXTERNAL_ACTOR.identity,
+        role: EXTERNAL_ACTOR.role,
+        behavior: input.behavior,
+        reminderFired: false,
+        ...pauseSchedule(now, input.policy),
+      },
     };
   } else if (resumed.length > 0 && ledger.pause !== null) {
     pause = { kind: 'contradicted' };

@@ -80,9 +80,19 @@ describe('orchestration properties over random result mixes', () => {
     );
   });
 
-  type Step = { kind: 'act'; action: RequestedAction; behaviours: Behaviour[]; listingFails: boolean; rereadFails: boolean } | { kind: 'flip' | 'end'; index: number };
+  type Step =
+    { kind: 'act'; action: RequestedAction; behaviours: Behaviour[]; listingFails: boolean; rereadFails: boolean } | { kind: 'flip' | 'end'; index: number };
   const step: fc.Arbitrary<Step> = fc.oneof(
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant('act' as const), action, behaviours: fc.array(behaviour, { minLength: 4, maxLength: 4 }), listingFails: fc.boolean(), rereadFails: fc.boolean() }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        kind: fc.constant('act' as const),
+        action,
+        behaviours: fc.array(behaviour, { minLength: 4, maxLength: 4 }),
+        listingFails: fc.boolean(),
+        rereadFails: fc.boolean(),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('flip' as const), index: fc.nat(3) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('end' as const), index: fc.nat(3) }) },
   );

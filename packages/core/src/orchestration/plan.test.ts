@@ -99,7 +99,11 @@ describe('planChange (phase 1)', () => {
 describe('planPhase2', () => {
   it('adds only what the listing revealed in the other status and phase 1 did not touch', () => {
     const p = planChange({ ...base, action: 'pause', ledger: ledger({ known: [rec(A, 'in-progress'), rec(B, 'paused')] }) });
-    const two = planPhase2(p, { ok: true, recordings: [rec(A, 'in-progress'), rec(B, 'in-progress'), rec(C, 'in-progress', 'conference'), rec('RE' + '9'.repeat(32), 'paused')] }, { starts: [] });
+    const two = planPhase2(
+      p,
+      { ok: true, recordings: [rec(A, 'in-progress'), rec(B, 'in-progress'), rec(C, 'in-progress', 'conference'), rec('RE' + '9'.repeat(32), 'paused')] },
+      { starts: [] },
+    );
     // B was stale in the ledger (resumed elsewhere), C unknown: both must follow, A is already asked.
     expect(two.updates.map((u) => u.sid)).toEqual([B, C]);
     expect(two.audit).toBeNull();
@@ -113,7 +117,9 @@ describe('planPhase2', () => {
 
   it('is empty when the listing failed, when the plan was made from a listing, and skips a recording phase 1 started', () => {
     const p = planChange({ ...base, action: 'resume', ledger: ledger({ deferred: [{ callSid: LEG, channels: 2, ready: true }] }) });
-    expect(planPhase2(p, { ok: false, failure: { recordingSid: '', code: 'UPSTREAM_UNAVAILABLE', message: 'x', twilioErrorCode: null } }, { starts: [] }).updates).toEqual([]);
+    expect(
+      planPhase2(p, { ok: false, failure: { recordingSid: '', code: 'UPSTREAM_UNAVAILABLE', message: 'x', twilioErrorCode: null } }, { starts: [] }).updates,
+    ).toEqual([]);
     const given = planChange({ ...base, action: 'pause', ledger: ledger(), listing: [rec(A, 'in-progress')] });
     expect(planPhase2(given, { ok: true, recordings: [rec(B, 'in-progress')] }, { starts: [] }).updates).toEqual([]);
     const started = { ...rec(C, 'paused', 'call', LEG) };
@@ -123,12 +129,18 @@ describe('planPhase2', () => {
 
 describe('provider round trips per pause (issue 13)', () => {
   it('is one sequential round trip when every recording is known', () => {
-    const d = drive({ action: 'pause', ledger: ledger({ known: [rec(A, 'in-progress'), rec(B, 'in-progress', 'conference')] }) }, world([rec(A, 'in-progress'), rec(B, 'in-progress', 'conference')]));
+    const d = drive(
+      { action: 'pause', ledger: ledger({ known: [rec(A, 'in-progress'), rec(B, 'in-progress', 'conference')] }) },
+      world([rec(A, 'in-progress'), rec(B, 'in-progress', 'conference')]),
+    );
     expect(d.requests).toEqual([[`update ${A}`, `update ${B}`, 'list']]);
     expect(d.settlement.status).toBe('paused');
   });
   it('is two when the listing reveals a recording the server did not know', () => {
-    const d = drive({ action: 'pause', ledger: ledger({ known: [rec(A, 'in-progress')] }) }, world([rec(A, 'in-progress'), rec(B, 'in-progress', 'conference')]));
+    const d = drive(
+      { action: 'pause', ledger: ledger({ known: [rec(A, 'in-progress')] }) },
+      world([rec(A, 'in-progress'), rec(B, 'in-progress', 'conference')]),
+    );
     expect(d.requests).toEqual([[`update ${A}`, 'list'], [`update ${B}`]]);
     expect(d.settlement.status).toBe('paused');
   });

@@ -126,8 +126,7 @@ export function planChange(input: PlanInput): ChangePlan {
   const action = resolveAction(input.action, input.current ?? ledgerStatus(ledger));
   const given = input.listing ?? null;
   const updates = updatesFor(given ?? ledger.known, action, behavior, new Set());
-  const starts: RecordingStart[] =
-    action === 'pause' ? [] : ledger.deferred.filter((d) => d.ready).map((d) => ({ callSid: d.callSid, channels: d.channels }));
+  const starts: RecordingStart[] = action === 'pause' ? [] : ledger.deferred.filter((d) => d.ready).map((d) => ({ callSid: d.callSid, channels: d.channels }));
   const acts = updates.length > 0 || starts.length > 0;
   return {
     action,
@@ -149,14 +148,14 @@ export function planChange(input: PlanInput): ChangePlan {
  * the server did not know, or one whose known status was stale). Empty when the listing failed:
  * settle then reports the task unconfirmed instead of guessing.
  */
-export function planPhase2(plan: ChangePlan, listing: Listing, phase1: { readonly starts: readonly StartResult[]; readonly updates?: readonly UpdateResult[] }): Phase2Plan {
+export function planPhase2(
+  plan: ChangePlan,
+  listing: Listing,
+  phase1: { readonly starts: readonly StartResult[]; readonly updates?: readonly UpdateResult[] },
+): Phase2Plan {
   if (!listing.ok || plan.given !== null) return { updates: [], audit: null };
-  const skip = new Set([
-    ...plan.updates.map((u) => u.sid),
-    ...phase1.starts.flatMap((s) => (s.kind === 'ok' ? [s.recording.sid] : [])),
-  ]);
+  const skip = new Set([...plan.updates.map((u) => u.sid), ...phase1.starts.flatMap((s) => (s.kind === 'ok' ? [s.recording.sid] : []))]);
   const updates = updatesFor(listing.recordings, plan.action, plan.behavior, skip);
-  const audit =
-    updates.length > 0 && plan.audit === null ? pendingAudit(plan.ledger, plan.action, plan.actor, plan.reason, plan.behavior, updates, []) : null;
+  const audit = updates.length > 0 && plan.audit === null ? pendingAudit(plan.ledger, plan.action, plan.actor, plan.reason, plan.behavior, updates, []) : null;
   return { updates, audit };
 }

@@ -7,7 +7,10 @@ const A = 'RE' + 'a'.repeat(32);
 const B = 'RE' + 'b'.repeat(32);
 const C = 'RE' + 'c'.repeat(32);
 const LEG = 'CA' + 'e'.repeat(32);
-const by = (m: Record<string, Behaviour>) => (sid: string): Behaviour => m[sid] ?? 'ok';
+const by =
+  (m: Record<string, Behaviour>) =>
+  (sid: string): Behaviour =>
+    m[sid] ?? 'ok';
 const capturing = () => [rec(A, 'in-progress'), rec(B, 'in-progress', 'conference')];
 const pausedLedger = (at = 0) =>
   ledger({
@@ -41,7 +44,14 @@ describe('settleChange: pause', () => {
     expect(s.append).toBeNull();
     expect(s.error).toBeNull();
     expect(s.alarm).toBeNull();
-    expect(s.state).toMatchObject({ status: 'paused', pausedAt: new Date(900).toISOString(), pausedBy: 'alice', pauseBehavior: 'skip', capturing: [], failures: [] });
+    expect(s.state).toMatchObject({
+      status: 'paused',
+      pausedAt: new Date(900).toISOString(),
+      pausedBy: 'alice',
+      pauseBehavior: 'skip',
+      capturing: [],
+      failures: [],
+    });
     expect(s.state.recordings.map((r) => [r.sid, r.status])).toEqual([
       [A, 'paused'],
       [B, 'paused'],
@@ -88,13 +98,19 @@ describe('settleChange: pause', () => {
   });
 
   it('an answer lost and the provider cannot be read again: unknown, never paused, the alarm counts it as capturing', () => {
-    const s = drive({ action: 'pause', ledger: ledger({ known: capturing() }) }, world(capturing(), { behaviour: by({ [A]: 'lost-applied' }), rereadFails: true })).settlement;
+    const s = drive(
+      { action: 'pause', ledger: ledger({ known: capturing() }) },
+      world(capturing(), { behaviour: by({ [A]: 'lost-applied' }), rereadFails: true }),
+    ).settlement;
     expect(s.unknown).toEqual([A]);
     expect(s.complete?.outcome).toBe('unknown');
     expect(s.status).toBe('partially-paused');
     expect(s.alarm?.capturing).toEqual([A]);
     expect(s.error).toBeNull();
-    const only = drive({ action: 'pause', ledger: ledger({ known: [rec(A, 'in-progress')] }) }, world([rec(A, 'in-progress')], { behaviour: () => 'lost-dropped', rereadFails: true })).settlement;
+    const only = drive(
+      { action: 'pause', ledger: ledger({ known: [rec(A, 'in-progress')] }) },
+      world([rec(A, 'in-progress')], { behaviour: () => 'lost-dropped', rereadFails: true }),
+    ).settlement;
     expect(only.error?.code).toBe('UPSTREAM_TIMEOUT');
     expect(only.error?.message).toContain('whether it happened is unknown');
   });
@@ -129,7 +145,14 @@ describe('settleChange: pause', () => {
   it('already paused: nothing asked, nothing audited, the state answered', () => {
     const d = drive({ action: 'pause', ledger: pausedLedger() }, world(pausedTruth()));
     expect(d.requests).toEqual([['list']]);
-    expect(d.settlement).toMatchObject({ status: 'paused', complete: null, append: null, error: null, pause: { kind: 'none' }, spans: { open: [], close: [] } });
+    expect(d.settlement).toMatchObject({
+      status: 'paused',
+      complete: null,
+      append: null,
+      error: null,
+      pause: { kind: 'none' },
+      spans: { open: [], close: [] },
+    });
   });
 
   it('no active recording: a conflict, the open pause and the spans of what ended are closed', () => {
@@ -171,7 +194,10 @@ describe('settleChange: resume and auto-resume', () => {
   });
 
   it('auto-resume closes the pause with its own reason and audits as auto-resume', () => {
-    const d = drive({ action: 'auto-resume', ledger: pausedLedger(), actor: { identity: 'system', role: 'system' }, reason: 'max_pause_seconds' }, world(pausedTruth()));
+    const d = drive(
+      { action: 'auto-resume', ledger: pausedLedger(), actor: { identity: 'system', role: 'system' }, reason: 'max_pause_seconds' },
+      world(pausedTruth()),
+    );
     expect(d.plan.audit).toMatchObject({ action: 'auto-resume', actor: 'system', details: { reason: 'max_pause_seconds' } });
     expect(d.settlement.pause).toMatchObject({ kind: 'close', reason: 'auto-resume', by: 'system' });
   });
@@ -256,7 +282,11 @@ describe('settleChange without phase 2 (a plan made from a listing)', () => {
     const plan = planChange({ action: 'pause', ledger: ledger(), actor: AGENT, reason: 'manual', behavior: 'silence', listing: capturing() });
     const s = settleChange({
       plan,
-      updates: plan.updates.map((u) => ({ sid: u.sid, kind: 'ok' as const, after: { ...(capturing().find((r) => r.sid === u.sid) ?? rec(u.sid, 'paused')), status: 'paused' as const } })),
+      updates: plan.updates.map((u) => ({
+        sid: u.sid,
+        kind: 'ok' as const,
+        after: { ...(capturing().find((r) => r.sid === u.sid) ?? rec(u.sid, 'paused')), status: 'paused' as const },
+      })),
       starts: [],
       now: 1,
       policy: POLICY,

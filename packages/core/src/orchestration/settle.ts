@@ -156,13 +156,20 @@ export function settleChange(input: SettleInput): Settlement {
     } else if (result === undefined || (result.kind === 'unknown' && v?.confirmed !== true)) {
       // The answer was lost and nothing read since vouches for the status: whether it happened is unknown.
       unknown.push(u.sid);
-      failures.push(result?.failure ?? { recordingSid: u.sid, code: 'UPSTREAM_UNAVAILABLE', message: `no answer for recording ${u.sid}`, twilioErrorCode: null });
+      failures.push(
+        result?.failure ?? { recordingSid: u.sid, code: 'UPSTREAM_UNAVAILABLE', message: `no answer for recording ${u.sid}`, twilioErrorCode: null },
+      );
     } else {
       failed.push(u.sid);
       failures.push(
         result.kind !== 'ok'
           ? result.failure
-          : { recordingSid: u.sid, code: 'CONFLICT', message: `the provider accepted the change of ${u.sid} but now reports it ${v?.recording.status ?? 'missing'}`, twilioErrorCode: null },
+          : {
+              recordingSid: u.sid,
+              code: 'CONFLICT',
+              message: `the provider accepted the change of ${u.sid} but now reports it ${v?.recording.status ?? 'missing'}`,
+              twilioErrorCode: null,
+            },
       );
     }
   }
@@ -172,10 +179,7 @@ export function settleChange(input: SettleInput): Settlement {
   const startedSids: string[] = [];
   for (const st of plan.starts) {
     const r = input.starts.find((s) => s.callSid === st.callSid);
-    const seen =
-      r?.kind === 'ok'
-        ? r.recording
-        : fresh?.recordings.find((x) => x.callSid === st.callSid && isActive(x.status) && !knownSids.has(x.sid));
+    const seen = r?.kind === 'ok' ? r.recording : fresh?.recordings.find((x) => x.callSid === st.callSid && isActive(x.status) && !knownSids.has(x.sid));
     if (seen !== undefined) {
       startedLegs.push(st.callSid);
       startedSids.push(seen.sid);
@@ -183,7 +187,9 @@ export function settleChange(input: SettleInput): Settlement {
       if (!view.has(seen.sid)) view.set(seen.sid, { recording: seen, confirmed: true });
     } else if (r === undefined || (r.kind === 'unknown' && fresh === null)) {
       unknown.push(`leg:${st.callSid}`);
-      failures.push(r?.failure ?? { recordingSid: '', code: 'UPSTREAM_UNAVAILABLE', message: `no answer for the recording of ${st.callSid}`, twilioErrorCode: null });
+      failures.push(
+        r?.failure ?? { recordingSid: '', code: 'UPSTREAM_UNAVAILABLE', message: `no answer for the recording of ${st.callSid}`, twilioErrorCode: null },
+      );
     } else if (r.kind !== 'ok') {
       failed.push(`leg:${st.callSid}`);
       failures.push(r.failure);
@@ -206,7 +212,15 @@ export function settleChange(input: SettleInput): Settlement {
     const at = changedAt.get(sid) ?? now;
     const span = openSpans.get(sid);
     if (pausing && span === undefined) {
-      spanOpen.push({ recordingSid: sid, taskSid: ledger.taskSid, pausedAt: at, behavior: plan.behavior, pausedBy: actor.identity, role: actor.role, reason: plan.reason });
+      spanOpen.push({
+        recordingSid: sid,
+        taskSid: ledger.taskSid,
+        pausedAt: at,
+        behavior: plan.behavior,
+        pausedBy: actor.identity,
+        role: actor.role,
+        reason: plan.reason,
+      });
     } else if (!pausing && span !== undefined) {
       spanClose.push({ recordingSid: sid, resumedAt: Math.max(at, span.pausedAt), resumedBy: actor.identity });
     }
@@ -224,7 +238,14 @@ export function settleChange(input: SettleInput): Settlement {
   let openPause: OpenPause | null = ledger.pause;
   if (pausing && updatedChanged.length > 0 && ledger.pause === null) {
     const pausedAt = Math.min(...updatedChanged.map((sid) => changedAt.get(sid) ?? now));
-    openPause = { pausedAt, pausedBy: actor.identity, role: actor.role, behavior: plan.behavior, reminderFired: false, ...pauseSchedule(pausedAt, input.policy) };
+    openPause = {
+      pausedAt,
+      pausedBy: actor.identity,
+      role: actor.role,
+      behavior: plan.behavior,
+      reminderFired: false,
+      ...pauseSchedule(pausedAt, input.policy),
+    };
     pause = { kind: 'open', pause: openPause };
   } else if (ledger.pause !== null && (status === 'recording' || status === 'not-recording')) {
     const reason = didAct ? plan.action : activeCount === 0 ? 'no-active-recording' : 'already-resumed';
@@ -300,7 +321,14 @@ export function settleChange(input: SettleInput): Settlement {
     status,
     recordings: viewed
       .filter((v) => isActive(v.recording.status))
-      .map(({ recording: r }) => ({ sid: r.sid, status: r.status, source: r.source, channels: r.channels, callSid: r.callSid, conferenceSid: r.conferenceSid })),
+      .map(({ recording: r }) => ({
+        sid: r.sid,
+        status: r.status,
+        source: r.source,
+        channels: r.channels,
+        callSid: r.callSid,
+        conferenceSid: r.conferenceSid,
+      })),
     pausedAt: iso(shown?.pausedAt ?? null),
     pausedBy: shown?.pausedBy ?? null,
     pauseBehavior: shown?.behavior ?? null,

@@ -8,15 +8,32 @@ const base = { actor: AGENT, behavior: 'silence' as const, now: 5_000, policy: P
 
 describe('settleSingleChange (template routes, Twilio Functions)', () => {
   it('a pause of the only recording: span at the provider time, the pause opened with its deadlines', () => {
-    const s = settleSingleChange({ ...base, ledger: ledger({ known: [rec(A, 'in-progress')] }), change: 'pause', recording: { ...rec(A, 'paused'), at: 4_900 }, listing: { ok: true, recordings: [rec(A, 'paused')] } });
-    expect(s.spans.open).toEqual([{ recordingSid: A, taskSid: ledger().taskSid, pausedAt: 4_900, behavior: 'silence', pausedBy: 'alice', role: 'agent', reason: 'seed-route' }]);
-    expect(s.pause).toEqual({ kind: 'open', pause: { pausedAt: 4_900, pausedBy: 'alice', role: 'agent', behavior: 'silence', reminderFired: false, reminderAt: 34_900, autoResumeAt: 124_900 } });
+    const s = settleSingleChange({
+      ...base,
+      ledger: ledger({ known: [rec(A, 'in-progress')] }),
+      change: 'pause',
+      recording: { ...rec(A, 'paused'), at: 4_900 },
+      listing: { ok: true, recordings: [rec(A, 'paused')] },
+    });
+    expect(s.spans.open).toEqual([
+      { recordingSid: A, taskSid: ledger().taskSid, pausedAt: 4_900, behavior: 'silence', pausedBy: 'alice', role: 'agent', reason: 'seed-route' },
+    ]);
+    expect(s.pause).toEqual({
+      kind: 'open',
+      pause: { pausedAt: 4_900, pausedBy: 'alice', role: 'agent', behavior: 'silence', reminderFired: false, reminderAt: 34_900, autoResumeAt: 124_900 },
+    });
     expect(s.status).toBe('paused');
     expect(s.alarm).toBeNull();
   });
 
   it('a pause of one of two: partially paused, the alarm names the other, the pause still opened', () => {
-    const s = settleSingleChange({ ...base, ledger: ledger(), change: 'pause', recording: rec(A, 'paused'), listing: { ok: true, recordings: [rec(A, 'paused'), rec(B, 'in-progress', 'conference')] } });
+    const s = settleSingleChange({
+      ...base,
+      ledger: ledger(),
+      change: 'pause',
+      recording: rec(A, 'paused'),
+      listing: { ok: true, recordings: [rec(A, 'paused'), rec(B, 'in-progress', 'conference')] },
+    });
     expect(s.status).toBe('partially-paused');
     expect(s.alarm).toEqual({ capturing: [B] });
     expect(s.pause.kind).toBe('open');
@@ -30,7 +47,13 @@ describe('settleSingleChange (template routes, Twilio Functions)', () => {
 
   it('a resume: the span closes (not before it opened) and the pause closes once nothing is paused', () => {
     const l = ledger({ openSpans: [{ recordingSid: A, pausedAt: 6_000 }], pause: openPause(6_000) });
-    const s = settleSingleChange({ ...base, ledger: l, change: 'resume', recording: rec(A, 'in-progress'), listing: { ok: true, recordings: [rec(A, 'in-progress')] } });
+    const s = settleSingleChange({
+      ...base,
+      ledger: l,
+      change: 'resume',
+      recording: rec(A, 'in-progress'),
+      listing: { ok: true, recordings: [rec(A, 'in-progress')] },
+    });
     expect(s.spans.close).toEqual([{ recordingSid: A, resumedAt: 6_000, resumedBy: 'alice' }]);
     expect(s.pause).toEqual({ kind: 'close', at: 5_000, by: 'alice', reason: 'resume' });
   });

@@ -39,7 +39,15 @@ export function settleSingleChange(input: SingleChangeInput): SingleSettlement {
   const open: SpanOpen[] = [];
   const close: SpanClose[] = [];
   if (input.change === 'pause' && r.status === 'paused' && span === undefined) {
-    open.push({ recordingSid: r.sid, taskSid: ledger.taskSid, pausedAt: at, behavior: input.behavior, pausedBy: actor.identity, role: actor.role, reason: input.reason ?? 'seed-route' });
+    open.push({
+      recordingSid: r.sid,
+      taskSid: ledger.taskSid,
+      pausedAt: at,
+      behavior: input.behavior,
+      pausedBy: actor.identity,
+      role: actor.role,
+      reason: input.reason ?? 'seed-route',
+    });
   }
   if (input.change === 'resume' && r.status !== 'paused' && span !== undefined) {
     close.push({ recordingSid: r.sid, resumedAt: Math.max(at, span.pausedAt), resumedBy: actor.identity });
@@ -53,7 +61,10 @@ export function settleSingleChange(input: SingleChangeInput): SingleSettlement {
   const status = confirmedStatus(view, ledger.deferred.length, true);
   let pause: PauseChange = { kind: 'none' };
   if ((status === 'paused' || status === 'partially-paused') && ledger.pause === null && open.length > 0) {
-    pause = { kind: 'open', pause: { pausedAt: at, pausedBy: actor.identity, role: actor.role, behavior: input.behavior, reminderFired: false, ...pauseSchedule(at, input.policy) } };
+    pause = {
+      kind: 'open',
+      pause: { pausedAt: at, pausedBy: actor.identity, role: actor.role, behavior: input.behavior, reminderFired: false, ...pauseSchedule(at, input.policy) },
+    };
   } else if ((status === 'recording' || status === 'not-recording') && ledger.pause !== null) {
     pause = { kind: 'close', at: now, by: actor.identity, reason: input.change };
   }

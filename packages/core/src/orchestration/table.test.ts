@@ -19,7 +19,10 @@ interface State {
   readonly truth: () => TrackedRecording[];
 }
 const STATES: Record<string, State> = {
-  recording: { ledger: ledger({ known: [rec(A, 'in-progress'), rec(B, 'in-progress', 'conference')] }), truth: () => [rec(A, 'in-progress'), rec(B, 'in-progress', 'conference')] },
+  recording: {
+    ledger: ledger({ known: [rec(A, 'in-progress'), rec(B, 'in-progress', 'conference')] }),
+    truth: () => [rec(A, 'in-progress'), rec(B, 'in-progress', 'conference')],
+  },
   paused: {
     ledger: ledger({ known: [rec(A, 'paused'), rec(B, 'paused', 'conference')], openSpans: [span(A), span(B)], pause: openPause() }),
     truth: () => [rec(A, 'paused'), rec(B, 'paused', 'conference')],
@@ -38,7 +41,10 @@ const STATES: Record<string, State> = {
     ledger: ledger({ known: [rec(A, 'paused')], openSpans: [span(A)], pause: openPause(), deferred: [{ callSid: LEG, channels: 2, ready: true }] }),
     truth: () => [rec(A, 'paused')],
   },
-  'one ended': { ledger: ledger({ known: [rec(A, 'in-progress'), rec(B, 'in-progress', 'conference')] }), truth: () => [rec(A, 'completed'), rec(B, 'in-progress', 'conference')] },
+  'one ended': {
+    ledger: ledger({ known: [rec(A, 'in-progress'), rec(B, 'in-progress', 'conference')] }),
+    truth: () => [rec(A, 'completed'), rec(B, 'in-progress', 'conference')],
+  },
 };
 
 const MIXES: Record<string, Partial<Omit<World, 'truth'>>> = {

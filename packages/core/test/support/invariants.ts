@@ -15,8 +15,10 @@ export function brokenPromises(d: Driven, before: TaskLedger, truth: readonly Tr
 
   // Safety: `paused` only when every active recording really is paused; `recording` (which closes
   // the pause and its auto-resume) only when nothing is or may be paused.
-  if (s.status === 'paused' && active.some((r) => r.status !== 'paused')) out.push(`reported paused while ${active.filter((r) => r.status !== 'paused').map((r) => r.sid)} capture`);
-  if (s.status === 'recording' && (active.some((r) => r.status !== 'in-progress') || deferredLeft.length > 0)) out.push('reported recording while something is paused or deferred');
+  if (s.status === 'paused' && active.some((r) => r.status !== 'paused'))
+    out.push(`reported paused while ${active.filter((r) => r.status !== 'paused').map((r) => r.sid)} capture`);
+  if (s.status === 'recording' && (active.some((r) => r.status !== 'in-progress') || deferredLeft.length > 0))
+    out.push('reported recording while something is paused or deferred');
   if (s.pause.kind === 'close' && s.status !== 'recording' && s.status !== 'not-recording') out.push(`closed the pause while ${s.status}`);
   if ((s.alarm !== null) !== (s.status === 'partially-paused')) out.push('alarm not raised exactly when partially paused');
 

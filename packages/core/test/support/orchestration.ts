@@ -6,7 +6,17 @@
  */
 import type { RecordingStatus } from '../../src/recording-status.ts';
 import type { RecordingFailure } from '../../src/task-api.ts';
-import type { Actor, DeferredLeg, Listing, OpenPause, OpenSpan, StartResult, TaskLedger, TrackedRecording, UpdateResult } from '../../src/orchestration/model.ts';
+import type {
+  Actor,
+  DeferredLeg,
+  Listing,
+  OpenPause,
+  OpenSpan,
+  StartResult,
+  TaskLedger,
+  TrackedRecording,
+  UpdateResult,
+} from '../../src/orchestration/model.ts';
 import { planChange, planPhase2, type ChangePlan, type Phase2Plan, type PlanInput } from '../../src/orchestration/plan.ts';
 import { needsReread, settleChange, type Settlement } from '../../src/orchestration/settle.ts';
 
@@ -19,7 +29,15 @@ export const POLICY = { reminderSeconds: 30, maxPauseSeconds: 120 };
 export function rec(sid: string, status: RecordingStatus, kind: 'call' | 'conference' = 'call', callSid = CALL): TrackedRecording {
   return kind === 'call'
     ? { sid, status, source: 'StartCallRecordingAPI', channels: 2, callSid, conferenceSid: null, owner: { kind: 'call', callSid } }
-    : { sid, status, source: 'StartConferenceRecordingAPI', channels: 1, callSid: null, conferenceSid: CONF, owner: { kind: 'conference', conferenceSid: CONF } };
+    : {
+        sid,
+        status,
+        source: 'StartConferenceRecordingAPI',
+        channels: 1,
+        callSid: null,
+        conferenceSid: CONF,
+        owner: { kind: 'conference', conferenceSid: CONF },
+      };
 }
 
 export function ledger(p: Partial<TaskLedger> = {}): TaskLedger {
@@ -27,7 +45,15 @@ export function ledger(p: Partial<TaskLedger> = {}): TaskLedger {
 }
 
 export function openPause(pausedAt = 0): OpenPause {
-  return { pausedAt, pausedBy: 'alice', role: 'agent', behavior: 'skip', reminderAt: pausedAt + 30_000, autoResumeAt: pausedAt + 120_000, reminderFired: false };
+  return {
+    pausedAt,
+    pausedBy: 'alice',
+    role: 'agent',
+    behavior: 'skip',
+    reminderAt: pausedAt + 30_000,
+    autoResumeAt: pausedAt + 120_000,
+    reminderFired: false,
+  };
 }
 
 /**
@@ -115,7 +141,9 @@ export function drive(input: Omit<PlanInput, 'actor' | 'reason' | 'behavior'> & 
   const listing = plan.list ? listingOf(w, w.listingFails) : null;
   const phase1 = plan.updates.map((u) => applyUpdate(w, u.sid, u.status));
   const starts = plan.starts.map((s) => applyStart(w, s));
-  const requests: string[][] = [[...plan.updates.map((u) => `update ${u.sid}`), ...plan.starts.map((s) => `start ${s.callSid}`), ...(plan.list ? ['list'] : [])]];
+  const requests: string[][] = [
+    [...plan.updates.map((u) => `update ${u.sid}`), ...plan.starts.map((s) => `start ${s.callSid}`), ...(plan.list ? ['list'] : [])],
+  ];
   let phase2: Phase2Plan | null = null;
   let all = phase1;
   if (listing !== null) {

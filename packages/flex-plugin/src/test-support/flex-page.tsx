@@ -36,7 +36,17 @@ async function main(cfg: FlexE2eConfig): Promise<void> {
   Object.assign(window, { React, ReactDOM, Redux, ReactRedux, Twilio: { Flex } });
   const reducer = Redux.combineReducers({ flex: Flex.FlexReducer }) as Redux.Reducer;
   const initial = {
-    flex: { session: { ssoTokenPayload: { identity: cfg.identity, roles: ['agent'], token: cfg.token, expiration: new Date(Date.now() + 3_600_000).toISOString(), permissions: [] } } },
+    flex: {
+      session: {
+        ssoTokenPayload: {
+          identity: cfg.identity,
+          roles: ['agent'],
+          token: cfg.token,
+          expiration: new Date(Date.now() + 3_600_000).toISOString(),
+          permissions: [],
+        },
+      },
+    },
   };
   const store = Redux.createStore(reducer, initial, Redux.compose(Flex.flexStoreEnhancer as Redux.StoreEnhancer));
   const manager = new Flex.Manager({ custom_data: cfg.customData } as Flex.Config, store as ConstructorParameters<typeof Flex.Manager>[1]);
@@ -51,7 +61,15 @@ async function main(cfg: FlexE2eConfig): Promise<void> {
   Flex.Plugins.setup(Flex, manager);
   const uuid = 'c7a5e0b4-0000-4000-8000-0000000000e2';
   Flex.Plugins.storePluginDefinition([
-    { name: 'plugin-pause-recording', version: '0.1.0', src: cfg.pluginUrl, flexVersion: '2.17.1', phase: 0, uuid, state: 'NotStarted' as Parameters<typeof Flex.Plugins.storePluginDefinition>[0][number]['state'] },
+    {
+      name: 'plugin-pause-recording',
+      version: '0.1.0',
+      src: cfg.pluginUrl,
+      flexVersion: '2.17.1',
+      phase: 0,
+      uuid,
+      state: 'NotStarted' as Parameters<typeof Flex.Plugins.storePluginDefinition>[0][number]['state'],
+    },
   ]);
   await new Promise<void>((resolve, reject) => {
     const script = document.createElement('script');

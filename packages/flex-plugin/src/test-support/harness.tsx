@@ -56,7 +56,12 @@ export function start(customData: CustomData, language?: string): { flex: Offlin
 
 export async function live(): Promise<{ live: LiveTask; task: Flex.ITask }> {
   const l = await liveTask(h.s, 'alice', h.token);
-  const task = voiceTask({ reservationSid: 'WR' + l.task.taskSid.slice(2), taskSid: l.task.taskSid, callSid: l.task.attributes?.call_sid ?? '', conferenceSid: l.task.conference?.conferenceSid ?? null });
+  const task = voiceTask({
+    reservationSid: 'WR' + l.task.taskSid.slice(2),
+    taskSid: l.task.taskSid,
+    callSid: l.task.attributes?.call_sid ?? '',
+    conferenceSid: l.task.conference?.conferenceSid ?? null,
+  });
   return { live: l, task };
 }
 
@@ -82,4 +87,3 @@ export async function until<T>(what: string, fn: () => Promise<T | false | null 
 }
 
 export const status = async (l: LiveTask): Promise<string> => (await l.truth()).status;
-

@@ -32,7 +32,13 @@ export function offlineFlex(customData: CustomData, user: { identity: string; to
   const initial = {
     flex: {
       session: {
-        ssoTokenPayload: { identity: user.identity, roles: ['agent'], token: user.token, expiration: new Date(Date.now() + 3_600_000).toISOString(), permissions: [] },
+        ssoTokenPayload: {
+          identity: user.identity,
+          roles: ['agent'],
+          token: user.token,
+          expiration: new Date(Date.now() + 3_600_000).toISOString(),
+          permissions: [],
+        },
       },
     },
   };
@@ -87,7 +93,14 @@ export function voiceTask(o: {
   status?: Flex.ITask['status'];
   internal?: boolean;
 }): Flex.ITask {
-  const attributes = { call_sid: o.callSid, from: '+15550100', to: '+15550199', direction: 'inbound', client_call: o.internal === true, conference: { sid: o.conferenceSid } };
+  const attributes = {
+    call_sid: o.callSid,
+    from: '+15550100',
+    to: '+15550199',
+    direction: 'inbound',
+    client_call: o.internal === true,
+    conference: { sid: o.conferenceSid },
+  };
   const task = {
     sid: o.reservationSid,
     taskSid: o.taskSid,

@@ -57,7 +57,8 @@ const SELECT = `SELECT e.*, o.outcome AS final_outcome, o.at AS completed_at, o.
   FROM audit_events e LEFT JOIN audit_outcomes o ON o.event_id = e.id`;
 
 function toEvent(r: Row): AuditEvent {
-  const completion: Record<string, unknown> = r.completion === null ? {} : { ...(JSON.parse(r.completion) as Record<string, unknown>), completedAt: r.completed_at };
+  const completion: Record<string, unknown> =
+    r.completion === null ? {} : { ...(JSON.parse(r.completion) as Record<string, unknown>), completedAt: r.completed_at };
   // Recordings the action started (unknown when it was begun) are named by its completion.
   const added = Array.isArray(completion['startedRecordingSids']) ? (completion['startedRecordingSids'] as string[]) : [];
   return {

@@ -36,8 +36,7 @@ export function auditRoutes(app: Api, deps: { audit: AuditReader; tasks: TaskSto
       rejectIfProblems(problems);
       const taskSid = q.taskSid === undefined || q.taskSid === '' ? undefined : q.taskSid;
 
-      const own =
-        user.role === 'supervisor' ? {} : { actor: user.identity, orTaskSids: deps.tasks.list({ worker: user.identity }).map((t) => t.sid) };
+      const own = user.role === 'supervisor' ? {} : { actor: user.identity, orTaskSids: deps.tasks.list({ worker: user.identity }).map((t) => t.sid) };
       const events = deps.audit.query({
         ...own,
         ...(taskSid === undefined ? {} : { taskSid }),

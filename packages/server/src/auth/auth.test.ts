@@ -19,7 +19,10 @@ describe('BearerTokens', () => {
   const tokens = new BearerTokens('x'.repeat(32), 60, () => now);
   it('issues tokens it accepts until they expire', () => {
     const { token } = tokens.issue('alice', ['agent']);
-    expect(tokens.check(token)).toEqual({ ok: true, claims: { sub: 'alice', roles: ['agent'], exp: 1_000_000_060, jti: expect.stringMatching(/^[\w-]{22}$/) } });
+    expect(tokens.check(token)).toEqual({
+      ok: true,
+      claims: { sub: 'alice', roles: ['agent'], exp: 1_000_000_060, jti: expect.stringMatching(/^[\w-]{22}$/) },
+    });
     now += 60_000;
     expect(tokens.check(token)).toEqual({ ok: false, reason: 'expired' });
   });

@@ -57,7 +57,14 @@ export function authRoutes(app: Api, deps: AuthRouteDeps): void {
   // Revokes the presented token (this session only), durably: it stays refused after a restart.
   app.post(
     '/api/auth/logout',
-    { schema: { summary: 'Revoke the token this request carries', tags: ['auth'], body: NoFields, response: { 204: Type.Null({ description: 'Signed out' }), ...errors } } },
+    {
+      schema: {
+        summary: 'Revoke the token this request carries',
+        tags: ['auth'],
+        body: NoFields,
+        response: { 204: Type.Null({ description: 'Signed out' }), ...errors },
+      },
+    },
     async (request, reply) => {
       const session = currentSession(request);
       deps.revocations.revoke(session.jti, session.sub, session.exp);

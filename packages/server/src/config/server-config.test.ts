@@ -27,9 +27,8 @@ describe('loadServerConfig', () => {
   });
 
   it('reads ENGINE_URL, DEMO_PASSWORD and the settings file', () => {
-    const c = loadServerConfig(
-      { TWILIO_ACCOUNT_SID: AC, ENGINE_URL: 'http://127.0.0.1:9999/', DEMO_PASSWORD: 'pw', CONFIG: '/x.json', PORT: '0' },
-      (p) => (p === '/x.json' ? '{"call_recording_enabled": true}' : noFile()),
+    const c = loadServerConfig({ TWILIO_ACCOUNT_SID: AC, ENGINE_URL: 'http://127.0.0.1:9999/', DEMO_PASSWORD: 'pw', CONFIG: '/x.json', PORT: '0' }, (p) =>
+      p === '/x.json' ? '{"call_recording_enabled": true}' : noFile(),
     );
     expect(c.twilio.apiBaseUrl).toBe('http://127.0.0.1:9999');
     expect(c.flexValidateUrl).toBe('http://127.0.0.1:9999');
@@ -39,16 +38,15 @@ describe('loadServerConfig', () => {
       'https://flex.twilio.com',
       'http://localhost:5173',
     ]);
-    expect(() => loadServerConfig({ CORS_ORIGINS: 'https://x.example/path,*' }, noFile)).toThrow(/CORS_ORIGINS: "https:\/\/x.example\/path"[\s\S]*CORS_ORIGINS: "\*"/);
+    expect(() => loadServerConfig({ CORS_ORIGINS: 'https://x.example/path,*' }, noFile)).toThrow(
+      /CORS_ORIGINS: "https:\/\/x.example\/path"[\s\S]*CORS_ORIGINS: "\*"/,
+    );
     expect(loadServerConfig({ SIMULATOR: 'off', AUDIO: 'stamped' }, noFile).simulator).toMatchObject({ autoCalls: false, audio: 'stamped' });
     expect(() => loadServerConfig({ SIMULATOR: 'maybe', AUDIO: 'loud' }, noFile)).toThrow(/SIMULATOR: must be on or off[\s\S]*AUDIO: must be stamped or demo/);
   });
 
   it('production mode talks to Twilio and needs credentials and a public URL', () => {
-    const c = loadServerConfig(
-      { SERVER_MODE: 'production', TWILIO_ACCOUNT_SID: AC, TWILIO_AUTH_TOKEN: 't', PUBLIC_URL: 'https://x.example' },
-      noFile,
-    );
+    const c = loadServerConfig({ SERVER_MODE: 'production', TWILIO_ACCOUNT_SID: AC, TWILIO_AUTH_TOKEN: 't', PUBLIC_URL: 'https://x.example' }, noFile);
     expect(c.twilio.apiBaseUrl).toBeNull();
     expect(c.flexValidateUrl).toBe('https://iam.twilio.com');
     let err: unknown;
@@ -92,12 +90,30 @@ describe('loadServerConfig', () => {
 
   it('reads the login, stream and Flex login limits, and refuses nonsense in them', () => {
     const c = loadServerConfig({}, noFile);
-    expect(c.http).toMatchObject({ loginFailuresPerMinute: 10, loginBackoffSeconds: 60, loginBackoffMaxSeconds: 900, loginAttemptsPerMinute: 300, sseStreamsPerIdentity: 5 });
+    expect(c.http).toMatchObject({
+      loginFailuresPerMinute: 10,
+      loginBackoffSeconds: 60,
+      loginBackoffMaxSeconds: 900,
+      loginAttemptsPerMinute: 300,
+      sseStreamsPerIdentity: 5,
+    });
     expect([c.auth.flexLogin, c.nodeEnv]).toEqual([true, null]);
-    const d = loadServerConfig({ LOGIN_BACKOFF_SECONDS: '5', LOGIN_BACKOFF_MAX_SECONDS: '50', LOGIN_ATTEMPTS_PER_MINUTE: '7', SSE_STREAMS_PER_IDENTITY: '2', FLEX_LOGIN: 'off', NODE_ENV: 'test' }, noFile);
+    const d = loadServerConfig(
+      {
+        LOGIN_BACKOFF_SECONDS: '5',
+        LOGIN_BACKOFF_MAX_SECONDS: '50',
+        LOGIN_ATTEMPTS_PER_MINUTE: '7',
+        SSE_STREAMS_PER_IDENTITY: '2',
+        FLEX_LOGIN: 'off',
+        NODE_ENV: 'test',
+      },
+      noFile,
+    );
     expect(d.http).toMatchObject({ loginBackoffSeconds: 5, loginBackoffMaxSeconds: 50, loginAttemptsPerMinute: 7, sseStreamsPerIdentity: 2 });
     expect([d.auth.flexLogin, d.nodeEnv]).toEqual([false, 'test']);
-    expect(() => loadServerConfig({ LOGIN_BACKOFF_SECONDS: '60', LOGIN_BACKOFF_MAX_SECONDS: '30', SSE_STREAMS_PER_IDENTITY: '0', FLEX_LOGIN: 'maybe' }, noFile)).toThrow(
+    expect(() =>
+      loadServerConfig({ LOGIN_BACKOFF_SECONDS: '60', LOGIN_BACKOFF_MAX_SECONDS: '30', SSE_STREAMS_PER_IDENTITY: '0', FLEX_LOGIN: 'maybe' }, noFile),
+    ).toThrow(
       /LOGIN_BACKOFF_MAX_SECONDS: must not be less than LOGIN_BACKOFF_SECONDS[\s\S]*SSE_STREAMS_PER_IDENTITY: must be a whole number from 1[\s\S]*FLEX_LOGIN: must be on or off/,
     );
   });

@@ -88,7 +88,8 @@ const whole = (min: number, max: number) =>
       problem: (v: unknown) => `must be a whole number from ${min} to ${max}, got ${JSON.stringify(typeof v === 'number' ? String(v) : v)}`,
     }),
   );
-const httpUrl = () => Type.Optional(Type.String({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+', problem: (v: unknown) => `must be an http(s) URL, got ${JSON.stringify(v)}` }));
+const httpUrl = () =>
+  Type.Optional(Type.String({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+', problem: (v: unknown) => `must be an http(s) URL, got ${JSON.stringify(v)}` }));
 const choice = <const T extends string>(values: readonly T[], say = values.join(', ')) =>
   Type.Optional(Type.Enum([...values], { problem: (v: unknown) => `must be ${say}, got ${JSON.stringify(v)}` }));
 const onOff = () => choice(['on', 'off'], 'on or off');
@@ -113,7 +114,9 @@ export const ServerEnvSchema = Type.Object({
   TWILIO_AUTH_TOKEN: Type.Optional(Type.String()),
   LOG_LEVEL: Type.Optional(Type.Enum([...LOG_LEVELS], { problem: (v: unknown) => `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(v)}` })),
   AUTH_SECRET: Type.Optional(Type.String({ minLength: 32, problem: 'must be at least 32 characters' })),
-  PHONE_NUMBER: Type.Optional(Type.String({ pattern: '^\\+[1-9]\\d{6,14}$', problem: (v: unknown) => `must be E.164 (+ and 7-15 digits), got ${JSON.stringify(v)}` })),
+  PHONE_NUMBER: Type.Optional(
+    Type.String({ pattern: '^\\+[1-9]\\d{6,14}$', problem: (v: unknown) => `must be E.164 (+ and 7-15 digits), got ${JSON.stringify(v)}` }),
+  ),
   CONFIG: Type.Optional(Type.String()),
   TWILIO_TIMEOUT_MS: whole(50, 120_000),
   TWILIO_RETRY_BUDGET_MS: whole(0, 300_000),
@@ -206,7 +209,8 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
     .map((o) => o.trim())
     .filter((o) => o !== '');
   for (const o of corsOrigins) {
-    if (originProblem(o)) note('CORS_ORIGINS', `CORS_ORIGINS: ${JSON.stringify(o)} is not an origin like https://flex.twilio.com (scheme, host, optional port; no path)`);
+    if (originProblem(o))
+      note('CORS_ORIGINS', `CORS_ORIGINS: ${JSON.stringify(o)} is not an origin like https://flex.twilio.com (scheme, host, optional port; no path)`);
   }
   const numberAt = (key: EnvKey, dflt: number): number => {
     const v = view[key];
@@ -241,8 +245,13 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
       requestTimeoutMs: e.TWILIO_TIMEOUT_MS ?? 5000,
       retryBudgetMs: e.TWILIO_RETRY_BUDGET_MS ?? 8000,
     },
-    flexValidateUrl: flexValidateUrl ?? (mode === 'embedded' ? apiBaseUrl ?? '' : 'https://iam.twilio.com'),
-    auth: { secret: e.AUTH_SECRET ?? null, tokenTtlSeconds: e.TOKEN_TTL_SECONDS ?? 12 * 3600, demoPassword: e.DEMO_PASSWORD ?? 'demo', flexLogin: e.FLEX_LOGIN !== 'off' },
+    flexValidateUrl: flexValidateUrl ?? (mode === 'embedded' ? (apiBaseUrl ?? '') : 'https://iam.twilio.com'),
+    auth: {
+      secret: e.AUTH_SECRET ?? null,
+      tokenTtlSeconds: e.TOKEN_TTL_SECONDS ?? 12 * 3600,
+      demoPassword: e.DEMO_PASSWORD ?? 'demo',
+      flexLogin: e.FLEX_LOGIN !== 'off',
+    },
     nodeEnv: e.NODE_ENV ?? null,
     phoneNumber: e.PHONE_NUMBER ?? '+15550100000',
     desktopDir: e.DESKTOP_DIR ?? null,

@@ -49,7 +49,14 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
 
   app.post(
     '/api/events/ticket',
-    { schema: { summary: 'A single-use ticket (~30 s) that opens the event stream once', tags: ['events'], body: NoFields, response: { 201: StreamTicketResponse, '4xx': ErrorBody } } },
+    {
+      schema: {
+        summary: 'A single-use ticket (~30 s) that opens the event stream once',
+        tags: ['events'],
+        body: NoFields,
+        response: { 201: StreamTicketResponse, '4xx': ErrorBody },
+      },
+    },
     async (request, reply) => {
       const session = currentSession(request);
       const { ticket, expiresAt } = deps.tickets.issue({ identity: session.sub, jti: session.jti });

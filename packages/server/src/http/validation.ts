@@ -1,6 +1,14 @@
 import { AppError, SID_PREFIXES, sidProblem, type SidKind } from '@pause-recording/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyBaseLogger, FastifyInstance, FastifySchemaCompiler, FastifySchemaValidationError, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifySchemaCompiler,
+  FastifySchemaValidationError,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { problemsError, type FieldProblem } from './errors.ts';
@@ -12,8 +20,7 @@ import { problemsError, type FieldProblem } from './errors.ts';
  * words (`x-problem`) or be a SID (`x-sid`, the problem then says what is wrong with the value).
  */
 
-const CREDENTIAL_IN_URL =
-  'credentials do not belong in the URL (send Authorization: Bearer; the event stream takes a ticket from POST /api/events/ticket)';
+const CREDENTIAL_IN_URL = 'credentials do not belong in the URL (send Authorization: Bearer; the event stream takes a ticket from POST /api/events/ticket)';
 
 /** The server's Fastify instance as routes see it: request parts typed from their TypeBox schemas. */
 export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;

@@ -12,8 +12,18 @@ export interface LedgerFixture {
   close(): Promise<void>;
 }
 
-const T1: TaskRef = { sid: 'WT00000000000000000000000000000001', callSid: 'CA00000000000000000000000000000001', conferenceSid: 'CF00000000000000000000000000000001', legs: ['CA00000000000000000000000000000001', 'CA00000000000000000000000000000002'] };
-const T2: TaskRef = { sid: 'WT00000000000000000000000000000002', callSid: 'CA00000000000000000000000000000003', conferenceSid: null, legs: ['CA00000000000000000000000000000003'] };
+const T1: TaskRef = {
+  sid: 'WT00000000000000000000000000000001',
+  callSid: 'CA00000000000000000000000000000001',
+  conferenceSid: 'CF00000000000000000000000000000001',
+  legs: ['CA00000000000000000000000000000001', 'CA00000000000000000000000000000002'],
+};
+const T2: TaskRef = {
+  sid: 'WT00000000000000000000000000000002',
+  callSid: 'CA00000000000000000000000000000003',
+  conferenceSid: null,
+  legs: ['CA00000000000000000000000000000003'],
+};
 
 const rec = (n: number, over: Partial<SeenRecording> = {}): SeenRecording => ({
   sid: `RE0000000000000000000000000000000${n}`,
@@ -49,7 +59,15 @@ const pause = (pausedAt: number, over: Partial<OpenPause> = {}): OpenPause => ({
   ...over,
 });
 
-const span = (n: number, pausedAt: number) => ({ recordingSid: RE(n), taskSid: T1.sid, pausedAt, behavior: 'skip' as const, pausedBy: 'alice', role: 'agent', reason: 'manual' });
+const span = (n: number, pausedAt: number) => ({
+  recordingSid: RE(n),
+  taskSid: T1.sid,
+  pausedAt,
+  behavior: 'skip' as const,
+  pausedBy: 'alice',
+  role: 'agent',
+  reason: 'manual',
+});
 
 export function ledgerConformance(name: string, make: () => Promise<LedgerFixture>): void {
   describe(`PauseLedger conformance: ${name}`, () => {
@@ -65,7 +83,16 @@ export function ledgerConformance(name: string, make: () => Promise<LedgerFixtur
 
     it('an unknown task has an empty view', async () => {
       const l = await open();
-      expect(await l.view(T1)).toEqual({ taskSid: T1.sid, callSid: T1.callSid, conferenceSid: T1.conferenceSid, known: [], deferred: [], openSpans: [], pause: null, pauseId: null });
+      expect(await l.view(T1)).toEqual({
+        taskSid: T1.sid,
+        callSid: T1.callSid,
+        conferenceSid: T1.conferenceSid,
+        known: [],
+        deferred: [],
+        openSpans: [],
+        pause: null,
+        pauseId: null,
+      });
       expect(await l.openPause(T1.sid)).toBeNull();
       expect(await l.recordings()).toEqual([]);
     });
@@ -136,7 +163,19 @@ export function ledgerConformance(name: string, make: () => Promise<LedgerFixtur
         { recordingSid: RE(2), pausedAt: 100 },
       ]);
       await l.settle({ taskSid: T1.sid, spans: { open: [], close: [{ recordingSid: RE(1), resumedAt: 50, resumedBy: 'alice' }] } });
-      expect(await l.spans(RE(1))).toEqual([{ recordingSid: RE(1), taskSid: T1.sid, pausedAt: 100, resumedAt: 100, behavior: 'skip', pausedBy: 'alice', role: 'agent', reason: 'manual', resumedBy: 'alice' }]);
+      expect(await l.spans(RE(1))).toEqual([
+        {
+          recordingSid: RE(1),
+          taskSid: T1.sid,
+          pausedAt: 100,
+          resumedAt: 100,
+          behavior: 'skip',
+          pausedBy: 'alice',
+          role: 'agent',
+          reason: 'manual',
+          resumedBy: 'alice',
+        },
+      ]);
       await l.settle({ taskSid: T1.sid, spans: { open: [span(1, 200)], close: [] } });
       expect((await l.spans(RE(1))).map((s) => [s.pausedAt, s.resumedAt])).toEqual([
         [100, 100],
@@ -164,7 +203,11 @@ export function ledgerConformance(name: string, make: () => Promise<LedgerFixtur
       expect((await l.view(T1)).deferred).toEqual([{ callSid: 'CA00000000000000000000000000000005', channels: 2, ready: true }]);
       expect(await l.deferredLegs(T2.sid)).toEqual([]);
       // A second transfer while paused replaces the leg in one write.
-      await l.settle({ taskSid: T1.sid, undefer: ['CA00000000000000000000000000000005'], defer: [{ callSid: 'CA00000000000000000000000000000006', channels: 2, ready: true }] });
+      await l.settle({
+        taskSid: T1.sid,
+        undefer: ['CA00000000000000000000000000000005'],
+        defer: [{ callSid: 'CA00000000000000000000000000000006', channels: 2, ready: true }],
+      });
       expect((await l.deferredLegs(T1.sid)).map((d) => d.callSid)).toEqual(['CA00000000000000000000000000000006']);
       await l.settle({ taskSid: T1.sid, undefer: ['CA00000000000000000000000000000006'] });
       expect(await l.deferredLegs(T1.sid)).toEqual([]);
@@ -174,7 +217,13 @@ export function ledgerConformance(name: string, make: () => Promise<LedgerFixtur
       const l = await open();
       // Completing an event that does not exist is refused (no pending event to complete).
       await expect(
-        l.settle({ taskSid: T1.sid, remember: [rec(1)], spans: { open: [span(1, 100)], close: [] }, pause: { kind: 'open', pause: pause(100) }, complete: { eventId: 999_999, outcome: 'ok', details: {} } }),
+        l.settle({
+          taskSid: T1.sid,
+          remember: [rec(1)],
+          spans: { open: [span(1, 100)], close: [] },
+          pause: { kind: 'open', pause: pause(100) },
+          complete: { eventId: 999_999, outcome: 'ok', details: {} },
+        }),
       ).rejects.toThrow();
       expect(await l.recording(RE(1))).toBeNull();
       expect(await l.spans(RE(1))).toEqual([]);

@@ -8,7 +8,13 @@ import { SqliteLedger } from './sqlite-ledger.ts';
 
 ledgerConformance('SQLite', () => {
   const db = openDatabase(':memory:');
-  return Promise.resolve({ ledger: new SqliteLedger(db, () => 1_700_000_000_000), close: () => { db.close(); return Promise.resolve(); } });
+  return Promise.resolve({
+    ledger: new SqliteLedger(db, () => 1_700_000_000_000),
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  });
 });
 
 describe('SqliteLedger specifics', () => {
@@ -18,7 +24,9 @@ describe('SqliteLedger specifics', () => {
     try {
       const l = new SqliteLedger(db);
       db.pragma('query_only = ON');
-      const e = await l.begin({ action: 'pause', actor: 'a', role: 'agent', taskSid: null, callSid: null, conferenceSid: null, recordingSids: [], details: {} }).catch((x: unknown) => x);
+      const e = await l
+        .begin({ action: 'pause', actor: 'a', role: 'agent', taskSid: null, callSid: null, conferenceSid: null, recordingSids: [], details: {} })
+        .catch((x: unknown) => x);
       expect(l.isUnavailable(e)).toBe(true);
       expect(await l.audit({})).toEqual([]);
       expect(await l.openPauses()).toEqual([]);
@@ -35,7 +43,15 @@ describe('SqliteLedger specifics', () => {
     try {
       const la = new SqliteLedger(a);
       const lb = new SqliteLedger(b);
-      const pause = { pausedAt: 0, pausedBy: 'alice', role: 'agent' as const, behavior: 'skip' as const, reminderAt: null, autoResumeAt: 1000, reminderFired: false };
+      const pause = {
+        pausedAt: 0,
+        pausedBy: 'alice',
+        role: 'agent' as const,
+        behavior: 'skip' as const,
+        reminderAt: null,
+        autoResumeAt: 1000,
+        reminderFired: false,
+      };
       await la.settle({ taskSid: 'WT00000000000000000000000000000001', pause: { kind: 'open', pause } });
       expect((await la.claimDeadlines(1000, 'instance-a', 5000)).length).toBe(1);
       expect(await lb.claimDeadlines(1000, 'instance-b', 5000)).toEqual([]);

@@ -124,7 +124,8 @@ const AUDIT_SELECT = `SELECT e.*, o.outcome AS final_outcome, o.at AS completed_
   FROM audit_events e LEFT JOIN audit_outcomes o ON o.event_id = e.id`;
 
 function toEvent(r: AuditRow): AuditEvent {
-  const completion: Record<string, unknown> = r.completion === null ? {} : { ...(JSON.parse(r.completion) as Record<string, unknown>), completedAt: r.completed_at };
+  const completion: Record<string, unknown> =
+    r.completion === null ? {} : { ...(JSON.parse(r.completion) as Record<string, unknown>), completedAt: r.completed_at };
   // Recordings the action started (unknown when it was begun) are named by its completion.
   const added = Array.isArray(completion['startedRecordingSids']) ? (completion['startedRecordingSids'] as string[]) : [];
   return {
@@ -197,11 +198,15 @@ export class SqliteLedger implements PauseLedger {
       openPauses: p('SELECT * FROM pauses WHERE closed_at IS NULL ORDER BY id'),
       startPause: p(`INSERT INTO pauses (task_sid, paused_at, paused_by, role, behavior, reminder_at, auto_resume_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      closePause: p('UPDATE pauses SET closed_at = ?, closed_by = ?, close_reason = ?, claimed_by = NULL, claimed_until = NULL WHERE task_sid = ? AND closed_at IS NULL'),
+      closePause: p(
+        'UPDATE pauses SET closed_at = ?, closed_by = ?, close_reason = ?, claimed_by = NULL, claimed_until = NULL WHERE task_sid = ? AND closed_at IS NULL',
+      ),
       reminded: p('UPDATE pauses SET reminder_fired = 1 WHERE id = ?'),
       autoResumeAttempt: p('UPDATE pauses SET last_auto_resume_at = ? WHERE id = ? AND closed_at IS NULL'),
       deferredOf: p('SELECT call_sid, channels, ready FROM deferred_legs WHERE task_sid = ? ORDER BY rowid'),
-      defer: p('INSERT INTO deferred_legs (task_sid, call_sid, channels, ready) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET channels = excluded.channels, ready = excluded.ready'),
+      defer: p(
+        'INSERT INTO deferred_legs (task_sid, call_sid, channels, ready) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET channels = excluded.channels, ready = excluded.ready',
+      ),
       undefer: p('DELETE FROM deferred_legs WHERE task_sid = ? AND call_sid = ?'),
       undeferAll: p('DELETE FROM deferred_legs WHERE task_sid = ?'),
       insertAudit: p(`INSERT INTO audit_events (at, action, outcome, actor, role, task_sid, call_sid, conference_sid, recording_sids, details)
@@ -335,7 +340,15 @@ export class SqliteLedger implements PauseLedger {
       pause:
         p === null
           ? null
-          : { pausedAt: p.pausedAt, pausedBy: p.pausedBy, role: p.role, behavior: p.behavior, reminderAt: p.reminderAt, autoResumeAt: p.autoResumeAt, reminderFired: p.reminderFired },
+          : {
+              pausedAt: p.pausedAt,
+              pausedBy: p.pausedBy,
+              role: p.role,
+              behavior: p.behavior,
+              reminderAt: p.reminderAt,
+              autoResumeAt: p.autoResumeAt,
+              reminderFired: p.reminderFired,
+            },
       pauseId: p?.id ?? null,
     });
   }

@@ -23,7 +23,19 @@ export const REDACT_PATHS = [
 ];
 
 /** Query parameters whose values are credentials, compared after decoding, case-insensitively. */
-const SECRET_PARAMS = new Set(['token', 'access_token', 'accesstoken', 'auth_token', 'authtoken', 'password', 'secret', 'ticket', 'signature', 'api_key', 'apikey']);
+const SECRET_PARAMS = new Set([
+  'token',
+  'access_token',
+  'accesstoken',
+  'auth_token',
+  'authtoken',
+  'password',
+  'secret',
+  'ticket',
+  'signature',
+  'api_key',
+  'apikey',
+]);
 
 function decodedKey(raw: string): string | null {
   try {

@@ -144,7 +144,10 @@ export class PausePolicy {
           } catch (e) {
             this.h.logger.error({ err: e, taskSid: p.taskSid }, 'pause deadline failed');
           } finally {
-            if (claimed) await this.h.ledger.release(p.id, this.claimant).catch((e: unknown) => this.h.logger.warn({ err: e, taskSid: p.taskSid }, 'could not give a deadline claim back'));
+            if (claimed)
+              await this.h.ledger
+                .release(p.id, this.claimant)
+                .catch((e: unknown) => this.h.logger.warn({ err: e, taskSid: p.taskSid }, 'could not give a deadline claim back'));
           }
         }),
       );

@@ -92,9 +92,7 @@ export class Reconciler {
    * `pending`): the change seen now may be that one, so the event says so rather than blame only.
    */
   private async lostAnswer(taskSid: string, sids: readonly string[]): Promise<{ possiblyEvent?: number }> {
-    const own = (await this.d.ledger.audit({ taskSid }))
-      .filter((e) => e.action === 'pause' || e.action === 'resume' || e.action === 'auto-resume')
-      .at(-1);
+    const own = (await this.d.ledger.audit({ taskSid })).filter((e) => e.action === 'pause' || e.action === 'resume' || e.action === 'auto-resume').at(-1);
     if (own === undefined || (own.outcome !== 'unknown' && own.outcome !== 'pending')) return {};
     return own.recordingSids.some((sid) => sids.includes(sid)) ? { possiblyEvent: own.id } : {};
   }

@@ -257,13 +257,15 @@ export class RecordingService {
       this.updates(task, action, plan.updates),
       Promise.all(
         plan.starts.map((s) =>
-          this.d.provider.createCallRecording(s.callSid, { channels: s.channels === 2 ? 'dual' : 'mono', statusCallback: this.d.recordingStatusCallback() }).then(
-            (r): StartResult => ({ callSid: s.callSid, kind: 'ok', recording: { ...r, owner: { kind: 'call', callSid: s.callSid }, at: this.now() } }),
-            (e: unknown) => {
-              this.d.logger.warn({ err: e, taskSid: task.sid, callSid: s.callSid }, 'could not start the deferred recording');
-              return startResultOf(s.callSid, failureOf('', e));
-            },
-          ),
+          this.d.provider
+            .createCallRecording(s.callSid, { channels: s.channels === 2 ? 'dual' : 'mono', statusCallback: this.d.recordingStatusCallback() })
+            .then(
+              (r): StartResult => ({ callSid: s.callSid, kind: 'ok', recording: { ...r, owner: { kind: 'call', callSid: s.callSid }, at: this.now() } }),
+              (e: unknown) => {
+                this.d.logger.warn({ err: e, taskSid: task.sid, callSid: s.callSid }, 'could not start the deferred recording');
+                return startResultOf(s.callSid, failureOf('', e));
+              },
+            ),
         ),
       ),
       this.listing(task),
@@ -301,7 +303,10 @@ export class RecordingService {
       append: s.append === null ? [] : [s.append],
     });
     const storageError = this.book.writes.error(task.sid);
-    this.d.logger.info({ taskSid: task.sid, action, status: s.status, providerRequests: rounds.requests, providerDepth: rounds.depth }, 'recording change settled');
+    this.d.logger.info(
+      { taskSid: task.sid, action, status: s.status, providerRequests: rounds.requests, providerDepth: rounds.depth },
+      'recording change settled',
+    );
 
     const state = s.state;
     this.publishState(task, state, action);
@@ -354,8 +359,18 @@ export class RecordingService {
         ? await this.viewOf(task)
         : { taskSid: '', callSid: null, conferenceSid: null, known: [], deferred: [], pause: null, pauseId: null, openSpans: await this.openSpanOf(rec.sid) };
     const listing = task === null ? undefined : await this.listing(task);
-    const owner: RecordingOwner = rec.callSid !== null ? { kind: 'call', callSid: rec.callSid } : { kind: 'conference', conferenceSid: rec.conferenceSid ?? '' };
-    const s = settleSingleChange({ ledger: view, actor, change, behavior, recording: { ...rec, owner }, ...(listing === undefined ? {} : { listing }), now, policy: this.policy });
+    const owner: RecordingOwner =
+      rec.callSid !== null ? { kind: 'call', callSid: rec.callSid } : { kind: 'conference', conferenceSid: rec.conferenceSid ?? '' };
+    const s = settleSingleChange({
+      ledger: view,
+      actor,
+      change,
+      behavior,
+      recording: { ...rec, owner },
+      ...(listing === undefined ? {} : { listing }),
+      now,
+      policy: this.policy,
+    });
     await this.book.store(key, {
       taskSid: task?.sid ?? null,
       remember: s.remember,
@@ -375,7 +390,14 @@ export class RecordingService {
    * Records what an action left pending by an earlier process did (found at restart): the spans
    * and the pause record of a pause that reached the provider, or their end after a resume.
    */
-  async adopt(task: TaskRecord, actor: Actor, action: 'pause' | 'resume', sids: readonly string[], at: number, complete: LedgerWrite['complete']): Promise<void> {
+  async adopt(
+    task: TaskRecord,
+    actor: Actor,
+    action: 'pause' | 'resume',
+    sids: readonly string[],
+    at: number,
+    complete: LedgerWrite['complete'],
+  ): Promise<void> {
     const view = await this.viewOf(task);
     const open = new Set(view.openSpans.map((s) => s.recordingSid));
     const behavior = this.pauseBehavior;
@@ -385,10 +407,24 @@ export class RecordingService {
       spans:
         action === 'resume'
           ? { open: [], close: sids.filter((sid) => open.has(sid)).map((sid) => ({ recordingSid: sid, resumedAt: at, resumedBy: actor.identity })) }
-          : { open: sids.map((sid) => ({ recordingSid: sid, taskSid: task.sid, pausedAt: at, behavior, pausedBy: actor.identity, role: actor.role, reason: 'recovered' })), close: [] },
+          : {
+              open: sids.map((sid) => ({
+                recordingSid: sid,
+                taskSid: task.sid,
+                pausedAt: at,
+                behavior,
+                pausedBy: actor.identity,
+                role: actor.role,
+                reason: 'recovered',
+              })),
+              close: [],
+            },
       pause:
         action === 'pause' && sids.length > 0
-          ? { kind: 'open', pause: { pausedAt: at, pausedBy: actor.identity, role: actor.role, behavior, reminderFired: false, ...pauseSchedule(at, this.policy) } }
+          ? {
+              kind: 'open',
+              pause: { pausedAt: at, pausedBy: actor.identity, role: actor.role, behavior, reminderFired: false, ...pauseSchedule(at, this.policy) },
+            }
           : { kind: 'none' },
     });
   }

@@ -10,7 +10,14 @@ const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 export function recordingRoutes(app: Api, deps: { tasks: TaskStore; service: RecordingService; app: AppConfig }): void {
   app.get(
     '/api/tasks/:taskSid/recording',
-    { schema: { summary: "The task's recordings and pause, fresh from the provider", tags: ['recording'], params: TaskParams, response: { 200: TaskRecordingState, ...errors } } },
+    {
+      schema: {
+        summary: "The task's recordings and pause, fresh from the provider",
+        tags: ['recording'],
+        params: TaskParams,
+        response: { 200: TaskRecordingState, ...errors },
+      },
+    },
     async (request) => {
       const { task } = taskForCaller(request, request.params.taskSid, deps.tasks);
       return deps.service.getState(task);

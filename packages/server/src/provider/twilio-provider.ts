@@ -97,9 +97,7 @@ export class TwilioProvider {
   }
 
   async listConferenceRecordings(conferenceSid: string): Promise<ProviderRecording[]> {
-    const list = await this.call(`list recordings of conference ${conferenceSid}`, () =>
-      this.client.conferences(conferenceSid).recordings.list(),
-    );
+    const list = await this.call(`list recordings of conference ${conferenceSid}`, () => this.client.conferences(conferenceSid).recordings.list());
     return list.map((r) => toRecording(r));
   }
 

@@ -4,7 +4,8 @@ import { AppError } from '@pause-recording/core';
 export type RangeSpec = { readonly start: number; readonly end: number | null } | { readonly suffix: number };
 
 /** The part of a `size`-byte body to send, or why none can be. */
-export type ResolvedRange = { readonly kind: 'whole' } | { readonly kind: 'part'; readonly start: number; readonly end: number } | { readonly kind: 'unsatisfiable' };
+export type ResolvedRange =
+  { readonly kind: 'whole' } | { readonly kind: 'part'; readonly start: number; readonly end: number } | { readonly kind: 'unsatisfiable' };
 
 const MALFORMED = 'range: must be one byte range, bytes=START-END, bytes=START- or bytes=-LENGTH';
 

@@ -51,27 +51,43 @@ async function recordingForCaller(request: { readonly user: User | null }, recor
 }
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
-const media = Type.Unsafe<Readable | Buffer>({ type: 'string', format: 'binary', description: 'audio/wav; `Range: bytes=` answers 206 with that part (416 when outside the file)' });
+const media = Type.Unsafe<Readable | Buffer>({
+  type: 'string',
+  format: 'binary',
+  description: 'audio/wav; `Range: bytes=` answers 206 with that part (416 when outside the file)',
+});
 
 export function recordingsRoutes(app: Api, deps: Deps): void {
-  app.get('/api/recordings', { schema: { summary: "Recordings of the caller's tasks; a supervisor gets all", tags: ['recordings'], response: { 200: RecordingsResponse, ...errors } } }, async (request) => {
-    const user = currentUser(request);
-    const list =
-      user.role === 'supervisor'
-        ? await deps.ledger.recordings()
-        : await deps.ledger.recordings({ taskSids: deps.tasks.list({ worker: user.identity }).map((t) => t.sid) });
-    return { recordings: list.map((r) => item(r, deps.tasks)) };
-  });
+  app.get(
+    '/api/recordings',
+    { schema: { summary: "Recordings of the caller's tasks; a supervisor gets all", tags: ['recordings'], response: { 200: RecordingsResponse, ...errors } } },
+    async (request) => {
+      const user = currentUser(request);
+      const list =
+        user.role === 'supervisor'
+          ? await deps.ledger.recordings()
+          : await deps.ledger.recordings({ taskSids: deps.tasks.list({ worker: user.identity }).map((t) => t.sid) });
+      return { recordings: list.map((r) => item(r, deps.tasks)) };
+    },
+  );
 
   app.get(
     '/api/recordings/:sid',
-    { schema: { summary: 'One recording, refreshed from the provider, with its paused spans', tags: ['recordings'], params: RecordingParams, response: { 200: RecordingDetail, ...errors } } },
+    {
+      schema: {
+        summary: 'One recording, refreshed from the provider, with its paused spans',
+        tags: ['recordings'],
+        params: RecordingParams,
+        response: { 200: RecordingDetail, ...errors },
+      },
+    },
     async (request) => {
       let r = await recordingForCaller(request, request.params.sid, deps);
       try {
         // Fresh from the provider, answered without writing: a read works with a full or locked disk.
         const fresh = await deps.provider.fetchRecording(r.sid);
-        if (isRecordingStatus(fresh.status)) r = { ...r, status: fresh.status, duration: fresh.duration ?? r.duration, startTime: fresh.startTime ?? r.startTime };
+        if (isRecordingStatus(fresh.status))
+          r = { ...r, status: fresh.status, duration: fresh.duration ?? r.duration, startTime: fresh.startTime ?? r.startTime };
       } catch (e) {
         request.log.warn({ err: e, recordingSid: r.sid }, 'could not refresh the recording; answering what is known');
       }

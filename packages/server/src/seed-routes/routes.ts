@@ -13,30 +13,36 @@ import type { TaskRecord, TaskStore } from '../tasks/task-store.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
-export const SeedRecording = Type.Object({
-  sid: Type.String(),
-  status: Type.String(),
-  callSid: Nullable(Type.String()),
-  conferenceSid: Nullable(Type.String()),
-  channels: Type.Number(),
-  source: Type.String(),
-  track: Nullable(Type.String()),
-  startTime: Nullable(Type.String()),
-  duration: Nullable(Type.String()),
-}, { title: 'SeedRecording' });
+export const SeedRecording = Type.Object(
+  {
+    sid: Type.String(),
+    status: Type.String(),
+    callSid: Nullable(Type.String()),
+    conferenceSid: Nullable(Type.String()),
+    channels: Type.Number(),
+    source: Type.String(),
+    track: Nullable(Type.String()),
+    startTime: Nullable(Type.String()),
+    duration: Nullable(Type.String()),
+  },
+  { title: 'SeedRecording' },
+);
 export type SeedRecording = Static<typeof SeedRecording>;
 
 /**
  * Drop-in routes for the flex-project-template's Twilio Functions: same paths, form fields,
  * `Token` field and response shape `{recording, success, message, twilioErrorCode, twilioDocPage}`.
  */
-export const SeedResponse = Type.Object({
-  recording: Nullable(SeedRecording),
-  success: Type.Boolean(),
-  message: Nullable(Type.String()),
-  twilioErrorCode: Nullable(Type.Number()),
-  twilioDocPage: Nullable(Type.String()),
-}, { title: 'SeedResponse', description: "The template's answer, for successes and failures alike (the HTTP status tells them apart)." });
+export const SeedResponse = Type.Object(
+  {
+    recording: Nullable(SeedRecording),
+    success: Type.Boolean(),
+    message: Nullable(Type.String()),
+    twilioErrorCode: Nullable(Type.Number()),
+    twilioDocPage: Nullable(Type.String()),
+  },
+  { title: 'SeedResponse', description: "The template's answer, for successes and failures alike (the HTTP status tells them apart)." },
+);
 export type SeedResponse = Static<typeof SeedResponse>;
 
 const token = Type.String({ description: "The caller's Flex token (or this server's bearer token)" });
@@ -181,7 +187,14 @@ export function seedRoutes(app: Api, deps: Deps): void {
   }
 
   /** Written before the provider is asked (refused with a 503 when storage cannot keep it: nothing is done then). */
-  async function beginSeed(action: 'pause' | 'resume' | 'recording-start', actor: Actor, task: TaskRecord | null, owner: RecordingOwner, recordingSid: string, details: Record<string, unknown>): Promise<number> {
+  async function beginSeed(
+    action: 'pause' | 'resume' | 'recording-start',
+    actor: Actor,
+    task: TaskRecord | null,
+    owner: RecordingOwner,
+    recordingSid: string,
+    details: Record<string, unknown>,
+  ): Promise<number> {
     try {
       return (await auditSeed(action, actor, task, owner, recordingSid, details)).id;
     } catch (e) {
@@ -195,7 +208,14 @@ export function seedRoutes(app: Api, deps: Deps): void {
     await deps.service.book.store(key, { taskSid: null, complete: { eventId, outcome, details } }, 'audit outcome');
   }
 
-  function auditSeed(action: 'pause' | 'resume' | 'recording-start', actor: Actor, task: TaskRecord | null, owner: RecordingOwner, recordingSid: string, details: Record<string, unknown>) {
+  function auditSeed(
+    action: 'pause' | 'resume' | 'recording-start',
+    actor: Actor,
+    task: TaskRecord | null,
+    owner: RecordingOwner,
+    recordingSid: string,
+    details: Record<string, unknown>,
+  ) {
     return deps.service.ledger.begin({
       action,
       actor: actor.identity,
@@ -211,77 +231,94 @@ export function seedRoutes(app: Api, deps: Deps): void {
   for (const kind of ['call', 'conference'] as const) {
     for (const change of ['pause', 'resume'] as const) {
       const path = `/features/pause-recording/flex/${change}-${kind}-recording`;
-      app.post(path, { attachValidation: true, schema: seedSchema(`${change === 'pause' ? 'Pause' : 'Resume'} a ${kind}'s recording (the template's Function)`) }, async (request, reply) =>
-        respond(reply, async () => {
-          const actor = await actorFrom(request.body);
-          const body = checked(request);
-          const owner: RecordingOwner =
-            kind === 'call' ? { kind, callSid: requiredSid(body, 'callSid', 'call') } : { kind, conferenceSid: requiredSid(body, 'conferenceSid', 'conference') };
-          // The template resumes a named recording; pausing defaults to the current one.
-          const recordingSid =
-            change === 'resume' ? requiredSid(body, 'recordingSid', 'recording', true) : (optionalSid(body, 'recordingSid', 'recording', true) ?? 'Twilio.CURRENT');
-          let behavior: PauseBehavior = deps.service.pauseBehavior;
-          const pb = body.pauseBehavior;
-          if (pb !== undefined && pb !== '') {
-            if (!isPauseBehavior(pb)) throw new SeedFailure(400, 'pauseBehavior: must be skip or silence');
-            behavior = pb;
-          }
-          const task = taskGuard(actor, owner);
-          // Under the task's lock: the reconcile never mistakes this change for someone else's.
-          const run = async (): Promise<SeedResponse> => {
-            const key = task?.sid ?? (owner.kind === 'call' ? owner.callSid : owner.conferenceSid);
-            deps.service.book.writes.begin(key);
-            const eventId = await beginSeed(change, actor, task, owner, recordingSid, change === 'pause' ? { pauseBehavior: behavior } : {});
-            let rec: ProviderRecording;
-            try {
-              rec = await deps.provider.updateRecording(owner, recordingSid, change === 'pause' ? 'paused' : 'in-progress', behavior);
-            } catch (e) {
-              await completeSeed(key, eventId, 'failed', { error: e instanceof Error ? e.message : String(e) });
-              throw e;
+      app.post(
+        path,
+        { attachValidation: true, schema: seedSchema(`${change === 'pause' ? 'Pause' : 'Resume'} a ${kind}'s recording (the template's Function)`) },
+        async (request, reply) =>
+          respond(reply, async () => {
+            const actor = await actorFrom(request.body);
+            const body = checked(request);
+            const owner: RecordingOwner =
+              kind === 'call'
+                ? { kind, callSid: requiredSid(body, 'callSid', 'call') }
+                : { kind, conferenceSid: requiredSid(body, 'conferenceSid', 'conference') };
+            // The template resumes a named recording; pausing defaults to the current one.
+            const recordingSid =
+              change === 'resume'
+                ? requiredSid(body, 'recordingSid', 'recording', true)
+                : (optionalSid(body, 'recordingSid', 'recording', true) ?? 'Twilio.CURRENT');
+            let behavior: PauseBehavior = deps.service.pauseBehavior;
+            const pb = body.pauseBehavior;
+            if (pb !== undefined && pb !== '') {
+              if (!isPauseBehavior(pb)) throw new SeedFailure(400, 'pauseBehavior: must be skip or silence');
+              behavior = pb;
             }
-            // The completion, the span and the pause record: one ledger call (settleSingleChange).
-            const failed = await deps.service.afterSingleChange(task, actor, rec, change, behavior, key, { eventId, outcome: 'ok', details: { changed: [rec.sid] } });
-            if (failed !== null) {
-              throw new SeedFailure(
-                503,
-                `the recording ${rec.sid} is ${rec.status} at Twilio, but the audit (event ${eventId}, pending) could not be completed: ${failed.message}. The server retries the record when storage is back`,
-              );
-            }
-            return { recording: seedRecording(rec), success: true, message: null, twilioErrorCode: null, twilioDocPage: null };
-          };
-          return task === null ? run() : deps.service.exclusive(task.sid, run);
-        }),
+            const task = taskGuard(actor, owner);
+            // Under the task's lock: the reconcile never mistakes this change for someone else's.
+            const run = async (): Promise<SeedResponse> => {
+              const key = task?.sid ?? (owner.kind === 'call' ? owner.callSid : owner.conferenceSid);
+              deps.service.book.writes.begin(key);
+              const eventId = await beginSeed(change, actor, task, owner, recordingSid, change === 'pause' ? { pauseBehavior: behavior } : {});
+              let rec: ProviderRecording;
+              try {
+                rec = await deps.provider.updateRecording(owner, recordingSid, change === 'pause' ? 'paused' : 'in-progress', behavior);
+              } catch (e) {
+                await completeSeed(key, eventId, 'failed', { error: e instanceof Error ? e.message : String(e) });
+                throw e;
+              }
+              // The completion, the span and the pause record: one ledger call (settleSingleChange).
+              const failed = await deps.service.afterSingleChange(task, actor, rec, change, behavior, key, {
+                eventId,
+                outcome: 'ok',
+                details: { changed: [rec.sid] },
+              });
+              if (failed !== null) {
+                throw new SeedFailure(
+                  503,
+                  `the recording ${rec.sid} is ${rec.status} at Twilio, but the audit (event ${eventId}, pending) could not be completed: ${failed.message}. The server retries the record when storage is back`,
+                );
+              }
+              return { recording: seedRecording(rec), success: true, message: null, twilioErrorCode: null, twilioDocPage: null };
+            };
+            return task === null ? run() : deps.service.exclusive(task.sid, run);
+          }),
       );
     }
   }
 
-  app.post('/features/dual-channel-recording/flex/create-recording', { attachValidation: true, schema: seedSchema("Start a dual-channel recording of a call (the template's Function)") }, async (request, reply) =>
-    respond(reply, async () => {
-      const actor = await actorFrom(request.body);
-      const callSid = requiredSid(checked(request), 'callSid', 'call');
-      const owner: RecordingOwner = { kind: 'call', callSid };
-      const task = taskGuard(actor, owner);
-      let rec: ProviderRecording;
-      const startedAt = Date.now();
-      const key = task?.sid ?? `call:${callSid}`;
-      deps.service.book.writes.begin(key);
-      const eventId = await beginSeed('recording-start', actor, task, owner, '', { channels: 'dual' });
-      try {
-        rec = await deps.provider.createCallRecording(callSid, { channels: 'dual' });
-      } catch (e) {
-        await completeSeed(key, eventId, 'failed', { error: e instanceof Error ? e.message : String(e) });
-        throw e;
-      }
-      await deps.service.book.store(
-        key,
-        { taskSid: task?.sid ?? null, remember: [rec], firstSeenAt: startedAt, complete: { eventId, outcome: 'ok', details: { recordingSid: rec.sid } } },
-        'recording started',
-      );
-      const failed = deps.service.book.writes.error(key);
-      if (failed !== null) {
-        throw new SeedFailure(503, `the recording ${rec.sid} was started at Twilio, but the audit (event ${eventId}, pending) could not be completed: ${failed.message}. The server retries the record when storage is back`);
-      }
-      return { recording: seedRecording(rec), success: true, message: null, twilioErrorCode: null, twilioDocPage: null };
-    }),
+  app.post(
+    '/features/dual-channel-recording/flex/create-recording',
+    { attachValidation: true, schema: seedSchema("Start a dual-channel recording of a call (the template's Function)") },
+    async (request, reply) =>
+      respond(reply, async () => {
+        const actor = await actorFrom(request.body);
+        const callSid = requiredSid(checked(request), 'callSid', 'call');
+        const owner: RecordingOwner = { kind: 'call', callSid };
+        const task = taskGuard(actor, owner);
+        let rec: ProviderRecording;
+        const startedAt = Date.now();
+        const key = task?.sid ?? `call:${callSid}`;
+        deps.service.book.writes.begin(key);
+        const eventId = await beginSeed('recording-start', actor, task, owner, '', { channels: 'dual' });
+        try {
+          rec = await deps.provider.createCallRecording(callSid, { channels: 'dual' });
+        } catch (e) {
+          await completeSeed(key, eventId, 'failed', { error: e instanceof Error ? e.message : String(e) });
+          throw e;
+        }
+        await deps.service.book.store(
+          key,
+          { taskSid: task?.sid ?? null, remember: [rec], firstSeenAt: startedAt, complete: { eventId, outcome: 'ok', details: { recordingSid: rec.sid } } },
+          'recording started',
+        );
+        const failed = deps.service.book.writes.error(key);
+        if (failed !== null) {
+          throw new SeedFailure(
+            503,
+            `the recording ${rec.sid} was started at Twilio, but the audit (event ${eventId}, pending) could not be completed: ${failed.message}. The server retries the record when storage is back`,
+          );
+        }
+        return { recording: seedRecording(rec), success: true, message: null, twilioErrorCode: null, twilioDocPage: null };
+      }),
   );
 }

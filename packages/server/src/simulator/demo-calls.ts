@@ -7,13 +7,7 @@ import type { Simulator } from './simulator.ts';
  * The demo's steady trickle of customers (`npm start` without SIMULATOR=off): every
  * `intervalMs`, if an agent is free and nobody is waiting, a customer calls for 1.5-4 minutes.
  */
-export function startDemoCalls(o: {
-  simulator: Simulator;
-  tasks: TaskStore;
-  users: UserDirectory;
-  intervalMs: number;
-  logger: Logger;
-}): () => void {
+export function startDemoCalls(o: { simulator: Simulator; tasks: TaskStore; users: UserDirectory; intervalMs: number; logger: Logger }): () => void {
   let running = false;
   const tick = async (): Promise<void> => {
     if (running) return;

@@ -69,7 +69,10 @@ export class ContactCenter {
     if (existing !== null) return Promise.resolve(existing);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.waiters.set(callSid, (this.waiters.get(callSid) ?? []).filter((w) => w !== done));
+        this.waiters.set(
+          callSid,
+          (this.waiters.get(callSid) ?? []).filter((w) => w !== done),
+        );
         resolve(null);
       }, ms);
       const done = (t: TaskRecord): void => {
@@ -110,7 +113,12 @@ export class ContactCenter {
   }
 
   private busyAgents(): Set<string> {
-    return new Set(this.d.tasks.list({ statuses: BUSY }).map((t) => t.worker).filter((w): w is string => w !== null));
+    return new Set(
+      this.d.tasks
+        .list({ statuses: BUSY })
+        .map((t) => t.worker)
+        .filter((w): w is string => w !== null),
+    );
   }
 
   /** Offers a pending task to `preferred` (when given) or the first available agent who has not declined it. */
@@ -165,7 +173,9 @@ export class ContactCenter {
     if (task === null) return;
     if (callSid === task.workerCallSid && task.status === 'assigned' && task.conferenceSid !== null) {
       // The agent's leg dropped: do not leave the caller alone in the conference.
-      this.d.provider.endConference(task.conferenceSid).catch((e: unknown) => this.d.logger.warn({ err: e, taskSid: task.sid }, 'could not end the conference'));
+      this.d.provider
+        .endConference(task.conferenceSid)
+        .catch((e: unknown) => this.d.logger.warn({ err: e, taskSid: task.sid }, 'could not end the conference'));
     }
     await this.callEnded(task);
   }
@@ -181,7 +191,13 @@ export class ContactCenter {
     if (next === 'canceled') this.dispatchPending();
   }
 
-  private async auditTask(action: 'task-accept' | 'task-reject' | 'task-hold' | 'task-transfer' | 'task-hangup' | 'task-complete', task: TaskRecord, user: User, outcome: 'ok' | 'failed', details: Record<string, unknown> = {}): Promise<void> {
+  private async auditTask(
+    action: 'task-accept' | 'task-reject' | 'task-hold' | 'task-transfer' | 'task-hangup' | 'task-complete',
+    task: TaskRecord,
+    user: User,
+    outcome: 'ok' | 'failed',
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
     await this.d.ledger.append({
       action,
       outcome,
@@ -248,7 +264,10 @@ export class ContactCenter {
     // recordings run, so no pause can slip in before a recording that would then capture.
     t = this.d.tasks.update(t.sid, {
       workerCallSid: leg.callSid,
-      attributes: { ...t.attributes, conference: { ...t.attributes.conference, participants: { ...t.attributes.conference.participants, worker: leg.callSid } } },
+      attributes: {
+        ...t.attributes,
+        conference: { ...t.attributes.conference, participants: { ...t.attributes.conference.participants, worker: leg.callSid } },
+      },
     });
     // The agent's leg is answered shortly after the create returns; recording it earlier gets 21220.
     await this.d.provider.waitForCallInProgress(leg.callSid, this.d.acceptWaitMs);
@@ -300,7 +319,17 @@ export class ContactCenter {
   }
 
   private recordingStartEvent(task: TaskRecord, user: User, outcome: 'ok' | 'failed', sids: string[], details: Record<string, unknown>) {
-    return { action: 'recording-start' as const, outcome, actor: user.identity, role: user.role, taskSid: task.sid, callSid: task.attributes.call_sid, conferenceSid: task.conferenceSid, recordingSids: sids, details };
+    return {
+      action: 'recording-start' as const,
+      outcome,
+      actor: user.identity,
+      role: user.role,
+      taskSid: task.sid,
+      callSid: task.attributes.call_sid,
+      conferenceSid: task.conferenceSid,
+      recordingSids: sids,
+      details,
+    };
   }
 
   private async auditRecordingStart(task: TaskRecord, user: User, outcome: 'ok' | 'failed', sids: string[], details: Record<string, unknown>): Promise<void> {
@@ -377,7 +406,10 @@ export class ContactCenter {
           let t = this.d.tasks.update(task.sid, {
             worker: to,
             workerCallSid: leg.callSid,
-            attributes: { ...task.attributes, conference: { ...task.attributes.conference, participants: { ...task.attributes.conference.participants, worker: leg.callSid } } },
+            attributes: {
+              ...task.attributes,
+              conference: { ...task.attributes.conference, participants: { ...task.attributes.conference.participants, worker: leg.callSid } },
+            },
           });
           const dual = this.d.app.dualChannelRecording;
           if (dual.channel === 'worker' && dualChannelApplies(dual, t)) {

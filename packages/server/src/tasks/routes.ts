@@ -54,13 +54,24 @@ export function taskRoutes(app: Api, deps: { tasks: TaskStore; contactCenter: Co
     },
   );
 
-  app.get('/api/tasks/:taskSid', { schema: { summary: 'One task', tags: ['tasks'], params: TaskParams, response: { 200: TaskResponse, ...errors } } }, async (request) =>
-    answer(taskView(taskForCaller(request, request.params.taskSid, deps.tasks).task)),
+  app.get(
+    '/api/tasks/:taskSid',
+    { schema: { summary: 'One task', tags: ['tasks'], params: TaskParams, response: { 200: TaskResponse, ...errors } } },
+    async (request) => answer(taskView(taskForCaller(request, request.params.taskSid, deps.tasks).task)),
   );
 
   app.post(
     '/api/tasks/:taskSid/hold',
-    { preValidation: mayAct, schema: { summary: 'Put the customer on hold or take them off', tags: ['tasks'], params: TaskParams, body: HoldRequest, response: { 200: TaskResponse, ...errors } } },
+    {
+      preValidation: mayAct,
+      schema: {
+        summary: 'Put the customer on hold or take them off',
+        tags: ['tasks'],
+        params: TaskParams,
+        body: HoldRequest,
+        response: { 200: TaskResponse, ...errors },
+      },
+    },
     async (request) => {
       const { task, user } = taskForCaller(request, request.params.taskSid, deps.tasks);
       return answer(taskView(await contactCenter().hold(task.sid, user, request.body.hold)));
@@ -69,7 +80,16 @@ export function taskRoutes(app: Api, deps: { tasks: TaskStore; contactCenter: Co
 
   app.post(
     '/api/tasks/:taskSid/transfer',
-    { preValidation: mayAct, schema: { summary: 'Hand the call to another agent', tags: ['tasks'], params: TaskParams, body: TransferRequest, response: { 200: TaskResponse, ...errors } } },
+    {
+      preValidation: mayAct,
+      schema: {
+        summary: 'Hand the call to another agent',
+        tags: ['tasks'],
+        params: TaskParams,
+        body: TransferRequest,
+        response: { 200: TaskResponse, ...errors },
+      },
+    },
     async (request) => {
       const { task, user } = taskForCaller(request, request.params.taskSid, deps.tasks);
       return answer(taskView(await contactCenter().transfer(task.sid, user, request.body.to)));
@@ -79,7 +99,16 @@ export function taskRoutes(app: Api, deps: { tasks: TaskStore; contactCenter: Co
   for (const action of ['accept', 'reject', 'hangup', 'complete'] as const) {
     app.post(
       `/api/tasks/:taskSid/${action}`,
-      { preValidation: mayAct, schema: { summary: `${action[0]?.toUpperCase() ?? ''}${action.slice(1)} the task`, tags: ['tasks'], params: TaskParams, body: NoFields, response: { 200: TaskResponse, ...errors } } },
+      {
+        preValidation: mayAct,
+        schema: {
+          summary: `${action[0]?.toUpperCase() ?? ''}${action.slice(1)} the task`,
+          tags: ['tasks'],
+          params: TaskParams,
+          body: NoFields,
+          response: { 200: TaskResponse, ...errors },
+        },
+      },
       async (request) => {
         const { task, user } = taskForCaller(request, request.params.taskSid, deps.tasks);
         const cc = contactCenter();

@@ -41,7 +41,10 @@ describe('SqliteTaskStore accepted-at', () => {
     const old = new Database(file);
     old.exec(`CREATE TABLE tasks (sid TEXT PRIMARY KEY, status TEXT NOT NULL, worker TEXT, queue TEXT NOT NULL, call_sid TEXT NOT NULL UNIQUE,
       conference_sid TEXT, worker_call_sid TEXT, attributes TEXT NOT NULL, rejected_by TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`);
-    old.prepare(`INSERT INTO tasks (sid, status, worker, queue, call_sid, attributes, created_at, updated_at) VALUES (?, 'assigned', 'alice', 'everyone', ?, ?, ?, ?)`)
+    old
+      .prepare(
+        `INSERT INTO tasks (sid, status, worker, queue, call_sid, attributes, created_at, updated_at) VALUES (?, 'assigned', 'alice', 'everyone', ?, ?, ?, ?)`,
+      )
       .run(SID, 'CA1', JSON.stringify(attributes(SID)), '2026-11-26T15:00:00.000Z', '2026-11-26T15:00:05.000Z');
     old.close();
     const db = openDatabase(file);

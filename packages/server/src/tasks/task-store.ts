@@ -101,9 +101,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   byCallSid(callSid: string): TaskRecord | null {
-    const r = this.db
-      .prepare('SELECT * FROM tasks WHERE call_sid = ? OR worker_call_sid = ?')
-      .get(callSid, callSid) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM tasks WHERE call_sid = ? OR worker_call_sid = ?').get(callSid, callSid) as Row | undefined;
     return r === undefined ? null : toRecord(r);
   }
 

@@ -12,12 +12,7 @@ function xmlText(v: string): string {
  * false) until the agent joins; the conference ends when the caller leaves. With
  * `record` the conference is recorded from the moment it starts.
  */
-export function conferenceTwiml(opts: {
-  name: string;
-  statusCallback: string;
-  record: boolean;
-  recordingStatusCallback: string;
-}): string {
+export function conferenceTwiml(opts: { name: string; statusCallback: string; record: boolean; recordingStatusCallback: string }): string {
   const attrs = [
     'startConferenceOnEnter="false"',
     'endConferenceOnExit="true"',

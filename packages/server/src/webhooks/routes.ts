@@ -23,7 +23,9 @@ interface Deps {
 const TwilioForm = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]), {
   description: 'Form-encoded like Twilio: CallSid, ConferenceSid, RecordingSid, RecordingStatus, StatusCallbackEvent, ... signed with X-Twilio-Signature',
 });
-const Signed = Type.Object({ 'x-twilio-signature': Type.Optional(Type.String({ description: "HMAC-SHA1 of the URL and the form, keyed with the account's auth token" })) });
+const Signed = Type.Object({
+  'x-twilio-signature': Type.Optional(Type.String({ description: "HMAC-SHA1 of the URL and the form, keyed with the account's auth token" })),
+});
 
 function formParams(body: Static<typeof TwilioForm>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -35,7 +37,14 @@ function formParams(body: Static<typeof TwilioForm>): Record<string, string> {
 }
 
 const noContent = { 204: Type.Null({ description: 'Taken' }) };
-const schema = <R extends Record<number, TSchema>>(summary: string, response: R) => ({ summary, tags: ['webhooks'], consumes: ['application/x-www-form-urlencoded'], body: TwilioForm, headers: Signed, response });
+const schema = <R extends Record<number, TSchema>>(summary: string, response: R) => ({
+  summary,
+  tags: ['webhooks'],
+  consumes: ['application/x-www-form-urlencoded'],
+  body: TwilioForm,
+  headers: Signed,
+  response,
+});
 
 /**
  * Callbacks from the voice engine (or Twilio): the voice webhook and the status callbacks.
@@ -43,7 +52,11 @@ const schema = <R extends Record<number, TSchema>>(summary: string, response: R)
  * configured (PUBLIC_URL + path); anything else is refused with 403.
  */
 export function webhookRoutes(app: Api, deps: Deps): void {
-  const verified = (request: { readonly body: Static<typeof TwilioForm>; readonly headers: IncomingHttpHeaders; readonly url: string }): Record<string, string> => {
+  const verified = (request: {
+    readonly body: Static<typeof TwilioForm>;
+    readonly headers: IncomingHttpHeaders;
+    readonly url: string;
+  }): Record<string, string> => {
     const params = formParams(request.body);
     const sig = request.headers['x-twilio-signature'];
     const url = deps.publicUrl() + request.url;
@@ -53,15 +66,19 @@ export function webhookRoutes(app: Api, deps: Deps): void {
     return params;
   };
 
-  app.post('/webhooks/voice', { schema: schema('The voice webhook: TwiML for an inbound call', { 200: Type.String({ description: 'TwiML (text/xml)' }) }) }, async (request, reply) => {
-    const p = verified(request);
-    reply.header('content-type', 'text/xml');
-    const cc = deps.contactCenter;
-    if (cc === null || !p['CallSid'] || !p['From'] || !p['To']) {
-      return hangupTwiml('This number is not served by a contact center.');
-    }
-    return cc.inboundCall({ callSid: p['CallSid'], from: p['From'], to: p['To'] });
-  });
+  app.post(
+    '/webhooks/voice',
+    { schema: schema('The voice webhook: TwiML for an inbound call', { 200: Type.String({ description: 'TwiML (text/xml)' }) }) },
+    async (request, reply) => {
+      const p = verified(request);
+      reply.header('content-type', 'text/xml');
+      const cc = deps.contactCenter;
+      if (cc === null || !p['CallSid'] || !p['From'] || !p['To']) {
+        return hangupTwiml('This number is not served by a contact center.');
+      }
+      return cc.inboundCall({ callSid: p['CallSid'], from: p['From'], to: p['To'] });
+    },
+  );
 
   app.post('/webhooks/conference-status', { schema: schema('Conference status callback', noContent) }, async (request, reply) => {
     const p = verified(request);
@@ -86,7 +103,9 @@ export function webhookRoutes(app: Api, deps: Deps): void {
       const known = await deps.ledger.recording(sid);
       const task =
         known !== null
-          ? known.taskSid === null ? null : deps.tasks.get(known.taskSid)
+          ? known.taskSid === null
+            ? null
+            : deps.tasks.get(known.taskSid)
           : ((conferenceSid === null ? null : deps.tasks.byConference(conferenceSid)) ?? (callSid === null ? null : deps.tasks.byCallSid(callSid)));
       // An ended recording closes its open span quietly; a pause or resume is the reconcile's to judge.
       const ended = status !== 'in-progress' && status !== 'paused' && (await deps.ledger.spans(sid)).some((s) => s.resumedAt === null);

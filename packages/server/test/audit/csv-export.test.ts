@@ -15,9 +15,19 @@ afterAll(async () => {
 
 describe('GET /api/audit?format=csv', () => {
   it('starts no cell with = + - @ tab or CR', async () => {
-    const hostile = ['=HYPERLINK("http://evil.example","open")', '+1+cmd|\' /C calc\'!A0', '-2+3', '@SUM(1,2)', '\t=1', '\r=1'];
+    const hostile = ['=HYPERLINK("http://evil.example","open")', "+1+cmd|' /C calc'!A0", '-2+3', '@SUM(1,2)', '\t=1', '\r=1'];
     for (const actor of hostile) {
-      await s.server.ledger.append({ action: 'pause', outcome: 'ok', actor, role: 'flex', taskSid: null, callSid: null, conferenceSid: null, recordingSids: [], details: { reason: actor } });
+      await s.server.ledger.append({
+        action: 'pause',
+        outcome: 'ok',
+        actor,
+        role: 'flex',
+        taskSid: null,
+        callSid: null,
+        conferenceSid: null,
+        recordingSids: [],
+        details: { reason: actor },
+      });
     }
     const r = await s.api('GET', '/api/audit?format=csv', { token: await s.login('sam') });
     expect(r.status).toBe(200);

@@ -27,7 +27,14 @@ function login(url: string, identity: string, password: string, from = '127.0.0.
   const body = JSON.stringify({ identity, password });
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: u.hostname, port: u.port, method: 'POST', path: '/api/auth/login', localAddress: from, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: u.hostname,
+        port: u.port,
+        method: 'POST',
+        path: '/api/auth/login',
+        localAddress: from,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] }));

@@ -46,7 +46,9 @@ describe('startup refusals', () => {
     const e = await refusal({ HOST: '0.0.0.0' });
     expect(e?.message).toMatch(/^Refusing to start: demo or default credentials would be exposed:\n/);
     expect(e?.problems).toEqual([
-      expect.stringMatching(/^users: the demo users \(alice, bob, sam\) with a published password would be reachable \(HOST=0\.0\.0\.0 is not a loopback address\)/),
+      expect.stringMatching(
+        /^users: the demo users \(alice, bob, sam\) with a published password would be reachable \(HOST=0\.0\.0\.0 is not a loopback address\)/,
+      ),
       expect.stringMatching(/^TWILIO_AUTH_TOKEN: the engine's default token "engine-dev-token" is public/),
     ]);
     // With real users and a secret token the same HOST is fine (checked without listening: tests stay on loopback).
@@ -60,13 +62,18 @@ describe('startup refusals', () => {
       expect.stringContaining('TWILIO_AUTH_TOKEN: the engine\'s default token "engine-dev-token" is public'),
     ]);
     expect((await refusal({ ...PROD, TWILIO_AUTH_TOKEN: 'engine-dev-token' }))?.problems).toEqual([
-      expect.stringContaining('TWILIO_AUTH_TOKEN: the engine\'s default token "engine-dev-token" is public, so anyone could sign webhooks (SERVER_MODE=production)'),
+      expect.stringContaining(
+        'TWILIO_AUTH_TOKEN: the engine\'s default token "engine-dev-token" is public, so anyone could sign webhooks (SERVER_MODE=production)',
+      ),
     ]);
   });
 
   it('refuses a known default or non-random AUTH_SECRET in production', async () => {
     for (const secret of ['changeme-changeme-changeme-changeme', 'x'.repeat(32), 'engine-dev-token-engine-dev-token!']) {
-      expect([secret, (await refusal({ ...PROD, AUTH_SECRET: secret }))?.problems]).toEqual([secret, [expect.stringMatching(/^AUTH_SECRET: is a known default or not random/)]]);
+      expect([secret, (await refusal({ ...PROD, AUTH_SECRET: secret }))?.problems]).toEqual([
+        secret,
+        [expect.stringMatching(/^AUTH_SECRET: is a known default or not random/)],
+      ]);
     }
     expect(await refusal({ ...PROD, AUTH_SECRET: SECRET })).toBeNull();
   });

@@ -51,7 +51,9 @@ describe('event stream tickets', () => {
     expect((await open('?ticket=' + 'x'.repeat(43))).status).toBe(401);
     const inUrl = await open(`?token=${encodeURIComponent(token)}`);
     expect(inUrl.status).toBe(400);
-    expect(JSON.parse(await inUrl.text())).toMatchObject({ error: { field: 'token', message: expect.stringContaining('credentials do not belong in the URL') } });
+    expect(JSON.parse(await inUrl.text())).toMatchObject({
+      error: { field: 'token', message: expect.stringContaining('credentials do not belong in the URL') },
+    });
     // Without anything: 401.
     expect((await open('')).status).toBe(401);
     first.stop();

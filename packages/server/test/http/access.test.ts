@@ -65,8 +65,7 @@ describe('access', () => {
   it('gives 401 without a token or with a bad or forged one', async () => {
     await unchanged(async () => {
       // alice's signature on a payload that claims the supervisor role.
-      const forged =
-        Buffer.from(JSON.stringify({ sub: 'alice', roles: ['supervisor'], exp: 4_102_444_800 })).toString('base64url') + '.' + alice.split('.')[1];
+      const forged = Buffer.from(JSON.stringify({ sub: 'alice', roles: ['supervisor'], exp: 4_102_444_800 })).toString('base64url') + '.' + alice.split('.')[1];
       for (const token of [undefined, 'nonsense', forged]) {
         for (const [method, path] of [
           ['GET', '/api/tasks'],

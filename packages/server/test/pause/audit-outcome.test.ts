@@ -23,7 +23,9 @@ describe('audit outcome of a pause', () => {
     expect(pending).toMatchObject({ outcome: 'pending', actor: 'alice' });
     expect((await pressing).status).toBe(200);
     const done = s.server.audit.query({ taskSid }).filter((e) => e.action === 'pause');
-    expect(done).toEqual([expect.objectContaining({ id: pending.id, at: pending.at, outcome: 'ok', details: expect.objectContaining({ completedAt: expect.any(String) }) })]);
+    expect(done).toEqual([
+      expect.objectContaining({ id: pending.id, at: pending.at, outcome: 'ok', details: expect.objectContaining({ completedAt: expect.any(String) }) }),
+    ]);
   });
 
   it('is unknown when the answer is lost and the provider cannot be asked again', async () => {

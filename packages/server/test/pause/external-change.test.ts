@@ -73,7 +73,17 @@ describe('external changes', () => {
     await sdk(s).calls(dual.callSid!).recordings(dual.sid).update({ status: 'paused' });
     // The engine reports recording status changes only through callbacks it was asked for; post
     // the callback Twilio would send for this recording, signed with the account's token.
-    expect((await s.webhook('/webhooks/recording-status', { RecordingSid: dual.sid, RecordingStatus: 'paused', CallSid: dual.callSid!, RecordingChannels: '2', RecordingSource: 'StartCallRecordingAPI' })).status).toBe(204);
+    expect(
+      (
+        await s.webhook('/webhooks/recording-status', {
+          RecordingSid: dual.sid,
+          RecordingStatus: 'paused',
+          CallSid: dual.callSid!,
+          RecordingChannels: '2',
+          RecordingSource: 'StartCallRecordingAPI',
+        })
+      ).status,
+    ).toBe(204);
     const external = await waitUntil('the external-change audit event', () => s.server.audit.query({ taskSid }).find((e) => e.action === 'external-change'));
     expect(external.details).toMatchObject({ seenBy: 'status-callback', paused: [dual.sid], resumed: [] });
     const state = await s.api('GET', `/api/tasks/${taskSid}/recording`, { token });

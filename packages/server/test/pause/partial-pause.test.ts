@@ -49,7 +49,10 @@ describe('partial pause', () => {
     expect(r.body['capturing']).toEqual([conf!.sid]);
     expect(r.body['failures']).toEqual([expect.objectContaining({ recordingSid: conf!.sid, code: 'UPSTREAM_UNAVAILABLE' })]);
     expect(r.body['recordings']).toEqual(
-      expect.arrayContaining([expect.objectContaining({ sid: dual!.sid, status: 'paused' }), expect.objectContaining({ sid: conf!.sid, status: 'in-progress' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ sid: dual!.sid, status: 'paused' }),
+        expect.objectContaining({ sid: conf!.sid, status: 'in-progress' }),
+      ]),
     );
     const alarm = await waitUntil('alarm event', () => sse.events.find((e) => e.type === 'recording.alarm'));
     expect(alarm).toMatchObject({ taskSid, capturing: [conf!.sid] });

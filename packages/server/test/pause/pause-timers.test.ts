@@ -50,7 +50,12 @@ describe('pause timers', () => {
     await waitUntil('a failed auto-resume', () => s.server.audit.query({ taskSid }).some((e) => e.action === 'auto-resume' && e.outcome === 'failed'));
     s.engine.faults.clear();
     await waitUntil('a successful auto-resume', () => s.server.audit.query({ taskSid }).some((e) => e.action === 'auto-resume' && e.outcome === 'ok'));
-    expect(s.server.audit.query({ taskSid }).filter((e) => e.action === 'auto-resume').map((e) => e.outcome)).toEqual(['failed', 'ok']);
+    expect(
+      s.server.audit
+        .query({ taskSid })
+        .filter((e) => e.action === 'auto-resume')
+        .map((e) => e.outcome),
+    ).toEqual(['failed', 'ok']);
     expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token })).body['status']).toBe('recording');
   });
 
@@ -75,7 +80,9 @@ describe('pause timers', () => {
 
     const second = await startSystem({ settings, engine: first.engine, dataDir: first.dataDir });
     systems.push(first, second);
-    await waitUntil('auto-resume after restart', () => second.server.audit.query({ taskSid }).some((e) => e.action === 'auto-resume' && e.outcome !== 'pending'));
+    await waitUntil('auto-resume after restart', () =>
+      second.server.audit.query({ taskSid }).some((e) => e.action === 'auto-resume' && e.outcome !== 'pending'),
+    );
     const state = await second.api('GET', `/api/tasks/${taskSid}/recording`, { token });
     expect(state.status).toBe(200); // the token signed before the restart still works: the secret lives in DATA_DIR
     expect(state.body['status']).toBe('recording');

@@ -31,7 +31,10 @@ describe('provider round trips per pause', () => {
   it('depth 1 when every recording is known, 2 when the listing reveals one the server did not know', async () => {
     const engine = await startEngine({ dataDir: mkdtempSync(join(tmpdir(), 'rounds-')), audio: 'stamped', devRoutes: true });
     const proxy = await startCountingProxy(engine.url);
-    cleanup.push(() => engine.close(), () => proxy.close());
+    cleanup.push(
+      () => engine.close(),
+      () => proxy.close(),
+    );
     const s = await startSystem({ settings: BOTH, engine, env: { ENGINE_URL: proxy.url }, server: { reconcileIntervalMs: 600_000 } });
     cleanup.push(() => s.close());
     const { token, taskSid } = await s.acceptedCall('alice');
@@ -57,7 +60,10 @@ describe('provider round trips per pause', () => {
     expect((second.r.body['recordings'] as { sid: string }[]).map((r) => r.sid)).toContain(stranger.sid);
     expect([second.updates, second.requests, second.depth]).toEqual([3, 6, 2]);
     expect(s.server.recordingService.rounds.get(taskSid)).toEqual({ requests: 6, depth: 2 });
-    const audit = s.server.audit.query({ taskSid }).filter((e) => e.action === 'pause').at(-1);
+    const audit = s.server.audit
+      .query({ taskSid })
+      .filter((e) => e.action === 'pause')
+      .at(-1);
     expect(audit?.details['addedRecordingSids']).toEqual([stranger.sid]);
 
     // Now known (the listing told the server): the next resume is one round trip again.

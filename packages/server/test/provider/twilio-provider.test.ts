@@ -32,14 +32,18 @@ const STAY = '<Response><Pause length="600"/></Response>';
 
 describe('toProviderError', () => {
   it('names Twilio errors and marks what is worth retrying', () => {
-    const rest = (status: number, code: number) => new twilio.RestException({ statusCode: status, body: { code, message: 'm', more_info: 'https://www.twilio.com/docs/errors/' + code, status } });
+    const rest = (status: number, code: number) =>
+      new twilio.RestException({ statusCode: status, body: { code, message: 'm', more_info: 'https://www.twilio.com/docs/errors/' + code, status } });
     expect(toProviderError(rest(400, 21220), 'x')).toMatchObject({ code: 'CALL_NOT_IN_PROGRESS', twilioErrorCode: 21220, transient: false, status: 400 });
     expect(toProviderError(rest(404, 20404), 'x')).toMatchObject({ code: 'NOT_FOUND', transient: false });
     expect(toProviderError(rest(429, 20429), 'x')).toMatchObject({ code: 'RATE_LIMITED', transient: true });
     expect(toProviderError(rest(503, 20503), 'x')).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', transient: true });
     expect(toProviderError(rest(401, 20003), 'x')).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', transient: false });
     expect(toProviderError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'x')).toMatchObject({ transient: true });
-    expect(toProviderError(Object.assign(new Error('timeout of 500ms exceeded'), { code: 'ECONNABORTED' }), 'x')).toMatchObject({ code: 'UPSTREAM_TIMEOUT', transient: true });
+    expect(toProviderError(Object.assign(new Error('timeout of 500ms exceeded'), { code: 'ECONNABORTED' }), 'x')).toMatchObject({
+      code: 'UPSTREAM_TIMEOUT',
+      transient: true,
+    });
   });
 });
 

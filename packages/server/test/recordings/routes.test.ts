@@ -35,7 +35,9 @@ describe('recordings', () => {
       expect.objectContaining({ sid: recordingSid, taskSid, agent: 'alice', channels: 2, mediaUrl: `/api/recordings/${recordingSid}/media` }),
     ]);
     // The supervisor's list names the agent who handled each call.
-    expect((await s.api('GET', '/api/recordings', { token: sam })).body['recordings']).toEqual([expect.objectContaining({ sid: recordingSid, agent: 'alice' })]);
+    expect((await s.api('GET', '/api/recordings', { token: sam })).body['recordings']).toEqual([
+      expect.objectContaining({ sid: recordingSid, agent: 'alice' }),
+    ]);
     expect((await s.api('GET', '/api/recordings', { token: bob })).body['recordings']).toEqual([]);
     for (const path of [`/api/recordings/${recordingSid}`, `/api/recordings/${recordingSid}/media`]) {
       expect((await s.api('GET', path, { token: bob })).status).toBe(403);
@@ -46,9 +48,7 @@ describe('recordings', () => {
     const d = await s.api('GET', `/api/recordings/${recordingSid}`, { token: alice });
     expect(d.status).toBe(200);
     const pauses = d.body['pauses'] as { offsetSeconds: number; lengthSeconds: number }[];
-    expect(pauses).toEqual([
-      expect.objectContaining({ behavior: 'silence', pausedBy: 'alice', role: 'agent', reason: 'card number', resumedBy: 'alice' }),
-    ]);
+    expect(pauses).toEqual([expect.objectContaining({ behavior: 'silence', pausedBy: 'alice', role: 'agent', reason: 'card number', resumedBy: 'alice' })]);
     expect(pauses[0]!.offsetSeconds).toBeGreaterThanOrEqual(0);
     expect(pauses[0]!.lengthSeconds).toBeGreaterThanOrEqual(0);
   });
@@ -98,7 +98,9 @@ describe('recordings', () => {
     const several = await get('bytes=0-1,4-5');
     expect([several.status, Number(several.headers.get('content-length'))]).toEqual([200, size]);
     // Refused to bob whatever the range.
-    expect((await fetch(`${s.url}/api/recordings/${recordingSid}/media`, { headers: { authorization: `Bearer ${bob}`, range: 'bytes=0-1' } })).status).toBe(403);
+    expect((await fetch(`${s.url}/api/recordings/${recordingSid}/media`, { headers: { authorization: `Bearer ${bob}`, range: 'bytes=0-1' } })).status).toBe(
+      403,
+    );
   });
 
   it('places the paused span where the engine captured it: on the silence in the WAV, to the frame', async () => {

@@ -20,7 +20,10 @@ let s: System;
 let sam: string;
 const counts = { editAttempts: 0, edited: 0, pausesExported: 0, pausesWithoutEnd: 0, csvRows: 0 };
 beforeAll(async () => {
-  s = await startSystem({ settings: { call_recording_enabled: true, features: { pause_recording: { reminder_seconds: 0, max_pause_seconds: 1 } } }, env: { RATE_LIMIT_PER_MINUTE: '0' } });
+  s = await startSystem({
+    settings: { call_recording_enabled: true, features: { pause_recording: { reminder_seconds: 0, max_pause_seconds: 1 } } },
+    env: { RATE_LIMIT_PER_MINUTE: '0' },
+  });
   sam = await s.login('sam');
 });
 afterAll(async () => {
@@ -48,8 +51,7 @@ function parseCsv(text: string): string[][] {
     else if (ch === ',') {
       row.push(cell);
       cell = '';
-    }
-    else if (ch === '\n' || ch === '\r') {
+    } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
       row.push(cell);
       out.push(row);
@@ -89,11 +91,22 @@ describe('the audit cannot be edited', () => {
       }
     }
     // The store's API: append and read only.
-    expect(Object.getOwnPropertyNames(SqliteAuditStore.prototype).sort()).toEqual(['append', 'begin', 'complete', 'constructor', 'count', 'query', 'unresolved']);
+    expect(Object.getOwnPropertyNames(SqliteAuditStore.prototype).sort()).toEqual([
+      'append',
+      'begin',
+      'complete',
+      'constructor',
+      'count',
+      'query',
+      'unresolved',
+    ]);
     // A second connection to the file (anyone with the file) is refused by the triggers.
     const other = new Database(join(s.dataDir, 'server', 'server.sqlite'));
     try {
-      for (const sql of ["UPDATE audit_events SET actor = 'mallory'", 'DELETE FROM audit_events', `DELETE FROM audit_events WHERE id = ${first.id}`, 
+      for (const sql of [
+        "UPDATE audit_events SET actor = 'mallory'",
+        'DELETE FROM audit_events',
+        `DELETE FROM audit_events WHERE id = ${first.id}`,
         `INSERT OR REPLACE INTO audit_events (id, at, action, outcome, actor, role, task_sid, call_sid, conference_sid, recording_sids, details)
          SELECT id, at, action, outcome, 'mallory', role, task_sid, call_sid, conference_sid, recording_sids, details FROM audit_events WHERE id = ${first.id}`,
         'REPLACE INTO audit_events SELECT * FROM audit_events',
@@ -114,7 +127,9 @@ describe('the audit cannot be edited', () => {
     const root = fileURLToPath(new URL('../../../', import.meta.url));
     const offenders = ['server', 'core', 'voice-engine', 'agent-desktop']
       .flatMap((p) => sourceFiles(join(root, p, 'src')))
-      .filter((f) => /\b(UPDATE\s+audit_(events|outcomes)|DELETE\s+FROM\s+audit_(events|outcomes)|DROP\s+(TABLE|TRIGGER)\b[^;]*audit)/i.test(readFileSync(f, 'utf8')));
+      .filter((f) =>
+        /\b(UPDATE\s+audit_(events|outcomes)|DELETE\s+FROM\s+audit_(events|outcomes)|DROP\s+(TABLE|TRIGGER)\b[^;]*audit)/i.test(readFileSync(f, 'utf8')),
+      );
     expect(offenders).toEqual([]);
     expect(rows()).toBe(before);
 
@@ -130,7 +145,8 @@ describe('the audit cannot be edited', () => {
   it('the JSON and CSV exports list every pause with its resume, auto-resume or call end', async () => {
     // alice: pause, resume, pause, (auto-resume after 1 s), pause, hang up while paused. bob: a supervisor pause he resumes.
     const { token: alice, taskSid: a } = await s.acceptedCall('alice');
-    const press = async (token: string, task: string, action: string) => expect((await s.api('POST', `/api/tasks/${task}/recording/${action}`, { token })).status).toBe(200);
+    const press = async (token: string, task: string, action: string) =>
+      expect((await s.api('POST', `/api/tasks/${task}/recording/${action}`, { token })).status).toBe(200);
     await press(alice, a, 'pause');
     await press(alice, a, 'resume');
     await press(alice, a, 'pause');
@@ -142,14 +158,22 @@ describe('the audit cannot be edited', () => {
     await press(bob, b, 'resume');
     await s.api('POST', `/api/tasks/${b}/hangup`, { token: bob });
 
-    const json = (await s.api('GET', '/api/audit?format=json', { token: sam })).body['events'] as { id: number; action: string; outcome: string; taskSid: string | null; actor: string }[];
+    const json = (await s.api('GET', '/api/audit?format=json', { token: sam })).body['events'] as {
+      id: number;
+      action: string;
+      outcome: string;
+      taskSid: string | null;
+      actor: string;
+    }[];
     const csvRes = await s.api('GET', '/api/audit?format=csv', { token: sam });
     expect(csvRes.headers.get('content-type')).toContain('text/csv');
     const [header, ...csv] = parseCsv(csvRes.text.trim());
     expect(header).toEqual(['id', 'at', 'action', 'outcome', 'actor', 'role', 'taskSid', 'callSid', 'conferenceSid', 'recordingSids', 'details']);
     counts.csvRows = csv.length;
     // Both exports hold the same events.
-    expect(csv.map((r) => [Number(r[0]), r[2], r[3], r[4], r[6] === '' ? null : r[6]])).toEqual(json.map((e) => [e.id, e.action, e.outcome, e.actor, e.taskSid]));
+    expect(csv.map((r) => [Number(r[0]), r[2], r[3], r[4], r[6] === '' ? null : r[6]])).toEqual(
+      json.map((e) => [e.id, e.action, e.outcome, e.actor, e.taskSid]),
+    );
 
     const ends: Record<string, string[]> = {};
     for (const task of [a, b]) {
@@ -172,7 +196,10 @@ describe('the audit cannot be edited', () => {
     }
     expect(ends).toEqual({ [a]: ['resume', 'auto-resume', 'call-end'], [b]: ['resume'] });
     // And the pause records agree with the export.
-    const closed = s.server.db.prepare('SELECT task_sid AS t, close_reason AS r FROM pauses WHERE task_sid IN (?, ?) ORDER BY id').all(a, b) as { t: string; r: string }[];
+    const closed = s.server.db.prepare('SELECT task_sid AS t, close_reason AS r FROM pauses WHERE task_sid IN (?, ?) ORDER BY id').all(a, b) as {
+      t: string;
+      r: string;
+    }[];
     expect(closed.map((p) => [p.t, p.r])).toEqual([
       [a, 'resume'],
       [a, 'auto-resume'],

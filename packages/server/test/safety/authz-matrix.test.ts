@@ -29,7 +29,9 @@ interface Row {
 
 const NO_CHANGE = { zzz_unknown: 1 }; // refused with 400 once the caller is authorised: nothing moves
 const UNKNOWN_RE = 'RE' + '0'.repeat(32);
-const seedBody = (key: 'callSid' | 'conferenceSid') => (c: Ctx): Record<string, string> => ({ [key]: key === 'callSid' ? c.customerCall : c.conference, recordingSid: UNKNOWN_RE });
+const seedBody =
+  (key: 'callSid' | 'conferenceSid') =>
+  (c: Ctx): Record<string, string> => ({ [key]: key === 'callSid' ? c.customerCall : c.conference, recordingSid: UNKNOWN_RE });
 
 /** Statuses: 401 no/expired token; 403 another agent's task; 400 allowed but the body is refused; 404 allowed, unknown recording. */
 const TABLE: Record<string, Row> = {
@@ -75,7 +77,11 @@ const TABLE: Record<string, Row> = {
   'POST /webhooks/voice': { via: 'none', expect: [403, 403, 403, 403, 403], body: (c) => ({ CallSid: c.customerCall }) },
   'POST /webhooks/conference-status': { via: 'none', expect: [403, 403, 403, 403, 403], body: (c) => ({ ConferenceSid: c.conference }) },
   'POST /webhooks/call-status': { via: 'none', expect: [403, 403, 403, 403, 403], body: (c) => ({ CallSid: c.customerCall, CallStatus: 'completed' }) },
-  'POST /webhooks/recording-status': { via: 'none', expect: [403, 403, 403, 403, 403], body: (c) => ({ RecordingSid: c.recording, RecordingStatus: 'completed' }) },
+  'POST /webhooks/recording-status': {
+    via: 'none',
+    expect: [403, 403, 403, 403, 403],
+    body: (c) => ({ RecordingSid: c.recording, RecordingStatus: 'completed' }),
+  },
 };
 
 let s: System;
@@ -87,7 +93,13 @@ beforeAll(async () => {
   const { token, taskSid } = await s.acceptedCall('alice');
   const t = s.server.tasks.get(taskSid)!;
   ctx = { task: taskSid, recording: [...s.engine.engine.activeRecordings][0]!.sid, customerCall: t.attributes.call_sid, conference: t.conferenceSid! };
-  Object.assign(tokens, { none: undefined, expired: expiredToken(join(s.dataDir, 'server'), 'alice', 'agent'), own: token, other: await s.login('bob'), supervisor: await s.login('sam') });
+  Object.assign(tokens, {
+    none: undefined,
+    expired: expiredToken(join(s.dataDir, 'server'), 'alice', 'agent'),
+    own: token,
+    other: await s.login('bob'),
+    supervisor: await s.login('sam'),
+  });
 });
 afterAll(async () => {
   await s.close();

@@ -86,7 +86,14 @@ describe('crashes', () => {
     const settings = join(dir, 'settings.json');
     writeFileSync(settings, JSON.stringify({ call_recording_enabled: true, features: { pause_recording: { reminder_seconds: 2, max_pause_seconds: 4 } } }));
     const port = await freePort();
-    const env = { PORT: String(port), DATA_DIR: join(dir, 'server'), ENGINE_URL: engine.url, CONFIG: settings, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0' };
+    const env = {
+      PORT: String(port),
+      DATA_DIR: join(dir, 'server'),
+      ENGINE_URL: engine.url,
+      CONFIG: settings,
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '0',
+    };
     const base = `http://127.0.0.1:${port}`;
     const up = /control server listening on/;
     let server = await spawnChild(serverMain, [], env, up);
@@ -113,11 +120,16 @@ describe('crashes', () => {
     // The pause record came back from SQLite as it was: who, when, and both timers.
     for (const k of ['status', 'pausedAt', 'pausedBy', 'reminderAt', 'autoResumeAt']) expect([k, state.body[k]]).toEqual([k, paused.body[k]]);
     counts.timersRestored += 2;
-    const audit = async () => (await http(base, 'GET', `/api/audit?taskSid=${taskSid}`, sam)).body['events'] as { id: number; action: string; actor: string; outcome: string }[];
-    const done = await waitUntil('reminder and auto-resume after the restart', async () => {
-      const ev = await audit();
-      return ev.some((e) => e.action === 'auto-resume' && e.outcome !== 'pending') && ev;
-    }, 20_000);
+    const audit = async () =>
+      (await http(base, 'GET', `/api/audit?taskSid=${taskSid}`, sam)).body['events'] as { id: number; action: string; actor: string; outcome: string }[];
+    const done = await waitUntil(
+      'reminder and auto-resume after the restart',
+      async () => {
+        const ev = await audit();
+        return ev.some((e) => e.action === 'auto-resume' && e.outcome !== 'pending') && ev;
+      },
+      20_000,
+    );
     expect(done.filter((e) => ['pause', 'reminder', 'auto-resume'].includes(e.action)).map((e) => [e.action, e.actor, e.outcome])).toEqual([
       ['pause', 'alice', 'ok'],
       ['reminder', 'system', 'ok'],
@@ -140,7 +152,14 @@ describe('crashes', () => {
     const settings = join(dir, 'settings.json');
     writeFileSync(settings, JSON.stringify({ call_recording_enabled: true, features: { pause_recording: { reminder_seconds: 0, max_pause_seconds: 3 } } }));
     const port = await freePort();
-    const env = { PORT: String(port), DATA_DIR: join(dir, 'server'), ENGINE_URL: engine.url, CONFIG: settings, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0' };
+    const env = {
+      PORT: String(port),
+      DATA_DIR: join(dir, 'server'),
+      ENGINE_URL: engine.url,
+      CONFIG: settings,
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '0',
+    };
     const base = `http://127.0.0.1:${port}`;
     const up = /control server listening on/;
     let server = await spawnChild(serverMain, [], env, up);
@@ -155,8 +174,9 @@ describe('crashes', () => {
     void http(base, 'POST', `/api/tasks/${taskSid}/recording/pause`, alice).catch(() => undefined);
     const db = new Database(join(dir, 'server', 'server.sqlite'), { readonly: true });
     try {
-      await waitUntil('the pending row and the provider asked', () =>
-        engine.faults.hits > hits && db.prepare("SELECT 1 FROM audit_events WHERE action = 'pause' AND outcome = 'pending'").get() !== undefined,
+      await waitUntil(
+        'the pending row and the provider asked',
+        () => engine.faults.hits > hits && db.prepare("SELECT 1 FROM audit_events WHERE action = 'pause' AND outcome = 'pending'").get() !== undefined,
       );
     } finally {
       db.close();
@@ -171,10 +191,17 @@ describe('crashes', () => {
     expect(statuses.every((st) => st === 'in-progress')).toBe(true);
 
     server = await spawnChild(serverMain, [], env, up);
-    const events = (await http(base, 'GET', `/api/audit?taskSid=${taskSid}`, sam)).body['events'] as { action: string; actor: string; outcome: string; details: Record<string, unknown> }[];
+    const events = (await http(base, 'GET', `/api/audit?taskSid=${taskSid}`, sam)).body['events'] as {
+      action: string;
+      actor: string;
+      outcome: string;
+      details: Record<string, unknown>;
+    }[];
     const pause = events.filter((e) => e.action === 'pause');
     // On record, completed from what the provider reports now: nothing was paused.
-    expect(pause).toEqual([expect.objectContaining({ actor: 'alice', outcome: 'failed', details: expect.objectContaining({ reconciled: 'restart', changed: [] }) })]);
+    expect(pause).toEqual([
+      expect.objectContaining({ actor: 'alice', outcome: 'failed', details: expect.objectContaining({ reconciled: 'restart', changed: [] }) }),
+    ]);
     expect(Object.values(pause[0]!.details['observed'] as Record<string, string>).every((st) => st === 'in-progress')).toBe(true);
     const state = await http(base, 'GET', `/api/tasks/${taskSid}/recording`, alice);
     expect(state.body).toMatchObject({ status: 'recording', pausedAt: null });
@@ -190,10 +217,22 @@ describe('crashes', () => {
     let engineProc = await spawnChild(engineCli, engineArgs, {}, engineUp);
     const engineUrl = `http://127.0.0.1:${enginePort}`;
     const config = loadServerConfig(
-      { PORT: '0', DATA_DIR: join(dir, 'server'), ENGINE_URL: engineUrl, CONFIG: 's.json', TWILIO_TIMEOUT_MS: '300', TWILIO_RETRY_BUDGET_MS: '600', RATE_LIMIT_PER_MINUTE: '0' },
+      {
+        PORT: '0',
+        DATA_DIR: join(dir, 'server'),
+        ENGINE_URL: engineUrl,
+        CONFIG: 's.json',
+        TWILIO_TIMEOUT_MS: '300',
+        TWILIO_RETRY_BUDGET_MS: '600',
+        RATE_LIMIT_PER_MINUTE: '0',
+      },
       () => JSON.stringify({ call_recording_enabled: true }),
     );
-    const server: RunningServer = await startServer(config, { logger: createLogger('silent'), retry: { baseDelayMs: 20, maxDelayMs: 200 }, acceptWaitMs: 5000 });
+    const server: RunningServer = await startServer(config, {
+      logger: createLogger('silent'),
+      retry: { baseDelayMs: 20, maxDelayMs: 200 },
+      acceptWaitMs: 5000,
+    });
     cleanup.push(() => server.close());
     const base = server.url;
     const alice = (await http(base, 'POST', '/api/auth/login', undefined, { identity: 'alice', password: 'demo' })).body['token'] as string;
@@ -243,7 +282,8 @@ describe('crashes', () => {
       expect([sid, wav.frames]).toEqual([sid, pause?.fileFrame]);
       expect(wav.frames).toBeGreaterThan(0);
       const insp = inspectWav(wav);
-      for (const ch of insp.channels) for (const slot of ch.slots) expect([sid, slot.slot, slot.runs.length <= 1, slot.garbled]).toEqual([sid, slot.slot, true, 0]);
+      for (const ch of insp.channels)
+        for (const slot of ch.slots) expect([sid, slot.slot, slot.runs.length <= 1, slot.garbled]).toEqual([sid, slot.slot, true, 0]);
     }
     await kill9(engineProc);
   }, 60_000);

@@ -18,7 +18,13 @@ import { startSystem, type ApiResult, type System } from '../support/system.ts';
 
 type Scope = 'conference' | 'agent-leg' | 'all';
 type Fault = { action: 'status'; status: 429 | 500 | 503 } | { action: 'hang' } | { action: 'drop' };
-const FAULTS: Fault[] = [{ action: 'status', status: 429 }, { action: 'status', status: 500 }, { action: 'status', status: 503 }, { action: 'hang' }, { action: 'drop' }];
+const FAULTS: Fault[] = [
+  { action: 'status', status: 429 },
+  { action: 'status', status: 500 },
+  { action: 'status', status: 503 },
+  { action: 'hang' },
+  { action: 'drop' },
+];
 const SCOPES: Scope[] = ['conference', 'agent-leg', 'all'];
 const TIMES = [1, 3, 0] as const; // once, a burst, until cleared
 
@@ -28,13 +34,30 @@ let taskSid: string;
 /** The server's log: every retry of a Twilio call is a line in it. */
 const logLines: string[] = [];
 const retriesLogged = (): number => logLines.filter((l) => l.includes('"msg":"retrying Twilio API call"')).length;
-const counts = { retriesLogged: 0, cases: 0, requests: 0, faultsInjected: 0, retriedRecordings: 0, partial: 0, failed: 0, ridden: 0, server5xxRaw: 0, untruthful: 0, lostEvents: 0, maxAnswerMs: 0 };
+const counts = {
+  retriesLogged: 0,
+  cases: 0,
+  requests: 0,
+  faultsInjected: 0,
+  retriedRecordings: 0,
+  partial: 0,
+  failed: 0,
+  ridden: 0,
+  server5xxRaw: 0,
+  untruthful: 0,
+  lostEvents: 0,
+  maxAnswerMs: 0,
+};
 
 beforeAll(async () => {
   s = await startSystem({
     settings: { call_recording_enabled: true, features: { dual_channel_recording: { enabled: true, channel: 'worker' } } },
     env: { TWILIO_TIMEOUT_MS: '150', TWILIO_RETRY_BUDGET_MS: '400', RATE_LIMIT_PER_MINUTE: '0' },
-    server: { logger: createLogger('warn', { write: (line: string) => void logLines.push(line) }), retry: { baseDelayMs: 20, maxDelayMs: 200 }, acceptWaitMs: 5000 },
+    server: {
+      logger: createLogger('warn', { write: (line: string) => void logLines.push(line) }),
+      retry: { baseDelayMs: 20, maxDelayMs: 200 },
+      acceptWaitMs: 5000,
+    },
   });
   ({ token, taskSid } = await s.acceptedCall('alice'));
 });
@@ -69,7 +92,11 @@ describe('recording updates under injected faults', () => {
       'agent-leg': `/Calls/${t.workerCallSid}/Recordings/`,
       all: '/Recordings/',
     };
-    expect(engineRecs().map((r) => r.kind).sort()).toEqual(['call', 'conference']);
+    expect(
+      engineRecs()
+        .map((r) => r.kind)
+        .sort(),
+    ).toEqual(['call', 'conference']);
     for (const { scope, fault, times } of cases) {
       const label = `${scope} ${name(fault)} x${times === 0 ? '∞' : times}`;
       counts.cases++;
@@ -104,9 +131,19 @@ describe('recording updates under injected faults', () => {
       const truth = aggregateRecordingStatus(eng.map((x) => x.status as 'paused' | 'in-progress'));
       if (truth !== state.status) counts.untruthful++;
       expect([label, state.status]).toEqual([label, truth]);
-      const stuck = eng.filter((x) => x.status !== target).map((x) => x.sid).sort();
+      const stuck = eng
+        .filter((x) => x.status !== target)
+        .map((x) => x.sid)
+        .sort();
       expect([label, state.failures.map((f) => f.recordingSid).sort()]).toEqual([label, stuck]);
-      if (state.status === 'partially-paused') expect([label, [...state.capturing].sort()]).toEqual([label, eng.filter((x) => x.status === 'in-progress').map((x) => x.sid).sort()]);
+      if (state.status === 'partially-paused')
+        expect([label, [...state.capturing].sort()]).toEqual([
+          label,
+          eng
+            .filter((x) => x.status === 'in-progress')
+            .map((x) => x.sid)
+            .sort(),
+        ]);
 
       // Every failed attempt is accounted for: retried (a log line each) or, the last one, reported.
       const retries = retriesLogged() - retriesBefore;

@@ -30,7 +30,11 @@ beforeAll(async () => {
   s = await startSystem({
     settings: { call_recording_enabled: true },
     env: { RATE_LIMIT_PER_MINUTE: '0', LOGIN_FAILURES_PER_MINUTE: '10000' },
-    server: { logger: createLogger('trace', { write: (line: string) => void logLines.push(line) }), retry: { baseDelayMs: 20, maxDelayMs: 200 }, acceptWaitMs: 5000 },
+    server: {
+      logger: createLogger('trace', { write: (line: string) => void logLines.push(line) }),
+      retry: { baseDelayMs: 20, maxDelayMs: 200 },
+      acceptWaitMs: 5000,
+    },
   });
   ({ token: alice, taskSid } = await s.acceptedCall('alice'));
   sam = await s.login('sam');
@@ -56,11 +60,20 @@ interface Answer {
 function raw(base: string, method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<Answer> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method, path, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        method,
+        path,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      },
+    );
     req.on('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
@@ -142,7 +155,14 @@ function named(status: number, text: string, kind: 'server' | 'engine' | 'seed')
   }
 }
 
-async function expect4xx(base: string, kind: 'server' | 'engine' | 'seed', method: string, path: string, headers: Record<string, string>, body?: string): Promise<void> {
+async function expect4xx(
+  base: string,
+  kind: 'server' | 'engine' | 'seed',
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<void> {
   counts.requests++;
   const a = await raw(base, method, path, headers, body);
   if (a.status >= 500) counts.status5xx++;
@@ -197,10 +217,18 @@ describe('hostile input', () => {
     const routes = routesOf(s.server.app);
     counts.serverRoutes = routes.length;
     // The listing is real: it has the routes we know of (and whatever is added later).
-    expect(routes.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['POST /api/tasks/:taskSid/recording/pause', 'GET /api/audit', 'POST /webhooks/voice']));
+    expect(routes.map((r) => `${r.method} ${r.url}`)).toEqual(
+      expect.arrayContaining(['POST /api/tasks/:taskSid/recording/pause', 'GET /api/audit', 'POST /webhooks/voice']),
+    );
     const expired = expiredToken(join(s.dataDir, 'server'), 'alice', 'agent');
     const forged = alice.slice(0, -2) + (alice.endsWith('AA') ? 'BB' : 'AA');
-    const badAuth: Record<string, string>[] = [{}, { authorization: 'Bearer nonsense' }, { authorization: `Bearer ${expired}` }, { authorization: `Bearer ${forged}` }, { authorization: `Basic ${Buffer.from('alice:demo').toString('base64')}` }];
+    const badAuth: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer nonsense' },
+      { authorization: `Bearer ${expired}` },
+      { authorization: `Bearer ${forged}` },
+      { authorization: `Basic ${Buffer.from('alice:demo').toString('base64')}` },
+    ];
     const valueFor = (prev: string): string => (prev === 'recordings' ? v['recording']! : v['task']!);
     const kindOf = (r: RouteInfo): 'server' | 'seed' => (r.url.startsWith('/features/') ? 'seed' : 'server');
     const before = snapshot();
@@ -213,9 +241,23 @@ describe('hostile input', () => {
         for (const h of badAuth) {
           if (kind === 'seed') {
             const tok = h['authorization']?.replace(/^\w+ /, '') ?? '';
-            await expect4xx(s.url, kind, r.method, path, { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ Token: tok, callSid: v['call']!, conferenceSid: v['conference']! }).toString());
+            await expect4xx(
+              s.url,
+              kind,
+              r.method,
+              path,
+              { 'content-type': 'application/x-www-form-urlencoded' },
+              new URLSearchParams({ Token: tok, callSid: v['call']!, conferenceSid: v['conference']! }).toString(),
+            );
           } else if (r.url.startsWith('/webhooks/')) {
-            await expect4xx(s.url, kind, r.method, path, { ...h, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'forged=' }, `CallSid=${v['call']}&CallStatus=completed`);
+            await expect4xx(
+              s.url,
+              kind,
+              r.method,
+              path,
+              { ...h, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'forged=' },
+              `CallSid=${v['call']}&CallStatus=completed`,
+            );
           } else {
             await expect4xx(s.url, kind, r.method, path, h);
           }
@@ -224,7 +266,14 @@ describe('hostile input', () => {
       // Hostile path parameters, with a supervisor's token (authorised for everything).
       for (let i = 0; i < r.params.length; i++) {
         for (const bad of HOSTILE_PARAMS) {
-          await expect4xx(s.url, kind, r.method, fill(r.url, valueFor, i, bad), { authorization: `Bearer ${sam}` }, r.method === 'POST' ? '{"zzz_unknown":1}' : undefined);
+          await expect4xx(
+            s.url,
+            kind,
+            r.method,
+            fill(r.url, valueFor, i, bad),
+            { authorization: `Bearer ${sam}` },
+            r.method === 'POST' ? '{"zzz_unknown":1}' : undefined,
+          );
         }
       }
       // Hostile bodies on every POST route, with valid credentials and path.
@@ -260,9 +309,23 @@ describe('hostile input', () => {
       for (const odd of oddSpellings(path)) {
         if (publicRoute) continue;
         if (kind === 'seed') {
-          await expect4xx(s.url, kind, r.method, odd, { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ Token: 'nonsense', callSid: v['call']!, conferenceSid: v['conference']! }).toString());
+          await expect4xx(
+            s.url,
+            kind,
+            r.method,
+            odd,
+            { 'content-type': 'application/x-www-form-urlencoded' },
+            new URLSearchParams({ Token: 'nonsense', callSid: v['call']!, conferenceSid: v['conference']! }).toString(),
+          );
         } else if (r.url.startsWith('/webhooks/')) {
-          await expect4xx(s.url, kind, r.method, odd, { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'forged=' }, `CallSid=${v['call']}&CallStatus=completed`);
+          await expect4xx(
+            s.url,
+            kind,
+            r.method,
+            odd,
+            { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'forged=' },
+            `CallSid=${v['call']}&CallStatus=completed`,
+          );
         } else {
           await expect4xx(s.url, kind, r.method, odd, {});
         }
@@ -275,7 +338,16 @@ describe('hostile input', () => {
       }
     }
     // Raw path tricks that no router should resolve into a real route.
-    for (const p of ['/api/tasks/../audit', '/api/%2e%2e/audit', `/api/tasks/${taskSid}%2Frecording%2Fpause`, '//api//tasks', '/api/tasks/' + 'x'.repeat(8000), '/../../etc/passwd', '/api/tasks/%', '/api/%00']) {
+    for (const p of [
+      '/api/tasks/../audit',
+      '/api/%2e%2e/audit',
+      `/api/tasks/${taskSid}%2Frecording%2Fpause`,
+      '//api//tasks',
+      '/api/tasks/' + 'x'.repeat(8000),
+      '/../../etc/passwd',
+      '/api/tasks/%',
+      '/api/%00',
+    ]) {
       await expect4xx(s.url, 'server', 'POST', p, { authorization: `Bearer ${alice}` });
     }
     if (snapshot() !== before) counts.stateChanges++;
@@ -291,11 +363,26 @@ describe('hostile input', () => {
   it('every route of the voice engine: 4xx naming the problem, nothing changed', async () => {
     const routes = routesOf(s.engine.app);
     counts.engineRoutes = routes.length;
-    expect(routes.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['POST /dev/faults', 'GET /2010-04-01/Accounts/:AccountSid/Recordings.json']));
+    expect(routes.map((r) => `${r.method} ${r.url}`)).toEqual(
+      expect.arrayContaining(['POST /dev/faults', 'GET /2010-04-01/Accounts/:AccountSid/Recordings.json']),
+    );
     const basic = (user: string, pass: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
     const good = basic(s.engine.accountSid, s.engine.authToken);
-    const badAuth: Record<string, string>[] = [{}, basic(s.engine.accountSid, 'wrong-token'), basic('AC' + '1'.repeat(32), s.engine.authToken), { authorization: 'Bearer x' }, { authorization: 'Basic !!!' }];
-    const sidAfter: Record<string, string> = { Calls: 'call', Participants: 'call', Conferences: 'conference', Recordings: 'recording', IncomingPhoneNumbers: 'number', recordings: 'recording' };
+    const badAuth: Record<string, string>[] = [
+      {},
+      basic(s.engine.accountSid, 'wrong-token'),
+      basic('AC' + '1'.repeat(32), s.engine.authToken),
+      { authorization: 'Bearer x' },
+      { authorization: 'Basic !!!' },
+    ];
+    const sidAfter: Record<string, string> = {
+      Calls: 'call',
+      Participants: 'call',
+      Conferences: 'conference',
+      Recordings: 'recording',
+      IncomingPhoneNumbers: 'number',
+      recordings: 'recording',
+    };
     const valueFor = (prev: string, _i: number, last: boolean): string => {
       if (prev === 'Accounts') return s.engine.accountSid;
       if (prev === 'faults') return '999999';
@@ -307,7 +394,16 @@ describe('hostile input', () => {
     for (const r of routes) {
       const path = fill(r.url, valueFor);
       const validates = r.url.startsWith('/v1/');
-      if (!validates) for (const h of badAuth) await expect4xx(s.engine.url, 'engine', r.method, path, { ...h, 'content-type': 'application/x-www-form-urlencoded' }, r.method === 'GET' || r.method === 'DELETE' ? undefined : 'Status=paused');
+      if (!validates)
+        for (const h of badAuth)
+          await expect4xx(
+            s.engine.url,
+            'engine',
+            r.method,
+            path,
+            { ...h, 'content-type': 'application/x-www-form-urlencoded' },
+            r.method === 'GET' || r.method === 'DELETE' ? undefined : 'Status=paused',
+          );
       for (let i = 0; i < r.params.length; i++) {
         for (const bad of HOSTILE_PARAMS) {
           if (r.params[i] === 'AccountSid' && bad.startsWith('WT')) continue;
@@ -319,10 +415,18 @@ describe('hostile input', () => {
       }
       // Odd spellings of the path (issue 9: `/%32010-04-01/...` once skipped the engine's auth),
       // with a body that would succeed: refused without credentials, and not served with them.
-      const wouldSucceed = r.method === 'GET' || r.method === 'DELETE' ? undefined : 'Status=in-progress&identity=mallory&roles=supervisor&action=drop&path=%2Fzzz';
+      const wouldSucceed =
+        r.method === 'GET' || r.method === 'DELETE' ? undefined : 'Status=in-progress&identity=mallory&roles=supervisor&action=drop&path=%2Fzzz';
       for (const odd of oddSpellings(path)) {
         for (const h of [{}, basic(s.engine.accountSid, 'wrong-token'), good]) {
-          await expect4xx(s.engine.url, 'engine', r.method, odd, { ...h, ...(wouldSucceed ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) }, wouldSucceed);
+          await expect4xx(
+            s.engine.url,
+            'engine',
+            r.method,
+            odd,
+            { ...h, ...(wouldSucceed ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+            wouldSucceed,
+          );
         }
       }
     }

@@ -165,7 +165,9 @@ export async function runLeakSequence(rig: LeakRig, steps: readonly Step[], stat
   const engineActive = () => {
     // The task's legs so far, and the one it points at now (a transfer publishes before it answers).
     const now = new Set([...legs, task().workerCallSid]);
-    return [...eng.activeRecordings].filter((r) => (r.callSid !== null && r.kind === 'call' && now.has(r.callSid)) || (r.kind === 'conference' && r.conferenceSid === confSid()));
+    return [...eng.activeRecordings].filter(
+      (r) => (r.callSid !== null && r.kind === 'call' && now.has(r.callSid)) || (r.kind === 'conference' && r.conferenceSid === confSid()),
+    );
   };
   const prRows = () => sys.server.audit.query({ taskSid }).filter((e) => PR_ACTIONS.has(e.action));
 
@@ -296,7 +298,10 @@ export async function runLeakSequence(rig: LeakRig, steps: readonly Step[], stat
     const added = prRows().slice(rowsBefore);
     stats.auditEventsChecked += added.length;
     if (!allowedRows.includes(added.length)) stats.lostEvents++;
-    assert.ok(allowedRows.includes(added.length), `${step.kind} from ${before} -> ${answers.join(',')}: ${added.length} audit events, expected ${allowedRows.join(' or ')}`);
+    assert.ok(
+      allowedRows.includes(added.length),
+      `${step.kind} from ${before} -> ${answers.join(',')}: ${added.length} audit events, expected ${allowedRows.join(' or ')}`,
+    );
     for (const e of added) assert.equal(e.outcome, 'ok', JSON.stringify(e));
   }
 
@@ -386,7 +391,11 @@ export async function runLeakSequence(rig: LeakRig, steps: readonly Step[], stat
               assert.fail(`${r.sid}: leg ${leg.sid} frame ${run.from + i} (tick ${tick}) is in the file although the server had acknowledged a pause`);
             }
             const want = tickToFile.get(tick);
-            assert.equal(run.fileFrame + i, want, `${r.sid}: leg ${leg.sid} frame of tick ${tick} at file frame ${run.fileFrame + i}, the log puts it at ${want}`);
+            assert.equal(
+              run.fileFrame + i,
+              want,
+              `${r.sid}: leg ${leg.sid} frame of tick ${tick} at file frame ${run.fileFrame + i}, the log puts it at ${want}`,
+            );
           }
         }
       }

@@ -73,11 +73,14 @@ describe('races', () => {
       if (now.body['status'] !== eng.status) counts.inconsistent++;
       expect([round, now.body['status']]).toEqual([round, eng.status]);
       expect([round, answers.includes(eng.status)]).toEqual([round, true]);
-      expect([round, (s.server.db.prepare('SELECT COUNT(*) AS n FROM pauses WHERE task_sid = ? AND closed_at IS NULL').get(taskSid) as { n: number }).n]).toEqual([
+      expect([
         round,
-        eng.status === 'paused' ? 1 : 0,
-      ]);
-      const added = s.server.audit.query({ taskSid }).filter((e) => PR.has(e.action)).slice(rows);
+        (s.server.db.prepare('SELECT COUNT(*) AS n FROM pauses WHERE task_sid = ? AND closed_at IS NULL').get(taskSid) as { n: number }).n,
+      ]).toEqual([round, eng.status === 'paused' ? 1 : 0]);
+      const added = s.server.audit
+        .query({ taskSid })
+        .filter((e) => PR.has(e.action))
+        .slice(rows);
       if (!explainable(before, answers).includes(added.length)) counts.lostEvents++;
       expect([round, explainable(before, answers)]).toEqual([round, expect.arrayContaining([added.length])]);
       for (const e of added) expect(e.outcome).toBe('ok');
@@ -197,7 +200,12 @@ describe('races', () => {
     const resumed = await s.api('POST', `/api/tasks/${taskSid}/recording/resume`, { token: bob });
     expect(resumed.body['status']).toBe('recording');
     expect(engineStatus(s, taskSid)).toMatchObject({ status: 'recording' });
-    expect(s.server.audit.query({ taskSid }).filter((e) => ['pause', 'resume', 'task-transfer'].includes(e.action)).map((e) => [e.action, e.actor, e.outcome])).toEqual([
+    expect(
+      s.server.audit
+        .query({ taskSid })
+        .filter((e) => ['pause', 'resume', 'task-transfer'].includes(e.action))
+        .map((e) => [e.action, e.actor, e.outcome]),
+    ).toEqual([
       ['pause', 'alice', 'ok'],
       ['task-transfer', 'alice', 'ok'],
       ['resume', 'bob', 'ok'],

@@ -26,7 +26,10 @@ export function routesOf(app: FastifyInstance): RouteInfo[] {
     stack.length = depth;
     const url = (stack[depth - 1] ?? '') + segment;
     stack[depth] = url;
-    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== 'HEAD')) {
+    for (const method of (m[3] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '' && s !== 'HEAD')) {
       out.push({ method, url, params: [...url.matchAll(/:([A-Za-z_]+)/g)].map((x) => x[1]!) });
     }
   }

@@ -66,7 +66,10 @@ function fillStorage(s: System, dir: string | null): () => void {
 async function engineStatuses(s: System, taskSid: string): Promise<string[]> {
   const t = s.server.tasks.get(taskSid)!;
   const recs = await sdk(s).recordings.list();
-  return recs.filter((r) => r.callSid === t.workerCallSid || r.conferenceSid === t.conferenceSid).map((r) => r.status).sort();
+  return recs
+    .filter((r) => r.callSid === t.workerCallSid || r.conferenceSid === t.conferenceSid)
+    .map((r) => r.status)
+    .sort();
 }
 
 describe('storage failures', () => {
@@ -97,7 +100,12 @@ describe('storage failures', () => {
     expect(r.body.error?.message).toMatch(/auto-resume stays armed/);
     expect(await engineStatuses(s, taskSid)).toEqual(['paused']);
     // The attempt is on record although its outcome could not be stored.
-    expect(s.server.audit.query({ taskSid }).filter((e) => e.action === 'pause').map((e) => e.outcome)).toEqual(['pending']);
+    expect(
+      s.server.audit
+        .query({ taskSid })
+        .filter((e) => e.action === 'pause')
+        .map((e) => e.outcome),
+    ).toEqual(['pending']);
     counts.pendingKept++;
 
     // Reads answer with the disk full.

@@ -37,7 +37,7 @@ describe('production mode', () => {
       retry: { budgetMs: 0, baseDelayMs: 1, maxDelayMs: 1 },
     });
 
-  it('refuses an agent\'s Flex token on a call it cannot be tied to (403, nothing changes at Twilio); a supervisor pauses and resumes it', async () => {
+  it("refuses an agent's Flex token on a call it cannot be tied to (403, nothing changes at Twilio); a supervisor pauses and resumes it", async () => {
     // A call and its recording as Flex would have them at Twilio.
     const api = twilioApi();
     const call = await api.client.calls.create({ from: '+15550001111', to: '+15550002222', twiml: '<Response><Pause length="600"/></Response>' });
@@ -62,9 +62,16 @@ describe('production mode', () => {
     const p = await s.api('POST', '/features/pause-recording/flex/pause-call-recording', { form: { Token: supervisor, callSid: call.sid } });
     expect(p.status).toBe(200);
     expect(p.body).toMatchObject({ success: true, recording: { sid: rec.sid, status: 'paused' } });
-    const r = await s.api('POST', '/features/pause-recording/flex/resume-call-recording', { form: { Token: supervisor, callSid: call.sid, recordingSid: rec.sid } });
+    const r = await s.api('POST', '/features/pause-recording/flex/resume-call-recording', {
+      form: { Token: supervisor, callSid: call.sid, recordingSid: rec.sid },
+    });
     expect(r.body).toMatchObject({ success: true, recording: { sid: rec.sid, status: 'in-progress' } });
-    expect(s.server.audit.query({}).slice(-2).map((e) => [e.action, e.outcome, e.actor, e.role, e.callSid])).toEqual([
+    expect(
+      s.server.audit
+        .query({})
+        .slice(-2)
+        .map((e) => [e.action, e.outcome, e.actor, e.role, e.callSid]),
+    ).toEqual([
       ['pause', 'ok', 'flexsuper', 'supervisor', call.sid],
       ['resume', 'ok', 'flexsuper', 'supervisor', call.sid],
     ]);
@@ -73,7 +80,9 @@ describe('production mode', () => {
 
   it('refuses agents on a conference too', async () => {
     const conferenceSid = 'CF' + 'a'.repeat(32);
-    const r = await s.api('POST', '/features/pause-recording/flex/pause-conference-recording', { form: { Token: await flexToken('flexagent'), conferenceSid } });
+    const r = await s.api('POST', '/features/pause-recording/flex/pause-conference-recording', {
+      form: { Token: await flexToken('flexagent'), conferenceSid },
+    });
     expect([r.status, r.body['message']]).toEqual([403, expect.stringMatching(/^conferenceSid: cannot be tied to a task of flexagent/)]);
   });
 

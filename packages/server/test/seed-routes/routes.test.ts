@@ -55,7 +55,12 @@ describe('seed routes', () => {
 
     const r = await seed('/features/pause-recording/flex/resume-call-recording', { Token: alice, callSid: workerCallSid, recordingSid });
     expect(r.body).toMatchObject({ success: true, recording: { sid: recordingSid, status: 'in-progress' } });
-    expect(s.server.audit.query({ taskSid }).filter((e) => e.details['via'] === 'seed-route').map((e) => [e.action, e.actor, e.outcome])).toEqual([
+    expect(
+      s.server.audit
+        .query({ taskSid })
+        .filter((e) => e.details['via'] === 'seed-route')
+        .map((e) => [e.action, e.actor, e.outcome]),
+    ).toEqual([
       ['pause', 'alice', 'ok'],
       ['resume', 'alice', 'ok'],
     ]);
@@ -65,7 +70,12 @@ describe('seed routes', () => {
     const flex = await flexToken('alice');
     const list = await s.api('GET', `/api/tasks/${taskSid}/recording`, { token: alice });
     const conf = (list.body['recordings'] as { sid: string; conferenceSid: string | null }[]).find((r) => r.conferenceSid !== null)!;
-    const p = await seed('/features/pause-recording/flex/pause-conference-recording', { Token: flex, conferenceSid, recordingSid: conf.sid, pauseBehavior: 'silence' });
+    const p = await seed('/features/pause-recording/flex/pause-conference-recording', {
+      Token: flex,
+      conferenceSid,
+      recordingSid: conf.sid,
+      pauseBehavior: 'silence',
+    });
     expect(p.body).toMatchObject({ success: true, recording: { sid: conf.sid, status: 'paused' } });
     const r = await seed('/features/pause-recording/flex/resume-conference-recording', { Token: flex, conferenceSid, recordingSid: conf.sid });
     expect(r.body).toMatchObject({ success: true, recording: { sid: conf.sid, status: 'in-progress' } });
@@ -73,7 +83,10 @@ describe('seed routes', () => {
     const cur = await seed('/features/pause-recording/flex/pause-conference-recording', { Token: flex, conferenceSid });
     expect(cur.body).toMatchObject({ success: true, recording: { sid: conf.sid, status: 'paused' } });
     await seed('/features/pause-recording/flex/resume-conference-recording', { Token: flex, conferenceSid, recordingSid: conf.sid });
-    const last = s.server.audit.query({ taskSid }).filter((e) => e.details['via'] === 'seed-route').at(-4);
+    const last = s.server.audit
+      .query({ taskSid })
+      .filter((e) => e.details['via'] === 'seed-route')
+      .at(-4);
     expect(last).toMatchObject({ action: 'pause', actor: 'alice', role: 'flex', details: { pauseBehavior: 'silence' } });
   });
 

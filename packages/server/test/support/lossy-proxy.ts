@@ -24,21 +24,18 @@ export async function startLossyProxy(target: string): Promise<LossyProxy> {
     req.on('end', () => {
       const rule = rules.find((r) => r.times > 0 && r.method === req.method && (req.url ?? '').includes(r.path));
       if (rule) rule.times--;
-      const up = httpRequest(
-        { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: { ...req.headers, host: t.host } },
-        (answer) => {
-          if (rule) {
-            answer.resume();
-            answer.on('end', () => {
-              lost++;
-              req.socket.destroy();
-            });
-            return;
-          }
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
+      const up = httpRequest({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: { ...req.headers, host: t.host } }, (answer) => {
+        if (rule) {
+          answer.resume();
+          answer.on('end', () => {
+            lost++;
+            req.socket.destroy();
+          });
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
       up.on('error', () => req.socket.destroy());
       up.end(Buffer.concat(chunks));
     });

@@ -36,4 +36,3 @@ export function listen(s: System, token: string): { events: LiveEvent[]; ready: 
   })();
   return { events, ready, stop: () => ac.abort() };
 }
-

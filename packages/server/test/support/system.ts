@@ -18,7 +18,11 @@ export interface System {
   readonly url: string;
   readonly dataDir: string;
   login(identity: string, password?: string): Promise<string>;
-  api(method: string, path: string, o?: { token?: string; json?: unknown; form?: Record<string, string>; raw?: string; contentType?: string }): Promise<ApiResult>;
+  api(
+    method: string,
+    path: string,
+    o?: { token?: string; json?: unknown; form?: Record<string, string>; raw?: string; contentType?: string },
+  ): Promise<ApiResult>;
   /** Posts a callback as Twilio would: form-encoded, signed with the account's auth token for this URL. */
   webhook(path: string, params: Record<string, string>): Promise<ApiResult>;
   /** Places a simulated call routed to `agent` and returns its task SID. */
@@ -54,7 +58,13 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
   const production = o.env?.['SERVER_MODE'] === 'production' || o.env?.['NODE_ENV'] === 'production';
   const engine =
     o.engine ??
-    (await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'stamped', speed: o.speed ?? 1, devRoutes: true, ...(production ? { authToken: randomBytes(18).toString('base64url') } : {}) }));
+    (await startEngine({
+      dataDir: join(dataDir, 'engine'),
+      audio: 'stamped',
+      speed: o.speed ?? 1,
+      devRoutes: true,
+      ...(production ? { authToken: randomBytes(18).toString('base64url') } : {}),
+    }));
   const config = loadServerConfig(
     {
       PORT: '0',
@@ -163,7 +173,11 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
   };
 }
 
-export async function waitUntil<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

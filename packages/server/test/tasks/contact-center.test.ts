@@ -73,7 +73,11 @@ describe('contact center', () => {
     client.api.baseUrl = s.engine.url;
     const customerHold = async () => (await client.conferences(t.conferenceSid!).participants(t.attributes.call_sid).fetch()).hold;
 
-    for (const [body, field] of [[{}, 'hold'], [{ hold: 'yes' }, 'hold'], [{ hold: true, x: 1 }, 'x']] as const) {
+    for (const [body, field] of [
+      [{}, 'hold'],
+      [{ hold: 'yes' }, 'hold'],
+      [{ hold: true, x: 1 }, 'x'],
+    ] as const) {
       const bad = await s.api('POST', `/api/tasks/${taskSid}/hold`, { token, json: body });
       expect([bad.status, bad.body.error?.field]).toEqual([400, field]);
     }
@@ -87,7 +91,12 @@ describe('contact center', () => {
     expect((await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token })).body['status']).toBe('paused');
     await s.api('POST', `/api/tasks/${taskSid}/hold`, { token, json: { hold: false } });
     expect(await customerHold()).toBe(false);
-    expect(s.server.audit.query({ taskSid }).filter((e) => e.action === 'task-hold').map((e) => e.details['hold'])).toEqual([true, false]);
+    expect(
+      s.server.audit
+        .query({ taskSid })
+        .filter((e) => e.action === 'task-hold')
+        .map((e) => e.details['hold']),
+    ).toEqual([true, false]);
   });
 
   it('cancels the task when the caller hangs up before anyone accepts', async () => {

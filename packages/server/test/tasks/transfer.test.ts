@@ -40,11 +40,18 @@ describe('transfer', () => {
     expect(state.body['status']).toBe('recording');
     const recs = state.body['recordings'] as Rec[];
     expect(recs).toEqual(
-      expect.arrayContaining([expect.objectContaining({ channels: 2, callSid: bobLeg, status: 'in-progress' }), expect.objectContaining({ channels: 1, status: 'in-progress' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ channels: 2, callSid: bobLeg, status: 'in-progress' }),
+        expect.objectContaining({ channels: 1, status: 'in-progress' }),
+      ]),
     );
     expect((await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token: alice })).status).toBe(403);
     expect((await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token: bob })).body['status']).toBe('paused');
-    expect(s.server.audit.query({ taskSid }).find((e) => e.action === 'task-transfer')).toMatchObject({ actor: 'alice', outcome: 'ok', details: { from: 'alice', to: 'bob' } });
+    expect(s.server.audit.query({ taskSid }).find((e) => e.action === 'task-transfer')).toMatchObject({
+      actor: 'alice',
+      outcome: 'ok',
+      details: { from: 'alice', to: 'bob' },
+    });
   });
 
   it('keeps a paused task paused for the new agent, records his leg only from the resume', async () => {
@@ -128,7 +135,10 @@ describe('transfer', () => {
     expect((await s.api('POST', `/api/tasks/${taskSid}/transfer`, { token: alice, json: { to: 'bob' } })).status).toBe(200);
     expect((await s.api('POST', `/api/tasks/${taskSid}/transfer`, { token: bob, json: { to: 'alice' } })).status).toBe(200);
     const leg = s.server.tasks.get(taskSid)!.workerCallSid!;
-    expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token: alice })).body).toMatchObject({ status: 'paused', deferred: [{ callSid: leg, channels: 2 }] });
+    expect((await s.api('GET', `/api/tasks/${taskSid}/recording`, { token: alice })).body).toMatchObject({
+      status: 'paused',
+      deferred: [{ callSid: leg, channels: 2 }],
+    });
     const resumed = await s.api('POST', `/api/tasks/${taskSid}/recording/resume`, { token: alice });
     expect(resumed.body).toMatchObject({ status: 'recording', failures: [], recordings: [expect.objectContaining({ callSid: leg, status: 'in-progress' })] });
     expect(resumed.body['deferred']).toBeUndefined();

@@ -51,10 +51,7 @@ describe('inspectWav', () => {
     expect(ch.slots[1]!.runs).toEqual([]);
     expect(ch.zeroSpans).toEqual([{ fileFrame: 50, frames: 25 }]);
     for (const s of ch.slots) expect([s.garbled, s.duplicates, s.outOfOrder]).toEqual([0, 0, 0]);
-    expect(framesInSlot(ch, 2)).toEqual([
-      ...Array.from({ length: 50 }, (_, i) => 500 + i),
-      ...Array.from({ length: 25 }, (_, i) => 575 + i),
-    ]);
+    expect(framesInSlot(ch, 2)).toEqual([...Array.from({ length: 50 }, (_, i) => 500 + i), ...Array.from({ length: 25 }, (_, i) => 575 + i)]);
   });
 
   it('splits runs at gaps even when the stamps stay consecutive', () => {

@@ -1,10 +1,4 @@
-import {
-  SAMPLES_PER_FRAME,
-  STAMP_AMPLITUDE,
-  STAMP_BITS,
-  STAMP_SLOTS,
-  STAMP_SLOT_STRIDE,
-} from '@pause-recording/core';
+import { SAMPLES_PER_FRAME, STAMP_AMPLITUDE, STAMP_BITS, STAMP_SLOTS, STAMP_SLOT_STRIDE } from '@pause-recording/core';
 import { demoTable } from './demo-voice.ts';
 
 /** What a call leg "says": one 20 ms frame at a time. */

@@ -10,11 +10,7 @@ const BITS = STAMP_BITS;
  * they are all 0 (no leg in that slot spoke this frame), and 'garbled' otherwise
  * (e.g. demo audio, two legs in one slot, or a recording that altered samples).
  */
-export function decodeStampFrame(
-  samples: ArrayLike<number>,
-  start: number,
-  slot: number,
-): number | null | 'garbled' {
+export function decodeStampFrame(samples: ArrayLike<number>, start: number, slot: number): number | null | 'garbled' {
   if (!Number.isInteger(slot) || slot < 0 || slot >= STAMP_SLOTS) {
     throw new RangeError(`stamp slot must be an integer 0..${STAMP_SLOTS - 1}, got ${slot}`);
   }

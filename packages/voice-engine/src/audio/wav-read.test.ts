@@ -41,7 +41,7 @@ function pcm(samples: number[]): Buffer {
 
 describe('readWav', () => {
   it('reads a dual-channel file written by wavefile, de-interleaving channels', () => {
-    const left = Array.from({ length: 480 }, (_, i) => (i * 37) % 30000 - 15000);
+    const left = Array.from({ length: 480 }, (_, i) => ((i * 37) % 30000) - 15000);
     const right = left.map((v) => -v - 1);
     const wf = new wavefile.WaveFile();
     wf.fromScratch(2, 8000, '16', [left, right]);

@@ -47,9 +47,7 @@ function viaWavefile(p: string, channels: number): Int16Array {
 
 /** Stamps 0..n-1 in slot `slot` of channel 0 (and slot+1, k+1000 in channel 1 when dual). */
 function frames(n: number, channels: 1 | 2, first = 0): Int16Array[] {
-  return Array.from({ length: n }, (_, i) =>
-    channels === 1 ? stampedFrame([0, first + i]) : stampedFrame([0, first + i], [1, first + i + 1000]),
-  );
+  return Array.from({ length: n }, (_, i) => (channels === 1 ? stampedFrame([0, first + i]) : stampedFrame([0, first + i], [1, first + i + 1000])));
 }
 
 describe('WavWriter', () => {

@@ -64,7 +64,13 @@ export function nonCanonical(rawUrl: string): string | null {
   for (const m of path.matchAll(/%([0-9A-Fa-f]{2})/g)) {
     if (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(parseInt(m[1]!, 16)))) return `'${m[0]}' encodes a character that must be sent as is`;
   }
-  if (path.slice(1).split('/').some((seg, i, all) => seg === '' && i < all.length - 1)) return 'empty path segment (//)';
+  if (
+    path
+      .slice(1)
+      .split('/')
+      .some((seg, i, all) => seg === '' && i < all.length - 1)
+  )
+    return 'empty path segment (//)';
   if (path.split('/').some((seg) => seg === '.' || seg === '..')) return 'dot segment (. or ..)';
   return null;
 }
@@ -124,10 +130,7 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
           await new Promise((r) => setTimeout(r, fault.delayMs ?? 0));
         } else {
           const status = fault.status ?? 500;
-          const e =
-            status === 429
-              ? TwilioHttpError.rateLimited()
-              : new TwilioHttpError(status, 20000 + status, `Injected fault: HTTP ${status}`);
+          const e = status === 429 ? TwilioHttpError.rateLimited() : new TwilioHttpError(status, 20000 + status, `Injected fault: HTTP ${status}`);
           return sendError(reply, e);
         }
       }
@@ -139,7 +142,11 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
     const params: unknown = req.params;
     if (isRecord(params) && 'AccountSid' in params && params['AccountSid'] !== engine.accountSid) return sendError(reply, TwilioHttpError.unauthenticated());
     const odd = nonCanonical(req.url);
-    if (odd !== null) return sendError(reply, new TwilioHttpError(404, TWILIO_ERROR.NOT_FOUND, `The requested resource was not found: the path is not in its canonical spelling (${odd})`));
+    if (odd !== null)
+      return sendError(
+        reply,
+        new TwilioHttpError(404, TWILIO_ERROR.NOT_FOUND, `The requested resource was not found: the path is not in its canonical spelling (${odd})`),
+      );
     return undefined;
   });
 

@@ -82,7 +82,8 @@ describe('twilioValidatorCompiler', () => {
     // Case matters, as at Twilio.
     expect(badRequest({ ...ok, RecordingChannels: 'Dual' }).message).toContain("got 'Dual'");
     for (const v of ['yes', '1', '0', 'on']) expect(badRequest({ ...ok, Hold: v }).message).toBe(`Invalid parameter Hold: must be true or false; got '${v}'`);
-    for (const v of ['1.5', 'abc', '1e2', ' 1', '0x1']) expect(badRequest({ ...ok, StampSlot: v }).message).toBe(`Invalid parameter StampSlot: must be an integer; got '${v}'`);
+    for (const v of ['1.5', 'abc', '1e2', ' 1', '0x1'])
+      expect(badRequest({ ...ok, StampSlot: v }).message).toBe(`Invalid parameter StampSlot: must be an integer; got '${v}'`);
     expect(badRequest({ ...ok, StampSlot: '4' }).message).toBe("Invalid parameter StampSlot: must be between 0 and 3; got '4'");
     expect(badRequest({ ...ok, PageSize: '0' }).message).toContain('PageSize: must be between 1 and 1000');
     expect(badRequest({ ...ok, RecordingStatusCallbackEvent: 'in-progress paused' }).message).toBe(

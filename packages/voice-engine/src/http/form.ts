@@ -2,7 +2,14 @@ import Type, { type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { Compile } from 'typebox/compile';
 import { schemaProblems, TWILIO_ERROR } from '@pause-recording/core';
-import type { FastifyBaseLogger, FastifyInstance, FastifySchemaCompiler, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifySchemaCompiler,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { TwilioHttpError } from './twilio-error.ts';
 

@@ -67,9 +67,7 @@ export function registerCallRoutes(app: EngineApp, engine: Engine): void {
 
   app.get(`${A}/Calls.json`, { schema: { params: Type.Object(AccountPath), querystring: ListCalls } }, async (req) => {
     const { Status: status, To: to, From: from } = req.query;
-    const all = engine.calls.allJson().filter(
-      (c) => (!status || c['status'] === status) && (!to || c['to'] === to) && (!from || c['from'] === from),
-    );
+    const all = engine.calls.allJson().filter((c) => (!status || c['status'] === status) && (!to || c['to'] === to) && (!from || c['from'] === from));
     const page = paginate(all, req.query, req.url.split('?')[0]!);
     return { calls: page.items, ...page.meta };
   });

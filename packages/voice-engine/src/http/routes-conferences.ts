@@ -67,9 +67,7 @@ const UpdateParticipant = Type.Object({ Hold: Type.Optional(Form.bool()), Muted:
 export function registerConferenceRoutes(app: EngineApp, engine: Engine): void {
   app.get(`${A}/Conferences.json`, { schema: { params: Type.Object(AccountPath), querystring: ListConferences } }, async (req) => {
     const { Status: status, FriendlyName: name } = req.query;
-    const all = engine.conferences.allJson().filter(
-      (c) => (!status || c['status'] === status) && (!name || c['friendly_name'] === name),
-    );
+    const all = engine.conferences.allJson().filter((c) => (!status || c['status'] === status) && (!name || c['friendly_name'] === name));
     const page = paginate(all, req.query, req.url.split('?')[0]!);
     return { conferences: page.items, ...page.meta };
   });

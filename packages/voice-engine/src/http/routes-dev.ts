@@ -73,7 +73,11 @@ export function registerDevRoutes(app: EngineApp, engine: Engine, faults: FaultI
     const p = req.body;
     const action = p.action;
     // Regular expressions are refused: a pathological one would stall the whole process.
-    if ('pathRegex' in p) throw TwilioHttpError.invalid('pathRegex', 'is not accepted (a regular expression can stall the engine); use path (a substring) or pathGlob (* matches any run of characters)');
+    if ('pathRegex' in p)
+      throw TwilioHttpError.invalid(
+        'pathRegex',
+        'is not accepted (a regular expression can stall the engine); use path (a substring) or pathGlob (* matches any run of characters)',
+      );
     const { path, pathGlob } = p;
     // "One of path or pathGlob" is not a per-field rule, so it is checked here.
     if (!path && !pathGlob) throw TwilioHttpError.missing('path or pathGlob');

@@ -92,7 +92,11 @@ const ListTasks = Type.Object({
   TaskQueueSid: Type.Optional(Type.String()),
 });
 
-const ListReservations = Type.Object({ ...Paging, ReservationStatus: Type.Optional(Type.Array(Form.oneOf(RESERVATION_STATUSES))), WorkerSid: Type.Optional(Type.String()) });
+const ListReservations = Type.Object({
+  ...Paging,
+  ReservationStatus: Type.Optional(Type.Array(Form.oneOf(RESERVATION_STATUSES))),
+  WorkerSid: Type.Optional(Type.String()),
+});
 const UpdateReservation = Type.Object({
   ReservationStatus: Type.Optional(Form.oneOf(['accepted', 'rejected', 'wrapping', 'completed'])),
   Instruction: Type.Optional(Form.oneOf(['conference', 'accept'])),
@@ -169,7 +173,14 @@ export function registerTaskRouterRoutes(app: EngineApp, engine: Engine): void {
   });
   app.get('/v1/Workspaces', { schema: { querystring: ByName } }, async (req) => {
     const name = req.query.FriendlyName;
-    return page(req.url, req.query, engine.origin, 'workspaces', tr.listWorkspaces().filter((w) => !name || w.friendlyName === name), (w) => json.workspace(w));
+    return page(
+      req.url,
+      req.query,
+      engine.origin,
+      'workspaces',
+      tr.listWorkspaces().filter((w) => !name || w.friendlyName === name),
+      (w) => json.workspace(w),
+    );
   });
   app.get(W, { schema: { params: WorkspacePath } }, async (req) => json.workspace(ws(req.params.WorkspaceSid)));
   app.post(W, { schema: { params: WorkspacePath, body: UpdateWorkspace } }, async (req) => {
@@ -196,13 +207,19 @@ export function registerTaskRouterRoutes(app: EngineApp, engine: Engine): void {
     const all = tr.list(tr.activities, w, (a) => (!name || a.friendlyName === name) && (available === undefined || a.available === available));
     return page(req.url, req.query, engine.origin, 'activities', all, (a) => json.activity(a));
   });
-  app.get(`${W}/Activities/:Sid`, { schema: { params: ItemPath } }, async (req) => json.activity(tr.activity(ws(req.params.WorkspaceSid), sidAt(req.params.Sid, 'activity'))));
+  app.get(`${W}/Activities/:Sid`, { schema: { params: ItemPath } }, async (req) =>
+    json.activity(tr.activity(ws(req.params.WorkspaceSid), sidAt(req.params.Sid, 'activity'))),
+  );
 
   // ---------------------------------------------------------------- workers
   app.post(`${W}/Workers`, { schema: { params: WorkspacePath, body: CreateWorker } }, async (req, reply) => {
     const w = ws(req.params.WorkspaceSid);
     const p = req.body;
-    const worker = tr.createWorker(w, { friendlyName: p.FriendlyName, attributes: jsonObject(p.Attributes, 'Attributes', '{}'), activitySid: p.ActivitySid || undefined });
+    const worker = tr.createWorker(w, {
+      friendlyName: p.FriendlyName,
+      attributes: jsonObject(p.Attributes, 'Attributes', '{}'),
+      activitySid: p.ActivitySid || undefined,
+    });
     return reply.code(201).send(json.worker(worker));
   });
   app.get(`${W}/Workers`, { schema: { params: WorkspacePath, querystring: ListWorkers } }, async (req) => {
@@ -210,16 +227,29 @@ export function registerTaskRouterRoutes(app: EngineApp, engine: Engine): void {
     const { FriendlyName: name, ActivitySid: activitySid, ActivityName: activityName, Available: available } = req.query;
     const all = tr.list(tr.workers, w, (x) => {
       const a = tr.activities.get(x.activitySid);
-      return (!name || x.friendlyName === name) && (!activitySid || x.activitySid === activitySid) && (!activityName || a?.friendlyName === activityName) && (available === undefined || a?.available === available);
+      return (
+        (!name || x.friendlyName === name) &&
+        (!activitySid || x.activitySid === activitySid) &&
+        (!activityName || a?.friendlyName === activityName) &&
+        (available === undefined || a?.available === available)
+      );
     });
     return page(req.url, req.query, engine.origin, 'workers', all, (x) => json.worker(x));
   });
-  app.get(`${W}/Workers/:Sid`, { schema: { params: ItemPath } }, async (req) => json.worker(tr.worker(ws(req.params.WorkspaceSid), sidAt(req.params.Sid, 'worker'))));
+  app.get(`${W}/Workers/:Sid`, { schema: { params: ItemPath } }, async (req) =>
+    json.worker(tr.worker(ws(req.params.WorkspaceSid), sidAt(req.params.Sid, 'worker'))),
+  );
   app.post(`${W}/Workers/:Sid`, { schema: { params: ItemPath, body: UpdateWorker } }, async (req) => {
     const w = ws(req.params.WorkspaceSid);
     const worker = tr.worker(w, sidAt(req.params.Sid, 'worker'));
     const p = req.body;
-    return json.worker(tr.updateWorker(w, worker, { friendlyName: newName(p.FriendlyName), attributes: jsonObject(p.Attributes, 'Attributes', undefined), activitySid: p.ActivitySid || undefined }));
+    return json.worker(
+      tr.updateWorker(w, worker, {
+        friendlyName: newName(p.FriendlyName),
+        attributes: jsonObject(p.Attributes, 'Attributes', undefined),
+        activitySid: p.ActivitySid || undefined,
+      }),
+    );
   });
 
   // ---------------------------------------------------------------- task queues
@@ -232,9 +262,18 @@ export function registerTaskRouterRoutes(app: EngineApp, engine: Engine): void {
   app.get(`${W}/TaskQueues`, { schema: { params: WorkspacePath, querystring: ByName } }, async (req) => {
     const w = ws(req.params.WorkspaceSid);
     const name = req.query.FriendlyName;
-    return page(req.url, req.query, engine.origin, 'task_queues', tr.list(tr.queues, w, (q) => !name || q.friendlyName === name), (q) => json.queue(q));
+    return page(
+      req.url,
+      req.query,
+      engine.origin,
+      'task_queues',
+      tr.list(tr.queues, w, (q) => !name || q.friendlyName === name),
+      (q) => json.queue(q),
+    );
   });
-  app.get(`${W}/TaskQueues/:Sid`, { schema: { params: ItemPath } }, async (req) => json.queue(tr.queue(ws(req.params.WorkspaceSid), sidAt(req.params.Sid, 'taskQueue'))));
+  app.get(`${W}/TaskQueues/:Sid`, { schema: { params: ItemPath } }, async (req) =>
+    json.queue(tr.queue(ws(req.params.WorkspaceSid), sidAt(req.params.Sid, 'taskQueue'))),
+  );
 
   // ---------------------------------------------------------------- workflows
   app.post(`${W}/Workflows`, { schema: { params: WorkspacePath, body: CreateWorkflow } }, async (req, reply) => {
@@ -251,9 +290,18 @@ export function registerTaskRouterRoutes(app: EngineApp, engine: Engine): void {
   app.get(`${W}/Workflows`, { schema: { params: WorkspacePath, querystring: ByName } }, async (req) => {
     const w = ws(req.params.WorkspaceSid);
     const name = req.query.FriendlyName;
-    return page(req.url, req.query, engine.origin, 'workflows', tr.list(tr.workflows, w, (x) => !name || x.friendlyName === name), (x) => json.workflow(x));
+    return page(
+      req.url,
+      req.query,
+      engine.origin,
+      'workflows',
+      tr.list(tr.workflows, w, (x) => !name || x.friendlyName === name),
+      (x) => json.workflow(x),
+    );
   });
-  app.get(`${W}/Workflows/:Sid`, { schema: { params: ItemPath } }, async (req) => json.workflow(tr.workflow(ws(req.params.WorkspaceSid), sidAt(req.params.Sid, 'workflow'))));
+  app.get(`${W}/Workflows/:Sid`, { schema: { params: ItemPath } }, async (req) =>
+    json.workflow(tr.workflow(ws(req.params.WorkspaceSid), sidAt(req.params.Sid, 'workflow'))),
+  );
 
   // ---------------------------------------------------------------- tasks
   app.post(`${W}/Tasks`, { schema: { params: WorkspacePath, body: CreateTask } }, async (req, reply) => {
@@ -270,7 +318,12 @@ export function registerTaskRouterRoutes(app: EngineApp, engine: Engine): void {
   app.get(`${W}/Tasks`, { schema: { params: WorkspacePath, querystring: ListTasks } }, async (req) => {
     const w = ws(req.params.WorkspaceSid);
     const { AssignmentStatus: statuses, WorkflowSid: workflowSid, TaskQueueSid: queueSid } = req.query;
-    const all = tr.list(tr.tasks, w, (t) => (!statuses || statuses.includes(t.assignmentStatus)) && (!workflowSid || t.workflowSid === workflowSid) && (!queueSid || t.taskQueueSid === queueSid));
+    const all = tr.list(
+      tr.tasks,
+      w,
+      (t) =>
+        (!statuses || statuses.includes(t.assignmentStatus)) && (!workflowSid || t.workflowSid === workflowSid) && (!queueSid || t.taskQueueSid === queueSid),
+    );
     return page(req.url, req.query, engine.origin, 'tasks', all, (t) => json.task(t));
   });
   app.get(`${W}/Tasks/:Sid`, { schema: { params: ItemPath } }, async (req) => json.task(tr.task(ws(req.params.WorkspaceSid), sidAt(req.params.Sid, 'task'))));
@@ -293,7 +346,9 @@ export function registerTaskRouterRoutes(app: EngineApp, engine: Engine): void {
     const base = under === 'task' ? `${W}/Tasks/:TaskSid/Reservations` : `${W}/Workers/:WorkerSid/Reservations`;
     // The route's path always holds its owner's SID; '' (never reached) would be refused as a bad SID.
     const owner = (params: { TaskSid?: string | undefined; WorkerSid?: string | undefined }, w: Workspace): { taskSid?: string; workerSid?: string } =>
-      under === 'task' ? { taskSid: tr.task(w, sidAt(params.TaskSid ?? '', 'task')).sid } : { workerSid: tr.worker(w, sidAt(params.WorkerSid ?? '', 'worker')).sid };
+      under === 'task'
+        ? { taskSid: tr.task(w, sidAt(params.TaskSid ?? '', 'task')).sid }
+        : { workerSid: tr.worker(w, sidAt(params.WorkerSid ?? '', 'worker')).sid };
     const reservationOf = (params: { TaskSid?: string | undefined; WorkerSid?: string | undefined; Sid: string }, w: Workspace) => {
       const o = owner(params, w);
       const r = tr.reservation(w, sidAt(params.Sid, 'reservation'));
@@ -305,7 +360,15 @@ export function registerTaskRouterRoutes(app: EngineApp, engine: Engine): void {
       const o = owner(req.params, w);
       const statuses = req.query.ReservationStatus;
       const workerSid = under === 'task' ? req.query.WorkerSid : undefined;
-      const all = tr.list(tr.reservations, w, (r) => (!o.taskSid || r.taskSid === o.taskSid) && (!o.workerSid || r.workerSid === o.workerSid) && (!statuses || statuses.includes(r.status)) && (!workerSid || r.workerSid === workerSid));
+      const all = tr.list(
+        tr.reservations,
+        w,
+        (r) =>
+          (!o.taskSid || r.taskSid === o.taskSid) &&
+          (!o.workerSid || r.workerSid === o.workerSid) &&
+          (!statuses || statuses.includes(r.status)) &&
+          (!workerSid || r.workerSid === workerSid),
+      );
       return page(req.url, req.query, engine.origin, 'reservations', all, (r) => json.reservation(r, under));
     });
     app.get(`${base}/:Sid`, { schema: { params: ReservationPath } }, async (req) => {

@@ -47,7 +47,12 @@ const CASES: [DomainError, number, number, string][] = [
     TWILIO_ERROR.CONCURRENT_RECORDINGS,
     `More than one active recording for call ${CA}; address a recording by its SID`,
   ],
-  [new ConflictError(`Recording ${RE} is paused; it can be deleted once completed`), 400, TWILIO_ERROR.CANNOT_DELETE_INCOMPLETE, `Recording ${RE} is paused; it can be deleted once completed`],
+  [
+    new ConflictError(`Recording ${RE} is paused; it can be deleted once completed`),
+    400,
+    TWILIO_ERROR.CANNOT_DELETE_INCOMPLETE,
+    `Recording ${RE} is paused; it can be deleted once completed`,
+  ],
   [new ShuttingDownError(), 503, TWILIO_ERROR.SERVICE_UNAVAILABLE, 'The engine is shutting down'],
   [new InvalidStateError('Reservation WR1 is accepted, not pending'), 400, TWILIO_ERROR.INVALID_PARAMETER, 'Reservation WR1 is accepted, not pending'],
 ];

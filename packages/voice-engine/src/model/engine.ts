@@ -96,7 +96,11 @@ export class Engine {
     this.conferences = new ConferenceRoom(this.ctx, this.recordings, () => this.calls);
     this.calls = new CallRoom(this.ctx, { conferences: this.conferences, recordings: this.recordings, numbers: this.numbers });
     this.mixer = new Mixer(this.calls, this.conferences);
-    this.taskrouter = new TaskRouterRoom(this.ctx, () => this.taskConferencing(), (key, url, params) => this.callbacks.send(key, { url, method: 'POST' }, params));
+    this.taskrouter = new TaskRouterRoom(
+      this.ctx,
+      () => this.taskConferencing(),
+      (key, url, params) => this.callbacks.send(key, { url, method: 'POST' }, params),
+    );
     mkdirSync(join(this.dataDir, 'recordings'), { recursive: true });
   }
 
@@ -257,8 +261,17 @@ export class Engine {
           const sid = typeof conf === 'object' && conf !== null ? (conf as Record<string, unknown>)['sid'] : undefined;
           if (typeof sid === 'string' && this.conferences.get(sid)?.live) confRef = sid;
         }
-        if (confRef === null) throw new InvalidParameterError('Instruction', `task ${task.sid} has no live call (attributes.call_sid) or live conference (attributes.conference.sid) to join`);
-        const { conference, participant } = this.conferences.addParticipant(confRef, { from: leg.from, to: leg.to, label: 'worker', endConferenceOnExit: leg.endConferenceOnExit });
+        if (confRef === null)
+          throw new InvalidParameterError(
+            'Instruction',
+            `task ${task.sid} has no live call (attributes.call_sid) or live conference (attributes.conference.sid) to join`,
+          );
+        const { conference, participant } = this.conferences.addParticipant(confRef, {
+          from: leg.from,
+          to: leg.to,
+          label: 'worker',
+          endConferenceOnExit: leg.endConferenceOnExit,
+        });
         return { callSid: participant.call.sid, conferenceSid: conference.sid };
       },
     };

@@ -5,7 +5,16 @@ import { CallbackDispatcher, CallbackPolicy, isLoopbackHost, type CallbackLog } 
 describe('CallbackPolicy', () => {
   it('loopback, spelled any way the URL parser accepts, is allowed', () => {
     const p = new CallbackPolicy();
-    for (const u of ['http://127.0.0.1:4400/webhooks/voice', 'http://127.1.2.3/x', 'http://localhost:9/x', 'https://a.localhost/x', 'http://[::1]:80/x', 'http://0x7f.1/x', 'http://2130706433/x', 'http://[::ffff:127.0.0.1]/x']) {
+    for (const u of [
+      'http://127.0.0.1:4400/webhooks/voice',
+      'http://127.1.2.3/x',
+      'http://localhost:9/x',
+      'https://a.localhost/x',
+      'http://[::1]:80/x',
+      'http://0x7f.1/x',
+      'http://2130706433/x',
+      'http://[::ffff:127.0.0.1]/x',
+    ]) {
       expect(p.refusal(u), u).toBeNull();
     }
   });
@@ -41,7 +50,14 @@ describe('CallbackDispatcher', () => {
     // `.invalid` never resolves: were it requested, the log would show attempts and a network error.
     d.send('k', { url: 'http://engine-callback.invalid/status', method: 'POST' }, { CallSid: 'CA1' });
     await d.drain();
-    expect(logs).toEqual([expect.objectContaining({ attempts: 0, ok: false, status: null, error: expect.stringMatching(/^not sent: http:\/\/engine-callback\.invalid\/status is not an allowed callback URL/) })]);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        attempts: 0,
+        ok: false,
+        status: null,
+        error: expect.stringMatching(/^not sent: http:\/\/engine-callback\.invalid\/status is not an allowed callback URL/),
+      }),
+    ]);
     expect(d.failed).toBe(1);
   });
 

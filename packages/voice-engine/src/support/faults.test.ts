@@ -113,4 +113,3 @@ describe('FaultInjector', () => {
     expect(f.take('GET', '/b')).toBeNull();
   });
 });
-

@@ -62,4 +62,3 @@ describe('FlexTokenIssuer', () => {
     expect(issuer.validate(`${body}.${sig}`, NOW)).toEqual({ valid: false, code: 20101, message: 'Invalid Access Token' });
   });
 });
-

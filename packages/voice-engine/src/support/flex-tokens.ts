@@ -12,9 +12,7 @@ export interface FlexTokenClaims {
   exp: number;
 }
 
-export type ValidationResult =
-  | { valid: true; claims: FlexTokenClaims }
-  | { valid: false; code: number; message: string };
+export type ValidationResult = { valid: true; claims: FlexTokenClaims } | { valid: false; code: number; message: string };
 
 /**
  * Development Flex tokens: the engine issues them and validates them the way Twilio's
@@ -51,7 +49,8 @@ export class FlexTokenIssuer {
     // Signed but malformed (no expiry, roles not a list): never valid.
     if (!isClaims(parsed)) return { valid: false, code: TWILIO_ERROR.ACCESS_TOKEN_INVALID, message: 'Invalid Access Token' };
     const claims = parsed;
-    if (claims.exp * 1000 <= nowMs) return { valid: false, code: TWILIO_ERROR.ACCESS_TOKEN_EXPIRED, message: 'Access Token expired or expiration date invalid' };
+    if (claims.exp * 1000 <= nowMs)
+      return { valid: false, code: TWILIO_ERROR.ACCESS_TOKEN_EXPIRED, message: 'Access Token expired or expiration date invalid' };
     return { valid: true, claims };
   }
 

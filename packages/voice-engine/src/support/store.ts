@@ -1,17 +1,7 @@
 import Database from 'better-sqlite3';
 
 export type ResourceKind =
-  | 'call'
-  | 'conference'
-  | 'recording'
-  | 'number'
-  | 'tr-workspace'
-  | 'tr-activity'
-  | 'tr-worker'
-  | 'tr-queue'
-  | 'tr-workflow'
-  | 'tr-task'
-  | 'tr-reservation';
+  'call' | 'conference' | 'recording' | 'number' | 'tr-workspace' | 'tr-activity' | 'tr-worker' | 'tr-queue' | 'tr-workflow' | 'tr-task' | 'tr-reservation';
 
 export interface StoredRow {
   sid: string;
@@ -55,9 +45,12 @@ export class EngineStore {
   }
 
   all(kind: ResourceKind): StoredRow[] {
-    const rows = this.db
-      .prepare('SELECT sid, kind, created_ms AS createdMs, data FROM resources WHERE kind = ? ORDER BY created_ms, rowid')
-      .all(kind) as { sid: string; kind: ResourceKind; createdMs: number; data: string }[];
+    const rows = this.db.prepare('SELECT sid, kind, created_ms AS createdMs, data FROM resources WHERE kind = ? ORDER BY created_ms, rowid').all(kind) as {
+      sid: string;
+      kind: ResourceKind;
+      createdMs: number;
+      data: string;
+    }[];
     return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as unknown }));
   }
 

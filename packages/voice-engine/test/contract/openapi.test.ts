@@ -199,9 +199,7 @@ describe('loadTwilioSpec', () => {
   });
 
   it('says where it looked when the file is missing', () => {
-    expect(() => loadTwilioSpec('/nonexistent/dir/spec.json')).toThrow(
-      /not found: looked for \/nonexistent\/dir\/spec\.json \(from the path argument/,
-    );
+    expect(() => loadTwilioSpec('/nonexistent/dir/spec.json')).toThrow(/not found: looked for \/nonexistent\/dir\/spec\.json \(from the path argument/);
   });
 
   it('honours TWILIO_OAI_SPEC and names it in the error', () => {
@@ -255,9 +253,7 @@ describe('match', () => {
 
   it('prefers literal segments over parameters', () => {
     expect(validator.match('GET', `${BASE}/IncomingPhoneNumbers/Local.json`)?.template).toBe(`${T}/IncomingPhoneNumbers/Local.json`);
-    expect(validator.match('GET', `${BASE}/IncomingPhoneNumbers/TollFree.json`)?.template).toBe(
-      `${T}/IncomingPhoneNumbers/TollFree.json`,
-    );
+    expect(validator.match('GET', `${BASE}/IncomingPhoneNumbers/TollFree.json`)?.template).toBe(`${T}/IncomingPhoneNumbers/TollFree.json`);
   });
 
   it('percent-decodes parameter values', () => {
@@ -350,9 +346,7 @@ describe('validate: broken bodies fail with a message naming the field', () => {
   });
 
   it('channels null (not nullable in the spec)', () => {
-    expect(validator.validate('POST', recUrl, 201, with_(callRecording, { channels: null })).errors).toEqual([
-      `${recTemplate}: /channels must be integer`,
-    ]);
+    expect(validator.validate('POST', recUrl, 201, with_(callRecording, { channels: null })).errors).toEqual([`${recTemplate}: /channels must be integer`]);
   });
 
   it('start_time not RFC 2822', () => {
@@ -378,9 +372,7 @@ describe('validate: broken bodies fail with a message naming the field', () => {
 
   it('a bad field inside a list page names its index', () => {
     const page = with_(callsPage, { calls: [call, with_(call, { duration: 15 })] });
-    expect(validator.validate('GET', `${BASE}/Calls.json`, 200, page).errors).toEqual([
-      `GET ${T}/Calls.json 200: /calls/1/duration must be string or null`,
-    ]);
+    expect(validator.validate('GET', `${BASE}/Calls.json`, 200, page).errors).toEqual([`GET ${T}/Calls.json 200: /calls/1/duration must be string or null`]);
   });
 
   it('paging fields with the wrong types', () => {
@@ -404,10 +396,7 @@ describe('validate: broken bodies fail with a message naming the field', () => {
 
   it('strict mode: a missing listed property and an unlisted one', () => {
     const r = strict.validate('POST', recUrl, 201, with_(without(callRecording, 'track'), { media_url: 'https://x' }));
-    expect(r.errors).toEqual([
-      `${recTemplate}: /track is missing (required)`,
-      `${recTemplate}: /media_url is not allowed (not listed in the schema)`,
-    ]);
+    expect(r.errors).toEqual([`${recTemplate}: /track is missing (required)`, `${recTemplate}: /media_url is not allowed (not listed in the schema)`]);
     // A conference recording has no `track`: adding one is caught.
     const c = strict.validate('GET', `${BASE}/Conferences/${CF}/Recordings/${RE2}.json`, 200, with_(conferenceRecording, { track: 'both' }));
     expect(c.errors).toEqual([`GET ${T}/Conferences/{ConferenceSid}/Recordings/{Sid}.json 200: /track is not allowed (not listed in the schema)`]);
@@ -497,7 +486,12 @@ describe('validate: Twilio error bodies', () => {
     expect(validateTwilioError(500, []).errors).toEqual(['body must be a JSON object {code, message, more_info, status}, got array']);
     expect(validateTwilioError(500, undefined).ok).toBe(false);
     expect(validateTwilioError(500, 'Internal Server Error').errors[0]).toMatch(/^body is not JSON/);
-    expect(validateTwilioError(429, JSON.stringify({ code: 20429, message: 'Too Many Requests', more_info: 'https://www.twilio.com/docs/errors/20429', status: 429 })).ok).toBe(true);
+    expect(
+      validateTwilioError(
+        429,
+        JSON.stringify({ code: 20429, message: 'Too Many Requests', more_info: 'https://www.twilio.com/docs/errors/20429', status: 429 }),
+      ).ok,
+    ).toBe(true);
   });
 });
 
@@ -594,9 +588,15 @@ describe('the spec, for the templates the engine serves', () => {
     const schemas = spec.components?.schemas as Record<string, { properties: Record<string, unknown>; required?: string[] }>;
     const rec = schemas['api.v2010.account.call.call_recording'];
     const confRec = schemas['api.v2010.account.conference.conference_recording'];
-    const contract = 'account_sid api_version call_sid conference_sid channels date_created date_updated start_time duration sid source status error_code encryption_details price price_unit track uri';
+    const contract =
+      'account_sid api_version call_sid conference_sid channels date_created date_updated start_time duration sid source status error_code encryption_details price price_unit track uri';
     expect(Object.keys(rec?.properties ?? {}).sort()).toEqual(contract.split(' ').sort());
-    expect(Object.keys(confRec?.properties ?? {}).sort()).toEqual(contract.split(' ').filter((f) => f !== 'track').sort());
+    expect(Object.keys(confRec?.properties ?? {}).sort()).toEqual(
+      contract
+        .split(' ')
+        .filter((f) => f !== 'track')
+        .sort(),
+    );
     expect(rec?.required).toBeUndefined();
     expect(confRec?.required).toBeUndefined();
   });

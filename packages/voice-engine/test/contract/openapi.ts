@@ -82,8 +82,7 @@ export const DEFAULT_SPEC_PATH = path.join(TWILIO_OAI_DIR, 'twilio_api_v2010.jso
  */
 export function loadTwilioSpec(specPath?: string): TwilioSpec {
   const envPath = process.env['TWILIO_OAI_SPEC'];
-  const source =
-    specPath !== undefined ? 'the path argument' : envPath ? 'env TWILIO_OAI_SPEC' : 'the default location';
+  const source = specPath !== undefined ? 'the path argument' : envPath ? 'env TWILIO_OAI_SPEC' : 'the default location';
   const chosen = specPath ?? (envPath ? envPath : DEFAULT_SPEC_PATH);
   const resolved = path.resolve(REPO_ROOT, chosen);
   if (!existsSync(resolved)) {

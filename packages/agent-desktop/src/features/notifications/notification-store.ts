@@ -34,7 +34,11 @@ export class NotificationStore implements Notifier {
     this.clearTimer(n.id);
     const shown: ShownNotification = { ...n, seq: ++this.seq };
     this.list.set([...this.list.get().filter((x) => x.id !== n.id), shown]);
-    if (n.sticky !== true) this.timeouts.set(n.id, this.timers.setTimeout(() => this.dismiss(n.id), this.timeoutMs));
+    if (n.sticky !== true)
+      this.timeouts.set(
+        n.id,
+        this.timers.setTimeout(() => this.dismiss(n.id), this.timeoutMs),
+      );
   }
 
   dismiss(id: string): void {

@@ -29,7 +29,9 @@ describe('RecordingPausedPanel (indicator_permanent)', () => {
 
   it('shows the countdown to auto-resume when the server set one', () => {
     const states = new RecordingStates();
-    states.set(recState({ status: 'paused', pausedAt: new Date().toISOString(), pausedBy: 'alice', autoResumeAt: new Date(Date.now() + 125_500).toISOString() }));
+    states.set(
+      recState({ status: 'paused', pausedAt: new Date().toISOString(), pausedBy: 'alice', autoResumeAt: new Date(Date.now() + 125_500).toISOString() }),
+    );
     renderWithI18n(<RecordingPausedPanel task={task()} states={states} enabled />);
     expect(screen.getByRole('status', { name: 'Call Recording Paused' }).textContent).toMatch(/Auto-resume in 2:0[56]/);
   });

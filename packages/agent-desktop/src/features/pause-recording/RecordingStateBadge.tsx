@@ -17,11 +17,7 @@ export function RecordingStateBadge({ task, states }: { task: TaskView; states: 
   if (state === undefined) return null;
   const elapsed = paused && state.pausedAt !== null ? formatDuration(secondsSince(state.pausedAt, now)) : null;
   const label =
-    elapsed === null
-      ? t(`state_${state.status}`)
-      : state.status === 'paused'
-        ? t('pausedFor', { time: elapsed })
-        : t('partiallyPausedFor', { time: elapsed });
+    elapsed === null ? t(`state_${state.status}`) : state.status === 'paused' ? t('pausedFor', { time: elapsed }) : t('partiallyPausedFor', { time: elapsed });
   return (
     <p className={`recording-state recording-state-${state.status}`} aria-label={t('recordingStatus')}>
       <span className="recording-state-label">{label}</span>

@@ -51,7 +51,8 @@ export function RecordingDetailPage({ api, sid, onBack }: { api: Pick<DesktopApi
       {loaded !== null ? (
         <>
           <p>
-            {t('colTask')}: <code>{loaded.detail.taskSid ?? '—'}</code> · {t('colStatus')}: {loaded.detail.status} · {t('colChannels')}: {loaded.detail.channels}
+            {t('colTask')}: <code>{loaded.detail.taskSid ?? '—'}</code> · {t('colStatus')}: {loaded.detail.status} · {t('colChannels')}:{' '}
+            {loaded.detail.channels}
             {loaded.detail.duration !== null ? ` · ${t('colDuration')}: ${formatDuration(Number(loaded.detail.duration))}` : null}
           </p>
           <audio controls src={loaded.mediaUrl} aria-label={sid} />

@@ -22,9 +22,27 @@ export interface ShortcutSettings {
 export const DEFAULT_THROTTLE_MS = 1000;
 
 export const DEFAULT_SHORTCUTS: readonly Shortcut[] = [
-  { id: 'toggle-recording', action: 'ToggleCallRecording', code: 'Digit2', ctrl: true, shift: true, alt: false, throttleMs: DEFAULT_THROTTLE_MS, builtIn: true },
+  {
+    id: 'toggle-recording',
+    action: 'ToggleCallRecording',
+    code: 'Digit2',
+    ctrl: true,
+    shift: true,
+    alt: false,
+    throttleMs: DEFAULT_THROTTLE_MS,
+    builtIn: true,
+  },
   { id: 'pause-recording', action: 'PauseCallRecording', code: 'Digit3', ctrl: true, shift: true, alt: false, throttleMs: DEFAULT_THROTTLE_MS, builtIn: true },
-  { id: 'resume-recording', action: 'ResumeCallRecording', code: 'Digit4', ctrl: true, shift: true, alt: false, throttleMs: DEFAULT_THROTTLE_MS, builtIn: true },
+  {
+    id: 'resume-recording',
+    action: 'ResumeCallRecording',
+    code: 'Digit4',
+    ctrl: true,
+    shift: true,
+    alt: false,
+    throttleMs: DEFAULT_THROTTLE_MS,
+    builtIn: true,
+  },
 ];
 
 export const DEFAULT_SETTINGS: ShortcutSettings = { enabled: true, shortcuts: DEFAULT_SHORTCUTS };
@@ -37,7 +55,10 @@ export function isCustom(s: Shortcut): boolean {
 
 /** What a person reads: `Ctrl+Shift+3`. */
 export function describeKeys(s: Pick<Shortcut, 'code' | 'ctrl' | 'shift' | 'alt'>): string {
-  const key = s.code.replace(/^Digit/, '').replace(/^Key/, '').replace(/^Numpad/, 'Num ');
+  const key = s.code
+    .replace(/^Digit/, '')
+    .replace(/^Key/, '')
+    .replace(/^Numpad/, 'Num ');
   return [s.ctrl ? 'Ctrl' : null, s.alt ? 'Alt' : null, s.shift ? 'Shift' : null, key].filter((x) => x !== null).join('+');
 }
 

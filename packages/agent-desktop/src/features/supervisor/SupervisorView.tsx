@@ -29,7 +29,10 @@ export function SupervisorView({ api, actions, states, tasks }: SupervisorViewPr
   const liveKey = live.map((x) => x.sid).join(',');
   useEffect(() => {
     for (const sid of liveKey.split(',').filter((x) => x !== '')) {
-      api.recordingState(sid).then((s) => states.set(s), () => undefined);
+      api.recordingState(sid).then(
+        (s) => states.set(s),
+        () => undefined,
+      );
     }
   }, [api, states, liveKey]);
 
@@ -63,7 +66,11 @@ export function SupervisorView({ api, actions, states, tasks }: SupervisorViewPr
               const paused = s?.status === 'paused';
               const label = paused ? t('resumeRecording') : t('pauseRecording');
               return (
-                <tr key={task.sid} className={s?.status === 'partially-paused' ? 'is-alarm' : undefined} aria-label={`${task.attributes.from} ${task.worker ?? ''}`}>
+                <tr
+                  key={task.sid}
+                  className={s?.status === 'partially-paused' ? 'is-alarm' : undefined}
+                  aria-label={`${task.attributes.from} ${task.worker ?? ''}`}
+                >
                   <td>{task.attributes.from}</td>
                   <td>{task.worker ?? '—'}</td>
                   <td className={`recording-state-${s?.status ?? 'unknown'}`}>{s === undefined ? '…' : t(`state_${s.status}`)}</td>

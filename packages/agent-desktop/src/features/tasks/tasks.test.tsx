@@ -60,7 +60,9 @@ describe('CallCanvas', () => {
     const { unmount } = renderWithI18n(<CallCanvas task={task({ status: 'reserved', acceptedAt: null })} onAction={() => undefined} />);
     expect(screen.queryByText('Call time')).toBeNull();
     unmount();
-    renderCanvas(task({ status: 'wrapping', createdAt: '2026-11-26T15:00:00.000Z', acceptedAt: '2026-11-26T15:00:10.000Z', updatedAt: '2026-11-26T15:02:15.000Z' }));
+    renderCanvas(
+      task({ status: 'wrapping', createdAt: '2026-11-26T15:00:00.000Z', acceptedAt: '2026-11-26T15:00:10.000Z', updatedAt: '2026-11-26T15:02:15.000Z' }),
+    );
     expect(screen.getByText('Call time').nextElementSibling?.textContent).toBe('2:05');
   });
 

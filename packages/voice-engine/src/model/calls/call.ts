@@ -6,10 +6,7 @@ import type { Conference } from '../conferences/conference.ts';
 import type { RecordingInput } from '../inputs.ts';
 
 /** Where a call's instructions come from before it is answered. */
-export type CallPlan =
-  | { kind: 'twiml'; verbs: Verb[] }
-  | { kind: 'url'; url: Callback }
-  | { kind: 'participant'; conference: Conference };
+export type CallPlan = { kind: 'twiml'; verbs: Verb[] } | { kind: 'url'; url: Callback } | { kind: 'participant'; conference: Conference };
 
 export interface CallInit {
   sid: string;

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CallNotInProgressError, ConflictError, InvalidParameterError, InvalidTwimlError, MissingParameterError, NotFoundError, ShuttingDownError } from '../errors.ts';
+import {
+  CallNotInProgressError,
+  ConflictError,
+  InvalidParameterError,
+  InvalidTwimlError,
+  MissingParameterError,
+  NotFoundError,
+  ShuttingDownError,
+} from '../errors.ts';
 import { answeredCall, unitEngine, type UnitEngine } from '../../../test/support/model.ts';
 
 const FROM = '+15550000001';

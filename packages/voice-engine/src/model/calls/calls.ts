@@ -7,7 +7,15 @@ import { parseTwiml, TwimlError, type Verb } from '../../twiml.ts';
 import type { ConferenceRoom, Legs } from '../conferences/conferences.ts';
 import type { Conference } from '../conferences/conference.ts';
 import type { EngineContext } from '../context.ts';
-import { CallNotInProgressError, ConflictError, InvalidParameterError, InvalidTwimlError, MissingParameterError, NotFoundError, ShuttingDownError } from '../errors.ts';
+import {
+  CallNotInProgressError,
+  ConflictError,
+  InvalidParameterError,
+  InvalidTwimlError,
+  MissingParameterError,
+  NotFoundError,
+  ShuttingDownError,
+} from '../errors.ts';
 import type { CreateCallInput } from '../inputs.ts';
 import type { NumberRoom } from '../numbers/numbers.ts';
 import type { RecordingRoom } from '../recordings/recordings.ts';

@@ -84,7 +84,9 @@ export class ConferenceRoom extends Registry<Conference> {
 
   /** The participants in join order, optionally only those on hold / muted (or not). */
   participants(conf: Conference, filter: { hold?: boolean | undefined; muted?: boolean | undefined } = {}): Participant[] {
-    return [...conf.participants.values()].filter((p) => (filter.hold === undefined || p.hold === filter.hold) && (filter.muted === undefined || p.muted === filter.muted));
+    return [...conf.participants.values()].filter(
+      (p) => (filter.hold === undefined || p.hold === filter.hold) && (filter.muted === undefined || p.muted === filter.muted),
+    );
   }
 
   // ---------------------------------------------------------------- commands

@@ -4,7 +4,14 @@ import { unitEngine, type UnitEngine } from '../../../test/support/model.ts';
 import type { PhoneNumberFields } from './numbers.ts';
 
 function fields(phoneNumber: string): PhoneNumberFields {
-  return { phoneNumber, friendlyName: phoneNumber, voiceUrl: 'http://127.0.0.1:1/voice', voiceMethod: 'POST', statusCallback: null, statusCallbackMethod: 'POST' };
+  return {
+    phoneNumber,
+    friendlyName: phoneNumber,
+    voiceUrl: 'http://127.0.0.1:1/voice',
+    voiceMethod: 'POST',
+    statusCallback: null,
+    statusCallbackMethod: 'POST',
+  };
 }
 
 describe('NumberRoom', () => {

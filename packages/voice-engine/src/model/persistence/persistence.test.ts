@@ -16,7 +16,14 @@ describe('Persistence: what a run left, restored by the next', () => {
   function restart(u: UnitEngine): { engine: Engine; recovered: string[] } {
     const store = new EngineStore(join(u.dataDir, 'engine.db'));
     open.push(store);
-    const engine = new Engine({ accountSid: u.engine.accountSid, authToken: 'unit-token', dataDir: u.dataDir, audio: 'stamped', clock: new ManualClock(), store });
+    const engine = new Engine({
+      accountSid: u.engine.accountSid,
+      authToken: 'unit-token',
+      dataDir: u.dataDir,
+      audio: 'stamped',
+      clock: new ManualClock(),
+      store,
+    });
     return { engine, recovered: engine.restore().recovered };
   }
 
@@ -44,7 +51,14 @@ describe('Persistence: what a run left, restored by the next', () => {
   it('numbers come back as last saved; calls and conferences as archived JSON', () => {
     const u = unitEngine();
     open.push({ close: () => u.close() });
-    const n = u.engine.createNumber({ phoneNumber: '+15550003333', friendlyName: 'x', voiceUrl: null, voiceMethod: 'POST', statusCallback: null, statusCallbackMethod: 'POST' });
+    const n = u.engine.createNumber({
+      phoneNumber: '+15550003333',
+      friendlyName: 'x',
+      voiceUrl: null,
+      voiceMethod: 'POST',
+      statusCallback: null,
+      statusCallbackMethod: 'POST',
+    });
     u.engine.updateNumber(n, { friendlyName: 'front desk' });
     const c = answeredCall(u);
     const { conference } = u.engine.addParticipant('room-1', { from: '+15550000001', to: '+15550000009' });

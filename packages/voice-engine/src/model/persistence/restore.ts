@@ -37,7 +37,14 @@ function taskRouterState(store: EngineStore): TaskRouterState {
  * end (completed, or failed if never answered), live conferences complete.
  */
 export function restoreState(store: EngineStore, now: number): RestoredState {
-  const state: RestoredState = { numbers: [], recordings: [], archivedCalls: new Map(), archivedConferences: new Map(), recovered: [], taskrouter: taskRouterState(store) };
+  const state: RestoredState = {
+    numbers: [],
+    recordings: [],
+    archivedCalls: new Map(),
+    archivedConferences: new Map(),
+    recovered: [],
+    taskrouter: taskRouterState(store),
+  };
   for (const row of store.all('number')) state.numbers.push(row.data as PhoneNumber);
   for (const row of store.all('recording')) {
     const rec = Recording.restore(row.data);

@@ -56,7 +56,9 @@ export class RecordingRoom extends Registry<Recording> {
   /** Every recording, newest first, optionally of one call and/or one conference. */
   list(filter: { callSid?: string | undefined; conferenceSid?: string | undefined } = {}): Recording[] {
     return newestFirst(
-      [...this.items.values()].filter((r) => (!filter.callSid || r.callSid === filter.callSid) && (!filter.conferenceSid || r.conferenceSid === filter.conferenceSid)),
+      [...this.items.values()].filter(
+        (r) => (!filter.callSid || r.callSid === filter.callSid) && (!filter.conferenceSid || r.conferenceSid === filter.conferenceSid),
+      ),
     );
   }
 

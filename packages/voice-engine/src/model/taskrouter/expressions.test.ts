@@ -25,7 +25,7 @@ describe('TaskRouter expressions (the supported subset)', () => {
     expect(matches(parseExpression(expr, 'TargetWorkers'), alice)).toBe(want);
   });
 
-  it.each(['', 'skills CONTAINS x', "team == blue", 'level > 2', "team IN 'blue'"])('refuses %j naming the parameter', (expr) => {
+  it.each(['', 'skills CONTAINS x', 'team == blue', 'level > 2', "team IN 'blue'"])('refuses %j naming the parameter', (expr) => {
     expect(() => parseExpression(expr, 'TargetWorkers')).toThrow(InvalidParameterError);
     expect(() => parseExpression(expr, 'TargetWorkers')).toThrow(/TargetWorkers/);
   });
@@ -41,7 +41,9 @@ describe('workflow configuration', () => {
   const Q2 = `WQ${'2'.repeat(32)}`;
 
   it('routes by the first matching filter, else the default queue', () => {
-    const config = parseWorkflowConfiguration(JSON.stringify({ task_routing: { filters: [{ expression: "type == 'vip'", targets: [{ queue: Q1 }] }], default_filter: { queue: Q2 } } }));
+    const config = parseWorkflowConfiguration(
+      JSON.stringify({ task_routing: { filters: [{ expression: "type == 'vip'", targets: [{ queue: Q1 }] }], default_filter: { queue: Q2 } } }),
+    );
     expect(config.queues.sort()).toEqual([Q1, Q2]);
     expect(routeTask(config, { type: 'vip' })).toBe(Q1);
     expect(routeTask(config, { type: 'normal' })).toBe(Q2);

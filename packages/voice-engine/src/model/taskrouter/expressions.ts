@@ -27,7 +27,8 @@ function parseClause(text: string, param: string): Clause {
   const t = text.trim();
   if (/^1\s*==\s*1$/.test(t)) return { kind: 'true' };
   const m = CLAUSE.exec(t);
-  if (!m) throw new InvalidParameterError(param, `'${t}' is not an expression the engine supports (1==1, attr == 'v', attr != 'v', attr HAS 'v', attr IN ['v'])`);
+  if (!m)
+    throw new InvalidParameterError(param, `'${t}' is not an expression the engine supports (1==1, attr == 'v', attr != 'v', attr HAS 'v', attr IN ['v'])`);
   const op = m[2]!.toUpperCase() as '==' | '!=' | 'HAS' | 'IN';
   const rawValue = m[3]!.trim();
   if (op === 'IN') {

@@ -16,7 +16,12 @@ describe('TaskRouterRoom', () => {
     const ws = tr.createWorkspace({ friendlyName: 'unit', eventCallbackUrl: null });
     const available = tr.list(tr.activities, ws, (a) => a.available)[0]!;
     const queue = tr.createQueue(ws, { friendlyName: 'q', targetWorkers: "skills HAS 'support'", maxReservedWorkers: 1 });
-    const workflow = tr.createWorkflow(ws, { friendlyName: 'wf', configuration: JSON.stringify({ task_routing: { default_filter: { queue: queue.sid } } }), taskReservationTimeout: 120, assignmentCallbackUrl: null });
+    const workflow = tr.createWorkflow(ws, {
+      friendlyName: 'wf',
+      configuration: JSON.stringify({ task_routing: { default_filter: { queue: queue.sid } } }),
+      taskReservationTimeout: 120,
+      assignmentCallbackUrl: null,
+    });
     return { tr, ws, available, queue, workflow };
   }
 
@@ -56,13 +61,25 @@ describe('TaskRouterRoom', () => {
 
     const store = new EngineStore(join(u.dataDir, 'engine.db'));
     open.push(store);
-    const again = new Engine({ accountSid: u.engine.accountSid, authToken: 'unit-token', dataDir: u.dataDir, audio: 'stamped', clock: new ManualClock(), store });
+    const again = new Engine({
+      accountSid: u.engine.accountSid,
+      authToken: 'unit-token',
+      dataDir: u.dataDir,
+      audio: 'stamped',
+      clock: new ManualClock(),
+      store,
+    });
     again.restore();
     const tr2 = again.taskrouter;
     const ws2 = tr2.workspace(ws.sid);
     expect(tr2.worker(ws2, alice.sid).attributes).toBe(alice.attributes);
     expect(tr2.task(ws2, task.sid).assignmentStatus).toBe('assigned');
     expect(tr2.reservation(ws2, r.sid).status).toBe('accepted');
-    expect(tr2.list(tr2.activities, ws2).map((a) => a.friendlyName).sort()).toEqual(['Available', 'Offline', 'Unavailable']);
+    expect(
+      tr2
+        .list(tr2.activities, ws2)
+        .map((a) => a.friendlyName)
+        .sort(),
+    ).toEqual(['Available', 'Offline', 'Unavailable']);
   });
 });

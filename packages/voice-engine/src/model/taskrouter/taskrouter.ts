@@ -3,13 +3,27 @@ import type { EngineContext } from '../context.ts';
 import { InvalidParameterError, InvalidStateError, MissingParameterError, NotFoundError } from '../errors.ts';
 import { eventParams, type EventSubject } from './events.ts';
 import { matches, parseAttributes, parseExpression } from './expressions.ts';
-import { holdsWorker, type Activity, type Reservation, type Task, type TaskQueue, type TaskStatus, type Worker, type Workflow, type Workspace } from './types.ts';
+import {
+  holdsWorker,
+  type Activity,
+  type Reservation,
+  type Task,
+  type TaskQueue,
+  type TaskStatus,
+  type Worker,
+  type Workflow,
+  type Workspace,
+} from './types.ts';
 import { routeTask, parseWorkflowConfiguration } from './workflow-config.ts';
 
 /** What the `conference` instruction needs of the voice side (the engine provides it). */
 export interface TaskConferencing {
   /** The worker's leg (`to`, its contact URI) joins the conference of the task's call; its call and conference SIDs. */
-  joinWorker(task: Task, attrs: Record<string, unknown>, leg: { from: string; to: string; endConferenceOnExit: boolean }): { callSid: string; conferenceSid: string };
+  joinWorker(
+    task: Task,
+    attrs: Record<string, unknown>,
+    leg: { from: string; to: string; endConferenceOnExit: boolean },
+  ): { callSid: string; conferenceSid: string };
 }
 
 /** Where events go: queued on the engine's callback dispatcher, in order per workspace. */
@@ -117,10 +131,25 @@ export class TaskRouterRoom {
   createWorkspace(input: { friendlyName: string; eventCallbackUrl: string | null }): Workspace {
     const now = Date.now();
     const sid = newSid('workspace');
-    const make = (friendlyName: string, available: boolean): Activity => ({ sid: newSid('activity'), workspaceSid: sid, friendlyName, available, createdMs: now, updatedMs: now });
+    const make = (friendlyName: string, available: boolean): Activity => ({
+      sid: newSid('activity'),
+      workspaceSid: sid,
+      friendlyName,
+      available,
+      createdMs: now,
+      updatedMs: now,
+    });
     // Twilio's defaults: a new worker is Offline, and a reservation that times out sends it Offline.
     const defaults = [make('Offline', false), make('Available', true), make('Unavailable', false)];
-    const ws: Workspace = { sid, friendlyName: input.friendlyName, eventCallbackUrl: input.eventCallbackUrl, defaultActivitySid: defaults[0]!.sid, timeoutActivitySid: defaults[0]!.sid, createdMs: now, updatedMs: now };
+    const ws: Workspace = {
+      sid,
+      friendlyName: input.friendlyName,
+      eventCallbackUrl: input.eventCallbackUrl,
+      defaultActivitySid: defaults[0]!.sid,
+      timeoutActivitySid: defaults[0]!.sid,
+      createdMs: now,
+      updatedMs: now,
+    };
     this.workspaces.set(sid, ws);
     this.save('tr-workspace', ws);
     for (const a of defaults) {
@@ -143,7 +172,14 @@ export class TaskRouterRoom {
       throw new InvalidParameterError('FriendlyName', `an activity named '${input.friendlyName}' already exists in this workspace`);
     }
     const now = Date.now();
-    const a: Activity = { sid: newSid('activity'), workspaceSid: ws.sid, friendlyName: input.friendlyName, available: input.available, createdMs: now, updatedMs: now };
+    const a: Activity = {
+      sid: newSid('activity'),
+      workspaceSid: ws.sid,
+      friendlyName: input.friendlyName,
+      available: input.available,
+      createdMs: now,
+      updatedMs: now,
+    };
     this.activities.set(a.sid, a);
     this.save('tr-activity', a);
     return a;
@@ -156,7 +192,17 @@ export class TaskRouterRoom {
     }
     const activity = input.activitySid === undefined ? this.activity(ws, ws.defaultActivitySid) : this.activityParam(ws, input.activitySid);
     const now = Date.now();
-    const w: Worker = { sid: newSid('worker'), workspaceSid: ws.sid, friendlyName: input.friendlyName, attributes: input.attributes, activitySid: activity.sid, createdMs: now, updatedMs: now, statusChangedMs: now, idleSinceMs: now };
+    const w: Worker = {
+      sid: newSid('worker'),
+      workspaceSid: ws.sid,
+      friendlyName: input.friendlyName,
+      attributes: input.attributes,
+      activitySid: activity.sid,
+      createdMs: now,
+      updatedMs: now,
+      statusChangedMs: now,
+      idleSinceMs: now,
+    };
     this.workers.set(w.sid, w);
     this.save('tr-worker', w);
     this.event(ws, 'worker.created', { worker: w, activity });
@@ -165,7 +211,11 @@ export class TaskRouterRoom {
   }
 
   /** Every value is checked before anything changes. */
-  updateWorker(ws: Workspace, w: Worker, change: { friendlyName?: string | undefined; attributes?: string | undefined; activitySid?: string | undefined }): Worker {
+  updateWorker(
+    ws: Workspace,
+    w: Worker,
+    change: { friendlyName?: string | undefined; attributes?: string | undefined; activitySid?: string | undefined },
+  ): Worker {
     if (change.attributes !== undefined) parseAttributes(change.attributes, 'Attributes');
     const activity = change.activitySid === undefined ? null : this.activityParam(ws, change.activitySid);
     const now = Date.now();
@@ -187,9 +237,14 @@ export class TaskRouterRoom {
     return q;
   }
 
-  createWorkflow(ws: Workspace, input: { friendlyName: string; configuration: string; taskReservationTimeout: number; assignmentCallbackUrl: string | null }): Workflow {
+  createWorkflow(
+    ws: Workspace,
+    input: { friendlyName: string; configuration: string; taskReservationTimeout: number; assignmentCallbackUrl: string | null },
+  ): Workflow {
     const config = parseWorkflowConfiguration(input.configuration);
-    for (const sid of config.queues) if (!this.queues.has(sid) || this.queues.get(sid)!.workspaceSid !== ws.sid) throw new InvalidParameterError('Configuration', `queue ${sid} is not a TaskQueue of this workspace`);
+    for (const sid of config.queues)
+      if (!this.queues.has(sid) || this.queues.get(sid)!.workspaceSid !== ws.sid)
+        throw new InvalidParameterError('Configuration', `queue ${sid} is not a TaskQueue of this workspace`);
     const now = Date.now();
     const wf: Workflow = { sid: newSid('workflow'), workspaceSid: ws.sid, ...input, createdMs: now, updatedMs: now };
     this.workflows.set(wf.sid, wf);
@@ -229,7 +284,16 @@ export class TaskRouterRoom {
     return t;
   }
 
-  updateTask(ws: Workspace, t: Task, change: { attributes?: string | undefined; priority?: number | undefined; assignmentStatus?: 'canceled' | 'wrapping' | 'completed' | undefined; reason?: string | undefined }): Task {
+  updateTask(
+    ws: Workspace,
+    t: Task,
+    change: {
+      attributes?: string | undefined;
+      priority?: number | undefined;
+      assignmentStatus?: 'canceled' | 'wrapping' | 'completed' | undefined;
+      reason?: string | undefined;
+    },
+  ): Task {
     if (change.attributes !== undefined) parseAttributes(change.attributes, 'Attributes');
     const to = change.assignmentStatus;
     if (to !== undefined && to !== t.assignmentStatus) {
@@ -250,7 +314,12 @@ export class TaskRouterRoom {
   updateReservation(ws: Workspace, r: Reservation, change: ReservationChange): Reservation {
     const t = this.tasks.get(r.taskSid)!;
     const w = this.workers.get(r.workerSid)!;
-    const from: Record<ReservationChange['status'], Reservation['status'][]> = { accepted: ['pending'], rejected: ['pending'], wrapping: ['accepted'], completed: ['accepted', 'wrapping'] };
+    const from: Record<ReservationChange['status'], Reservation['status'][]> = {
+      accepted: ['pending'],
+      rejected: ['pending'],
+      wrapping: ['accepted'],
+      completed: ['accepted', 'wrapping'],
+    };
     if (r.status === change.status) return r;
     if (!from[change.status].includes(r.status)) {
       throw new InvalidStateError(`Reservation ${r.sid} is ${r.status}; it cannot become ${change.status} (only from ${from[change.status].join(', ')})`);
@@ -305,7 +374,17 @@ export class TaskRouterRoom {
       const w = candidates[0];
       if (!w) continue;
       const now = Date.now();
-      const r: Reservation = { sid: newSid('reservation'), workspaceSid: ws.sid, taskSid: t.sid, workerSid: w.sid, status: 'pending', createdMs: now, updatedMs: now, workerCallSid: null, conferenceSid: null };
+      const r: Reservation = {
+        sid: newSid('reservation'),
+        workspaceSid: ws.sid,
+        taskSid: t.sid,
+        workerSid: w.sid,
+        status: 'pending',
+        createdMs: now,
+        updatedMs: now,
+        workerCallSid: null,
+        conferenceSid: null,
+      };
       this.reservations.set(r.sid, r);
       this.save('tr-reservation', r);
       t.assignmentStatus = 'reserved';
@@ -383,6 +462,16 @@ export class TaskRouterRoom {
 
   private event(ws: Workspace, type: string, subject: EventSubject): void {
     if (!ws.eventCallbackUrl) return;
-    this.emit(ws.sid, ws.eventCallbackUrl, eventParams(this.ctx.accountSid, ws, type, { ...subject, activity: subject.activity ?? (subject.worker ? (this.activities.get(subject.worker.activitySid) ?? null) : null) }, Date.now()));
+    this.emit(
+      ws.sid,
+      ws.eventCallbackUrl,
+      eventParams(
+        this.ctx.accountSid,
+        ws,
+        type,
+        { ...subject, activity: subject.activity ?? (subject.worker ? (this.activities.get(subject.worker.activitySid) ?? null) : null) },
+        Date.now(),
+      ),
+    );
   }
 }

@@ -41,7 +41,12 @@ describe('configuration', () => {
       [off, false],
       [none, false],
     ] as const) {
-      expect([c.isFeatureEnabled(), c.isBannerIndicatorEnabled(), c.isPermanentIndicatorEnabled(), c.isIncludeSilenceEnabled()]).toEqual([want, want, want, want]);
+      expect([c.isFeatureEnabled(), c.isBannerIndicatorEnabled(), c.isPermanentIndicatorEnabled(), c.isIncludeSilenceEnabled()]).toEqual([
+        want,
+        want,
+        want,
+        want,
+      ]);
     }
     expect(on.pauseBehavior()).toBe('silence');
     expect(new FeatureConfig({ features: { pause_recording: { enabled: true } } }).pauseBehavior()).toBe('skip');
@@ -85,7 +90,12 @@ describe('the Plugin Library’s Function paths', () => {
       serverless_functions_protocol: 'http',
       features: { pause_recording: { enabled: true, functions_path: PLUGIN_LIBRARY_FUNCTIONS_PATH } },
     });
-    const backend = new FunctionsBackend({ baseUrl: config.functionsBaseUrl(), token: () => 'flex-token', pauseBehavior: () => 'skip', dualChannelLeg: () => null });
+    const backend = new FunctionsBackend({
+      baseUrl: config.functionsBaseUrl(),
+      token: () => 'flex-token',
+      pauseBehavior: () => 'skip',
+      dualChannelLeg: () => null,
+    });
     const task = { sid: 'WR1', taskSid: 'WT1', conference: { conferenceSid: 'CF' + 'b'.repeat(32) } };
     try {
       expect((await backend.pause(task)).status).toBe('paused');
@@ -94,7 +104,11 @@ describe('the Plugin Library’s Function paths', () => {
       srv.close();
     }
     expect(seen.map((s) => s.path)).toEqual(['/pause-recording/pause-conference-recording', '/pause-recording/resume-conference-recording']);
-    expect(Object.fromEntries(new URLSearchParams(seen[1]?.body))).toEqual({ conferenceSid: 'CF' + 'b'.repeat(32), recordingSid: 'RE' + 'a'.repeat(32), Token: 'flex-token' });
+    expect(Object.fromEntries(new URLSearchParams(seen[1]?.body))).toEqual({
+      conferenceSid: 'CF' + 'b'.repeat(32),
+      recordingSid: 'RE' + 'a'.repeat(32),
+      Token: 'flex-token',
+    });
   });
 });
 

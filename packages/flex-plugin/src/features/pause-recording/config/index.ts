@@ -93,7 +93,8 @@ export class FeatureConfig {
     if (!this.isFeatureEnabled()) return [];
     const out: string[] = [];
     const b = this.pauseRecording.backend;
-    if (b !== undefined && b !== 'functions' && b !== 'server') out.push(`features.pause_recording.backend: must be functions or server, got ${JSON.stringify(b)}`);
+    if (b !== undefined && b !== 'functions' && b !== 'server')
+      out.push(`features.pause_recording.backend: must be functions or server, got ${JSON.stringify(b)}`);
     if (this.backend() === 'server' && !/^https?:\/\/[^/]+/.test(this.pauseRecording.server_url ?? '')) {
       out.push('features.pause_recording.server_url: must be an http(s) URL when backend is server');
     }

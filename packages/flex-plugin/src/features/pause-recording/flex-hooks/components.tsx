@@ -16,15 +16,19 @@ export function addComponents(
 ): Array<() => void> {
   const cleanups: Array<() => void> = [];
   // Hidden on internal calls (agent to agent), as in the seed.
-  cleanups.push(flex.CallCanvasActions.Content.add(<PauseRecordingButton key="pause-recording-button" feature={feature} strings={strings} />, {
-    sortOrder: 2,
-    if: (props: WithTask) => !isInternalCall(props.task),
-  }));
-  if (feature.d.config.isPermanentIndicatorEnabled()) {
-    cleanups.push(flex.TaskCanvasHeader.Content.add(<PausedIndicator key="pause-recording-indicator" feature={feature} strings={strings} />, {
-      sortOrder: 0,
+  cleanups.push(
+    flex.CallCanvasActions.Content.add(<PauseRecordingButton key="pause-recording-button" feature={feature} strings={strings} />, {
+      sortOrder: 2,
       if: (props: WithTask) => !isInternalCall(props.task),
-    }));
+    }),
+  );
+  if (feature.d.config.isPermanentIndicatorEnabled()) {
+    cleanups.push(
+      flex.TaskCanvasHeader.Content.add(<PausedIndicator key="pause-recording-indicator" feature={feature} strings={strings} />, {
+        sortOrder: 0,
+        if: (props: WithTask) => !isInternalCall(props.task),
+      }),
+    );
   }
   return cleanups;
 }

@@ -11,8 +11,7 @@ import { FunctionsBackend } from './FunctionsBackend.ts';
 backendContract('Twilio Functions (template paths, served by the seed routes)', async () => {
   const s = await startRealSystem();
   const serverToken = await s.login('alice');
-  const make = (baseUrl: string, token: () => string) =>
-    new FunctionsBackend({ baseUrl, token, pauseBehavior: () => 'skip', dualChannelLeg: () => null });
+  const make = (baseUrl: string, token: () => string) => new FunctionsBackend({ baseUrl, token, pauseBehavior: () => 'skip', dualChannelLeg: () => null });
   const unreachableBase = (await closedUrl()) + TEMPLATE_FUNCTIONS_PATH;
   return {
     token: await flexToken(s, 'alice'),
