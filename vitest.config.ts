@@ -66,7 +66,7 @@ export default defineConfig({
           root: 'packages/flex-plugin',
           include: ['src/**/*.test.{ts,tsx}'],
           exclude: ['src/**/*.contract.test.ts', 'src/**/*.node.test.ts', '**/node_modules/**'],
-          setupFiles: ['src/test-support/setup-flex.ts'],
+          setupFiles: ['test/support/setup-flex.ts'],
         },
       },
     ],

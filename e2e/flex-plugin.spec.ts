@@ -50,7 +50,7 @@ test.beforeAll(async () => {
     },
   };
   await build({
-    entryPoints: [join(PLUGIN, 'src/test-support/flex-page.tsx')],
+    entryPoints: [join(PLUGIN, 'test/support/flex-page.tsx')],
     outfile: join(OUT, 'flex-page.js'),
     bundle: true,
     format: 'iife',

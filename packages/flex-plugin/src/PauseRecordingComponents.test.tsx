@@ -8,10 +8,10 @@ import { act } from 'react-dom/test-utils';
 import { describe, expect, it } from 'vitest';
 import { NotificationIds } from './features/pause-recording/flex-hooks/notifications.ts';
 import type { CustomData } from './features/pause-recording/types/ServiceConfiguration.ts';
-import { h, live, serverConfig, start, status, until, useRealSystem } from './test-support/harness.tsx';
+import { h, live, serverConfig, start, status, until, useRealSystem } from '../test/support/harness.tsx';
 import { addPauseRecording } from './features/pause-recording/index.ts';
-import { flexToken, liveTask, startRealSystem } from './test-support/real-system.ts';
-import { offlineFlex, voiceTask } from './test-support/offline-flex.tsx';
+import { flexToken, liveTask, startRealSystem } from '../test/support/real-system.ts';
+import { offlineFlex, voiceTask } from '../test/support/offline-flex.tsx';
 
 useRealSystem();
 

@@ -15,8 +15,8 @@ import * as Redux from 'redux';
 import { describe, expect, it } from 'vitest';
 import PauseRecordingPlugin, { PLUGIN_NAME } from './PauseRecordingPlugin.ts';
 import { addPauseRecording } from './features/pause-recording/index.ts';
-import { offlineFlex, pressCtrlShiftDigit } from './test-support/offline-flex.tsx';
-import { h, live, press, serverConfig, start, status, until, useRealSystem } from './test-support/harness.tsx';
+import { offlineFlex, pressCtrlShiftDigit } from '../test/support/offline-flex.tsx';
+import { h, live, press, serverConfig, start, status, until, useRealSystem } from '../test/support/harness.tsx';
 
 useRealSystem();
 

@@ -3,7 +3,7 @@
  * (packages/functions), does not exist yet: until then it runs against the control server's seed
  * routes, which serve the template's Function paths, form fields, Token and answers.
  */
-import { closedUrl, flexToken, liveTask, startRealSystem } from '../../../test-support/real-system.ts';
+import { closedUrl, flexToken, liveTask, startRealSystem } from '../../../../test/support/real-system.ts';
 import { TEMPLATE_FUNCTIONS_PATH } from '../config/index.ts';
 import { backendContract } from './backend-contract.ts';
 import { FunctionsBackend } from './FunctionsBackend.ts';

@@ -1,5 +1,5 @@
 /** The control-server backend against its contract: the real server and voice engine. */
-import { closedUrl, liveTask, startRealSystem } from '../../../test-support/real-system.ts';
+import { closedUrl, liveTask, startRealSystem } from '../../../../test/support/real-system.ts';
 import { backendContract } from './backend-contract.ts';
 import { ServerBackend } from './ServerBackend.ts';
 

@@ -6,10 +6,10 @@ import * as Flex from '@twilio/flex-ui';
 import { act } from 'react-dom/test-utils';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { System } from '@pause-recording/server/test-support';
-import { addPauseRecording, type PauseRecordingHandle } from '../features/pause-recording/index.ts';
-import type { LiveTask } from '../features/pause-recording/helpers/backend-contract.ts';
-import type { CustomData } from '../features/pause-recording/types/ServiceConfiguration.ts';
-import { SHORTCUT_THROTTLE_MS } from '../features/pause-recording/flex-hooks/keyboard-shortcuts.ts';
+import { addPauseRecording, type PauseRecordingHandle } from '../../src/features/pause-recording/index.ts';
+import type { LiveTask } from '../../src/features/pause-recording/helpers/backend-contract.ts';
+import type { CustomData } from '../../src/features/pause-recording/types/ServiceConfiguration.ts';
+import { SHORTCUT_THROTTLE_MS } from '../../src/features/pause-recording/flex-hooks/keyboard-shortcuts.ts';
 import { offlineFlex, pressCtrlShiftDigit, voiceTask, type OfflineFlex } from './offline-flex.tsx';
 import { liveTask, startRealSystem } from './real-system.ts';
 

@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import type { TaskRecordingState } from '@pause-recording/core';
 import { sdk, startSystem, waitUntil, type System } from '@pause-recording/server/test-support';
-import type { LiveTask } from '../features/pause-recording/helpers/backend-contract.ts';
+import type { LiveTask } from '../../src/features/pause-recording/helpers/backend-contract.ts';
 
 /** One recording per call (the conference's), so the template's single pause covers the task. */
 export const CONTRACT_SETTINGS = {

@@ -9,7 +9,7 @@ import { render, unmountComponentAtNode } from 'react-dom';
 import { act } from 'react-dom/test-utils';
 import { Provider } from 'react-redux';
 import { combineReducers, compose, createStore, type Reducer, type StoreEnhancer } from 'redux';
-import type { CustomData } from '../features/pause-recording/types/ServiceConfiguration.ts';
+import type { CustomData } from '../../src/features/pause-recording/types/ServiceConfiguration.ts';
 
 export interface OfflineFlex {
   readonly manager: Flex.Manager;
