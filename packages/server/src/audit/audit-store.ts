@@ -1,5 +1,6 @@
 import type { AuditEvent, AuditOutcome, NewAuditEvent } from '@pause-recording/core';
 import type { Db } from '../storage/database.ts';
+import { AUDIT_SELECT, auditQuerySql, toAuditEvent, type AuditRow } from './audit-rows.ts';
 
 export interface AuditQuery {
   readonly taskSid?: string;
@@ -36,46 +37,6 @@ export interface AuditStore {
 /** The audit trail as readers see it: the ledger is its only writer. */
 export type AuditReader = Pick<AuditStore, 'query' | 'count' | 'unresolved'>;
 
-interface Row {
-  id: number;
-  at: string;
-  action: string;
-  outcome: string;
-  actor: string;
-  role: string;
-  task_sid: string | null;
-  call_sid: string | null;
-  conference_sid: string | null;
-  recording_sids: string;
-  details: string;
-  final_outcome: string | null;
-  completed_at: string | null;
-  completion: string | null;
-}
-
-const SELECT = `SELECT e.*, o.outcome AS final_outcome, o.at AS completed_at, o.details AS completion
-  FROM audit_events e LEFT JOIN audit_outcomes o ON o.event_id = e.id`;
-
-function toEvent(r: Row): AuditEvent {
-  const completion: Record<string, unknown> =
-    r.completion === null ? {} : { ...(JSON.parse(r.completion) as Record<string, unknown>), completedAt: r.completed_at };
-  // Recordings the action started (unknown when it was begun) are named by its completion.
-  const added = Array.isArray(completion['startedRecordingSids']) ? (completion['startedRecordingSids'] as string[]) : [];
-  return {
-    id: r.id,
-    at: r.at,
-    action: r.action as AuditEvent['action'],
-    outcome: (r.final_outcome ?? r.outcome) as AuditEvent['outcome'],
-    actor: r.actor,
-    role: r.role as AuditEvent['role'],
-    taskSid: r.task_sid,
-    callSid: r.call_sid,
-    conferenceSid: r.conference_sid,
-    recordingSids: [...(JSON.parse(r.recording_sids) as string[]), ...added],
-    details: { ...(JSON.parse(r.details) as Record<string, unknown>), ...completion },
-  };
-}
-
 export class SqliteAuditStore implements AuditStore {
   private readonly insert;
   constructor(
@@ -101,7 +62,7 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   unresolved(): AuditEvent[] {
-    return (this.db.prepare(`${SELECT} WHERE e.outcome = 'pending' AND o.event_id IS NULL ORDER BY e.id`).all() as Row[]).map(toEvent);
+    return (this.db.prepare(`${AUDIT_SELECT} WHERE e.outcome = 'pending' AND o.event_id IS NULL ORDER BY e.id`).all() as AuditRow[]).map(toAuditEvent);
   }
 
   append(e: NewAuditEvent): AuditEvent {
@@ -122,32 +83,8 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   query(q: AuditQuery): AuditEvent[] {
-    const where: string[] = [];
-    const params: Record<string, string | number> = {};
-    if (q.taskSid !== undefined) {
-      where.push('e.task_sid = @taskSid');
-      params['taskSid'] = q.taskSid;
-    }
-    if (q.actor !== undefined) {
-      const own = ['e.actor = @actor'];
-      params['actor'] = q.actor;
-      (q.orTaskSids ?? []).forEach((sid, i) => {
-        own.push(`e.task_sid = @t${i}`);
-        params[`t${i}`] = sid;
-      });
-      where.push(`(${own.join(' OR ')})`);
-    }
-    if (q.from !== undefined) {
-      where.push('e.at >= @from');
-      params['from'] = new Date(q.from).toISOString();
-    }
-    if (q.to !== undefined) {
-      where.push('e.at <= @to');
-      params['to'] = new Date(q.to).toISOString();
-    }
-    params['limit'] = q.limit ?? 10_000;
-    const sql = `${SELECT} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY e.id LIMIT @limit`;
-    return (this.db.prepare(sql).all(params) as Row[]).map(toEvent);
+    const { sql, params } = auditQuerySql(q);
+    return (this.db.prepare(sql).all(params) as AuditRow[]).map(toAuditEvent);
   }
 
   count(): number {

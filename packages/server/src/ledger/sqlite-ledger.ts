@@ -11,6 +11,7 @@ import {
   type TrackedRecording,
 } from '@pause-recording/core';
 import type Database from 'better-sqlite3';
+import { AUDIT_SELECT, auditQuerySql, toAuditEvent, type AuditRow } from '../audit/audit-rows.ts';
 import { isStorageError, type Db } from '../storage/database.ts';
 import type {
   AuditQuery,
@@ -64,23 +65,6 @@ interface SpanRow {
   resumed_by: string | null;
 }
 
-interface AuditRow {
-  id: number;
-  at: string;
-  action: string;
-  outcome: string;
-  actor: string;
-  role: string;
-  task_sid: string | null;
-  call_sid: string | null;
-  conference_sid: string | null;
-  recording_sids: string;
-  details: string;
-  final_outcome: string | null;
-  completed_at: string | null;
-  completion: string | null;
-}
-
 const toPause = (r: PauseRow): PauseRecord => ({
   id: r.id,
   taskSid: r.task_sid,
@@ -119,29 +103,6 @@ const toSpan = (r: SpanRow): RecordingPauseRecord => ({
   reason: r.reason,
   resumedBy: r.resumed_by,
 });
-
-const AUDIT_SELECT = `SELECT e.*, o.outcome AS final_outcome, o.at AS completed_at, o.details AS completion
-  FROM audit_events e LEFT JOIN audit_outcomes o ON o.event_id = e.id`;
-
-function toEvent(r: AuditRow): AuditEvent {
-  const completion: Record<string, unknown> =
-    r.completion === null ? {} : { ...(JSON.parse(r.completion) as Record<string, unknown>), completedAt: r.completed_at };
-  // Recordings the action started (unknown when it was begun) are named by its completion.
-  const added = Array.isArray(completion['startedRecordingSids']) ? (completion['startedRecordingSids'] as string[]) : [];
-  return {
-    id: r.id,
-    at: r.at,
-    action: r.action as AuditEvent['action'],
-    outcome: (r.final_outcome ?? r.outcome) as AuditEvent['outcome'],
-    actor: r.actor,
-    role: r.role as AuditEvent['role'],
-    taskSid: r.task_sid,
-    callSid: r.call_sid,
-    conferenceSid: r.conference_sid,
-    recordingSids: [...(JSON.parse(r.recording_sids) as string[]), ...added],
-    details: { ...(JSON.parse(r.details) as Record<string, unknown>), ...completion },
-  };
-}
 
 /** Which REST resource the provider updates a known recording through (a conference's own recording, or a call's). */
 export function ownerOf(r: Pick<KnownRecording, 'callSid' | 'conferenceSid' | 'source'>): TrackedRecording['owner'] | null {
@@ -382,36 +343,12 @@ export class SqliteLedger implements PauseLedger {
   }
 
   audit(q: AuditQuery): Promise<AuditEvent[]> {
-    const where: string[] = [];
-    const params: Record<string, string | number> = {};
-    if (q.taskSid !== undefined) {
-      where.push('e.task_sid = @taskSid');
-      params['taskSid'] = q.taskSid;
-    }
-    if (q.actor !== undefined) {
-      const own = ['e.actor = @actor'];
-      params['actor'] = q.actor;
-      (q.orTaskSids ?? []).forEach((sid, i) => {
-        own.push(`e.task_sid = @t${i}`);
-        params[`t${i}`] = sid;
-      });
-      where.push(`(${own.join(' OR ')})`);
-    }
-    if (q.from !== undefined) {
-      where.push('e.at >= @from');
-      params['from'] = new Date(q.from).toISOString();
-    }
-    if (q.to !== undefined) {
-      where.push('e.at <= @to');
-      params['to'] = new Date(q.to).toISOString();
-    }
-    params['limit'] = q.limit ?? 10_000;
-    const sql = `${AUDIT_SELECT} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY e.id LIMIT @limit`;
-    return Promise.resolve((this.db.prepare(sql).all(params) as AuditRow[]).map(toEvent));
+    const { sql, params } = auditQuerySql(q);
+    return Promise.resolve((this.db.prepare(sql).all(params) as AuditRow[]).map(toAuditEvent));
   }
 
   unresolvedAudit(): Promise<AuditEvent[]> {
-    return Promise.resolve((this.stmt('unresolved').all() as AuditRow[]).map(toEvent));
+    return Promise.resolve((this.stmt('unresolved').all() as AuditRow[]).map(toAuditEvent));
   }
 
   // Writes: errors become rejections (async), never synchronous throws.
