@@ -19,7 +19,7 @@ const POSTGRES_CONFIGS: readonly LeakConfig[] = [
   { conference: true, dual: true, silence: true },
   { conference: false, dual: true, silence: false },
 ];
-const POSTGRES_RUNS_PER_CONFIG = 4;
+const POSTGRES_RUNS_PER_CONFIG = 3;
 const stats = emptyStats();
 const pgStats = emptyStats();
 
