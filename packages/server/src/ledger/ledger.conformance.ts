@@ -1,6 +1,6 @@
 /**
  * The conformance suite every PauseLedger implementation runs (hono's `common.case.test.ts`
- * habit): `sqlite-ledger.test.ts` calls it today, a PostgreSQL ledger calls it next. It states
+ * habit): `sqlite-ledger.test.ts` and `postgres-ledger.test.ts` call it. It states
  * the contract the orchestration shell relies on, in the interface's own terms only.
  */
 import type { AuditEntry, OpenPause } from '@pause-recording/core';

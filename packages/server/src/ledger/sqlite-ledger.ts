@@ -1,6 +1,5 @@
 import {
   AUTO_RESUME_RETRY_MS,
-  isActive,
   type ActorRole,
   type AuditEntry,
   type AuditEvent,
@@ -8,7 +7,6 @@ import {
   type NewAuditEvent,
   type PauseBehavior,
   type RecordingStatus,
-  type TrackedRecording,
 } from '@pause-recording/core';
 import type Database from 'better-sqlite3';
 import { AUDIT_SELECT, auditQuerySql, toAuditEvent, type AuditRow } from '../audit/audit-rows.ts';
@@ -25,6 +23,9 @@ import type {
   RecordingPauseRecord,
   TaskRef,
 } from './ledger.ts';
+import { ledgerView } from './ledger-view.ts';
+
+export { ownerOf } from './ledger-view.ts';
 
 interface PauseRow {
   id: number;
@@ -103,21 +104,6 @@ const toSpan = (r: SpanRow): RecordingPauseRecord => ({
   reason: r.reason,
   resumedBy: r.resumed_by,
 });
-
-/** Which REST resource the provider updates a known recording through (a conference's own recording, or a call's). */
-export function ownerOf(r: Pick<KnownRecording, 'callSid' | 'conferenceSid' | 'source'>): TrackedRecording['owner'] | null {
-  if (r.conferenceSid !== null && (r.callSid === null || /conference/i.test(r.source))) return { kind: 'conference', conferenceSid: r.conferenceSid };
-  if (r.callSid !== null) return { kind: 'call', callSid: r.callSid };
-  return null;
-}
-
-function tracked(r: KnownRecording, task: TaskRef): TrackedRecording | null {
-  const owner = ownerOf(r);
-  if (owner === null) return null;
-  // Only the task's recordings now: those of its current legs and of its conference.
-  if (owner.kind === 'call' ? !task.legs.includes(owner.callSid) : owner.conferenceSid !== task.conferenceSid) return null;
-  return { sid: r.sid, status: r.status, source: r.source, channels: r.channels, callSid: r.callSid, conferenceSid: r.conferenceSid, owner };
-}
 
 /**
  * The ledger on the server's SQLite file (better-sqlite3). Statements are prepared once; every
@@ -282,36 +268,12 @@ export class SqliteLedger implements PauseLedger {
   }
 
   view(task: TaskRef): Promise<LedgerView> {
-    const known = (this.stmt('recordingsOfTask').all(task.sid) as RecordingRow[])
-      .map(toKnown)
-      .filter((r) => isActive(r.status))
-      .flatMap((r) => tracked(r, task) ?? []);
+    const known = (this.stmt('recordingsOfTask').all(task.sid) as RecordingRow[]).map(toKnown);
     const openSpans = (this.stmt('openSpansOfTask').all({ taskSid: task.sid }) as { recording_sid: string; paused_at: number }[]).map((r) => ({
       recordingSid: r.recording_sid,
       pausedAt: r.paused_at,
     }));
-    const p = this.openPauseSync(task.sid);
-    return Promise.resolve({
-      taskSid: task.sid,
-      callSid: task.callSid,
-      conferenceSid: task.conferenceSid,
-      known,
-      deferred: this.deferredSync(task.sid),
-      openSpans,
-      pause:
-        p === null
-          ? null
-          : {
-              pausedAt: p.pausedAt,
-              pausedBy: p.pausedBy,
-              role: p.role,
-              behavior: p.behavior,
-              reminderAt: p.reminderAt,
-              autoResumeAt: p.autoResumeAt,
-              reminderFired: p.reminderFired,
-            },
-      pauseId: p?.id ?? null,
-    });
+    return Promise.resolve(ledgerView(task, known, this.deferredSync(task.sid), openSpans, this.openPauseSync(task.sid)));
   }
 
   recording(sid: string): Promise<KnownRecording | null> {
@@ -386,6 +348,12 @@ export class SqliteLedger implements PauseLedger {
 
   isUnavailable(e: unknown): e is Error {
     return isStorageError(e);
+  }
+
+  ping(): Promise<void> {
+    return this.write(() => {
+      this.db.prepare('SELECT 1').get();
+    });
   }
 
   close(): Promise<void> {
