@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from 'pino';
 import { SqliteAuditStore, type AuditReader } from './audit/audit-store.ts';
 import type { PauseLedger } from './ledger/ledger.ts';
+import { PostgresLedger } from './ledger/postgres-ledger.ts';
 import { SqliteLedger } from './ledger/sqlite-ledger.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { sessionFromRequest } from './auth/authenticate.ts';
@@ -38,7 +39,7 @@ import { seedRoutes } from './seed-routes/routes.ts';
 import { startDemoCalls } from './simulator/demo-calls.ts';
 import { simulatorRoutes } from './simulator/routes.ts';
 import { Simulator } from './simulator/simulator.ts';
-import { openDatabase, type Db } from './storage/database.ts';
+import { isStorageError, openDatabase, type Db } from './storage/database.ts';
 import { ContactCenter } from './tasks/contact-center.ts';
 import { taskRoutes } from './tasks/routes.ts';
 import { SqliteTaskStore, type TaskStore } from './tasks/task-store.ts';
@@ -69,9 +70,12 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   readonly db: Db;
   readonly tasks: TaskStore;
-  /** Reads of the audit trail (for tests and the audit route); every write goes through `ledger`. */
+  /**
+   * Synchronous reads of the SQLite audit trail, for tests of the default build. With DATABASE_URL
+   * the audit lives in PostgreSQL: read it through `ledger.audit()` (this reader then refuses).
+   */
   readonly audit: AuditReader;
-  /** The one writer of pause state: recordings seen, spans, pause records, deferred legs, audit rows. */
+  /** The one writer (and reader) of pause state: recordings seen, spans, pause records, deferred legs, audit rows. */
   readonly ledger: PauseLedger;
   readonly bus: EventBus;
   readonly users: UserDirectory;
@@ -88,6 +92,21 @@ function authSecret(config: ServerConfig): string {
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
 }
+
+/** DATABASE_URL selects PostgreSQL (migrated at start); without it the ledger lives in the server's SQLite file. */
+async function openLedger(config: ServerConfig, db: Db, logger: Logger): Promise<PauseLedger> {
+  if (config.databaseUrl === null) return new SqliteLedger(db);
+  const ledger = await PostgresLedger.open(config.databaseUrl, {
+    onIdleError: (e) => logger.warn({ err: String(e) }, 'a PostgreSQL connection of the ledger failed; the pool reconnects'),
+  });
+  logger.info('pause ledger on PostgreSQL (DATABASE_URL); migrations applied');
+  return ledger;
+}
+
+const notInSqlite = (): never => {
+  throw new Error('with DATABASE_URL the audit lives in PostgreSQL: read it through ledger.audit()');
+};
+const auditInPostgres: AuditReader = { query: notInSqlite, count: notInSqlite, unresolved: notInSqlite };
 
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const demoUsers = opts.users === undefined ? config.app.users.length === 0 && config.mode === 'embedded' : opts.users.demo;
@@ -121,8 +140,14 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const flex = config.mode === 'embedded' ? new DirectoryBoundFlexValidator(flexSource, (id) => users.get(id)?.role ?? null) : flexSource;
 
   const tasks = new SqliteTaskStore(db);
-  const audit = new SqliteAuditStore(db);
-  const ledger = new SqliteLedger(db);
+  let ledger: PauseLedger;
+  try {
+    ledger = await openLedger(config, db, logger);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  const audit: AuditReader = config.databaseUrl === null ? new SqliteAuditStore(db) : auditInPostgres;
   const bus = new EventBus();
   // This server's base URL as the engine reaches it; known once listening when PUBLIC_URL is unset.
   const urls = { public: config.publicUrl ?? '' };
@@ -176,7 +201,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   app.decorateRequest('session', null);
   await app.register(formbody, { bodyLimit: opts.bodyLimitBytes ?? 64 * 1024 });
   if (desktopDir !== null) await app.register(fastifyStatic, { root: desktopDir, prefix: '/', wildcard: false });
-  installErrorHandling(app, desktopDir !== null);
+  // Storage refusals answer 503: the SQLite file's (token revocations, tasks) and the ledger's.
+  installErrorHandling(app, desktopDir !== null, (e): e is Error => isStorageError(e) || ledger.isUnavailable(e));
   await installWebSecurity(app, config.http.corsOrigins);
 
   const PUBLIC_API = new Set(['/api/auth/login', '/api/events', '/api/health']);
@@ -258,7 +284,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   authRoutes(api, { tokens, users, guard, revocations, onLogout: (jti) => streams.endSession(jti) });
   taskRoutes(api, { tasks, contactCenter });
   recordingRoutes(api, { tasks, service: recordingService, app: config.app });
-  auditRoutes(api, { audit, tasks });
+  auditRoutes(api, { audit: ledger, tasks });
   recordingsRoutes(api, { ledger, tasks, provider });
   simulatorRoutes(api, { simulator, users });
   seedRoutes(api, { tokens, users, flex, provider, tasks, service: recordingService, production: !embedded });
@@ -321,6 +347,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       reconciler.stop();
       recordingService.stop();
       await app.close();
+      await ledger.close();
       db.close();
     },
   };

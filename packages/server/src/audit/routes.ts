@@ -4,12 +4,12 @@ import { rejectIfProblems, type FieldProblem } from '../http/errors.ts';
 import type { Api } from '../http/validation.ts';
 import { currentUser } from '../tasks/routes.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
-import type { AuditReader } from './audit-store.ts';
+import type { PauseLedger } from '../ledger/ledger.ts';
 
 const csv = Type.String({ description: 'With `format=csv`: text/csv, one row per event (attachment audit.csv).' });
 
 /** `GET /api/audit?taskSid=&from=&to=&format=json|csv`: supervisors see all; agents their own actions and tasks. */
-export function auditRoutes(app: Api, deps: { audit: AuditReader; tasks: TaskStore }): void {
+export function auditRoutes(app: Api, deps: { audit: Pick<PauseLedger, 'audit'>; tasks: TaskStore }): void {
   app.get(
     '/api/audit',
     {
@@ -37,7 +37,7 @@ export function auditRoutes(app: Api, deps: { audit: AuditReader; tasks: TaskSto
       const taskSid = q.taskSid === undefined || q.taskSid === '' ? undefined : q.taskSid;
 
       const own = user.role === 'supervisor' ? {} : { actor: user.identity, orTaskSids: deps.tasks.list({ worker: user.identity }).map((t) => t.sid) };
-      const events = deps.audit.query({
+      const events = await deps.audit.audit({
         ...own,
         ...(taskSid === undefined ? {} : { taskSid }),
         ...(from === undefined ? {} : { from }),

@@ -118,6 +118,24 @@ describe('loadServerConfig', () => {
     );
   });
 
+  it('DATABASE_URL selects PostgreSQL; anything but a postgres:// URL is refused, naming the variable and never echoing the value', () => {
+    expect(loadServerConfig({}, noFile).databaseUrl).toBeNull();
+    expect(loadServerConfig({ DATABASE_URL: '' }, noFile).databaseUrl).toBeNull();
+    for (const url of ['postgres://u:p@db.internal:5432/pause', 'postgresql://127.0.0.1/x'])
+      expect(loadServerConfig({ DATABASE_URL: url }, noFile).databaseUrl).toBe(url);
+    for (const bad of ['mysql://u:s3cret@h/db', 'postgres://', 'postgres:///db', 'u:s3cret@h/db', 'postgres://u:s3cret@h/db with space']) {
+      let err: unknown = null;
+      try {
+        loadServerConfig({ DATABASE_URL: bad }, noFile);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, bad).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).problems, bad).toEqual([expect.stringMatching(/^DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/)]);
+      expect(JSON.stringify((err as ValidationError).problems), bad).not.toContain('s3cret');
+    }
+  });
+
   it('reports an unreadable settings file', () => {
     expect(() => loadServerConfig({ TWILIO_ACCOUNT_SID: AC, CONFIG: '/missing.json' }, noFile)).toThrow(/CONFIG: cannot read/);
   });

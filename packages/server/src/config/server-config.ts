@@ -12,6 +12,8 @@ export interface ServerConfig {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** DATABASE_URL: the pause ledger lives in this PostgreSQL database (shared by every instance); null: SQLite in DATA_DIR. */
+  readonly databaseUrl: string | null;
   /** Base URL at which the voice engine (or Twilio) reaches this server's webhooks; null: the address it listens on. */
   readonly publicUrl: string | null;
   readonly twilio: {
@@ -105,6 +107,13 @@ export const ServerEnvSchema = Type.Object({
   PORT: whole(0, 65535),
   HOST: Type.Optional(Type.String()),
   DATA_DIR: Type.Optional(Type.String()),
+  // The value may hold a password: problems never repeat it.
+  DATABASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://[^\\s/?#]+(/[^\\s]*)?$',
+      problem: 'must be a postgres:// or postgresql:// URL (postgres://user:password@host:5432/db)',
+    }),
+  ),
   ENGINE_PORT: whole(1, 65535),
   ENGINE_URL: httpUrl(),
   PUBLIC_URL: httpUrl(),
@@ -160,6 +169,15 @@ function originProblem(o: string): boolean {
     return !((u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o);
   } catch {
     return true;
+  }
+}
+
+function validDatabaseUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+  } catch {
+    return false;
   }
 }
 
@@ -222,6 +240,11 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
     note('LOGIN_BACKOFF_MAX_SECONDS', 'LOGIN_BACKOFF_MAX_SECONDS: must not be less than LOGIN_BACKOFF_SECONDS');
   }
 
+  const databaseUrl = typeof view['DATABASE_URL'] === 'string' ? view['DATABASE_URL'] : null;
+  if (databaseUrl !== null && !byKey.has('DATABASE_URL') && !validDatabaseUrl(databaseUrl)) {
+    note('DATABASE_URL', 'DATABASE_URL: must be a postgres:// or postgresql:// URL with a host (postgres://user:password@host:5432/db)');
+  }
+
   const problems = ENV_KEYS.flatMap((k) => byKey.get(k) ?? []);
   if (problems.length > 0 || app === null || !Value.Check(ServerEnvSchema, view)) throw new ValidationError('Invalid server configuration', problems);
   const e: ServerEnv = view;
@@ -237,6 +260,7 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
     host: e.HOST ?? '127.0.0.1',
     port: e.PORT ?? 4400,
     dataDir: e.DATA_DIR ?? './data',
+    databaseUrl: e.DATABASE_URL ?? null,
     publicUrl: strip(e.PUBLIC_URL),
     twilio: {
       accountSid: e.TWILIO_ACCOUNT_SID ?? (production ? '' : ENGINE_DEFAULT_ACCOUNT_SID),

@@ -36,14 +36,14 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 };
 
 /** Every error answers `{error: {code, message, field?, details?}}` with the status of the code table. */
-export function installErrorHandling(app: FastifyInstance, spaFallback: boolean): void {
+export function installErrorHandling(app: FastifyInstance, spaFallback: boolean, storageRefused: (e: unknown) => e is Error = isStorageError): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     if (err instanceof AppError) {
       if (err.status >= 500) request.log.error({ err }, err.message);
       return reply.status(err.status).send(err.toJSON());
     }
-    if (isStorageError(err)) {
-      // Disk full, read-only or locked by another process: a truthful 503, never a bare 500.
+    if (storageRefused(err)) {
+      // Disk full, read-only, locked by another process, or the database unreachable: a truthful 503, never a bare 500.
       request.log.error({ err }, 'storage refused a write');
       const e = new AppError('STORAGE_UNAVAILABLE', `storage: the server could not record this request (${err.message}); reads still work, retry shortly`);
       return reply.status(e.status).send(e.toJSON());

@@ -2,7 +2,6 @@ import { decideExternalChange, EXTERNAL_ACTOR as CORE_EXTERNAL_ACTOR, type Audit
 import type { Logger } from 'pino';
 import type { PauseLedger } from '../ledger/ledger.ts';
 import type { ProviderRecording, TwilioProvider } from '../provider/twilio-provider.ts';
-import { isStorageError } from '../storage/database.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
 import type { Actor } from './actor.ts';
 import type { RecordingService } from './recording-service.ts';
@@ -83,7 +82,7 @@ export class Reconciler {
         }
       });
     } catch (e) {
-      this.d.logger.warn({ err: e, taskSid, storage: isStorageError(e) }, 'could not reconcile the task with the provider');
+      this.d.logger.warn({ err: e, taskSid, storage: this.d.ledger.isUnavailable(e) }, 'could not reconcile the task with the provider');
     }
   }
 
