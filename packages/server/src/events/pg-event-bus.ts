@@ -16,6 +16,9 @@ interface Envelope {
   readonly a?: EventAudience;
   /** Id of an event too large for a notification, stored in `live_event_overflow`. */
   readonly r?: number;
+  /** A signal between instances (not for SSE clients): its kind and data. */
+  readonly s?: string;
+  readonly d?: unknown;
 }
 
 export interface PgEventBusOptions {
@@ -43,6 +46,8 @@ export class PgEventBus extends EventBus {
   private retryMs: number;
   /** Resolves once the listener is connected (again). */
   private readyWaiters: (() => void)[] = [];
+  private readonly handlers = new Map<string, (data: unknown) => Promise<void> | void>();
+  private readonly reconnected: (() => Promise<void>)[] = [];
 
   constructor(private readonly o: PgEventBusOptions) {
     super();
@@ -70,6 +75,27 @@ export class PgEventBus extends EventBus {
     this.tail = this.tail.then(() =>
       this.send(payload).catch((e: unknown) => this.o.logger.error({ err: e, type: event.type }, 'could not send a live event to the other instances')),
     );
+  }
+
+  /**
+   * Tells the other instances something (a task changed, a session was revoked): `on(kind)`
+   * handlers of every other instance get `data`. Sent in order with the events.
+   */
+  signal(kind: string, data: unknown): Promise<void> {
+    const payload = JSON.stringify({ o: this.origin, s: kind, d: data } satisfies Envelope);
+    const sent = this.tail.then(() => this.send(payload));
+    this.tail = sent.catch((e: unknown) => this.o.logger.error({ err: e, kind }, 'could not signal the other instances'));
+    return sent;
+  }
+
+  /** Handles signals of `kind` from other instances. */
+  on(kind: string, fn: (data: unknown) => Promise<void> | void): void {
+    this.handlers.set(kind, fn);
+  }
+
+  /** Runs after every (re)connect of the listener: what was signalled while it was away is reloaded here. */
+  onListening(fn: () => Promise<void>): void {
+    this.reconnected.push(fn);
   }
 
   /** Resolves once every event published so far was handed to PostgreSQL. */
@@ -107,7 +133,8 @@ export class PgEventBus extends EventBus {
       if (stored === undefined) return;
       env = JSON.parse(stored.payload) as Envelope;
     }
-    if (env.e !== undefined && env.a !== undefined) this.deliver(env.e, env.a);
+    if (env.s !== undefined) await this.handlers.get(env.s)?.(env.d);
+    else if (env.e !== undefined && env.a !== undefined) this.deliver(env.e, env.a);
   }
 
   private async connect(): Promise<void> {
@@ -132,6 +159,7 @@ export class PgEventBus extends EventBus {
     }
     this.listener = client;
     this.retryMs = this.o.reconnectMs ?? 100;
+    for (const fn of this.reconnected) await fn().catch((e: unknown) => this.o.logger.error({ err: e }, 'reloading shared state after a reconnect failed'));
     for (const r of this.readyWaiters.splice(0)) r();
   }
 

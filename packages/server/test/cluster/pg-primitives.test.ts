@@ -6,7 +6,8 @@
 import type { LiveEvent } from '@pause-recording/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureClusterSchema } from '../../src/cluster/cluster-schema.ts';
+import { CLUSTER_MIGRATIONS } from '../../src/cluster/cluster-schema.ts';
+import { migrate } from '../../src/ledger/pg-migrations.ts';
 import { PgAdvisoryLock } from '../../src/cluster/pg-advisory-lock.ts';
 import { PgEventBus } from '../../src/events/pg-event-bus.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -30,7 +31,7 @@ function pool(): pg.Pool {
 beforeAll(async () => {
   cluster = await startPostgres();
   url = await cluster.createDatabase();
-  await ensureClusterSchema(pool());
+  await migrate(pool(), CLUSTER_MIGRATIONS);
 }, 60_000);
 afterAll(async () => {
   for (const b of buses) await b.close();
