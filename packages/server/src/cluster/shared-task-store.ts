@@ -26,15 +26,18 @@ const SIGNAL = 'task';
  * The local contact center's tasks, shared by every instance on one PostgreSQL. The contact
  * center reads tasks synchronously, so each instance keeps a replica in its own SQLite and reads
  * that; every change is written to `cluster_tasks` (the shared truth: the last committed row
- * wins) and signalled to the other instances, which load the row into their replica. After each
- * write the row PostgreSQL holds is applied locally too, so all replicas converge on the same
- * row. A reconnecting listener reloads every row (what changed meanwhile).
+ * wins) and signalled to the other instances, which load the row into their replica, so all
+ * replicas converge on the last committed row. A reconnecting listener reloads every row.
+ * Two instances changing one task at the same moment: the later commit wins (the contact
+ * center's accept, hang-up and wrap-up are not locked across instances).
  *
  * An interim bridge for the embedded contact center: with tasks read from TaskRouter (issue 11)
  * the provider is the shared truth and this goes away.
  */
 export class SharedTaskStore implements TaskStore {
   private tail: Promise<void> = Promise.resolve();
+  /** Local changes per task not yet stored in PostgreSQL. */
+  private readonly pending = new Map<string, number>();
   private readonly selectRow: (sid: string) => Row | undefined;
   private readonly upsert: (r: Row) => void;
 
@@ -63,7 +66,7 @@ export class SharedTaskStore implements TaskStore {
   /** Loads every shared task into the local replica (at start and after the listener reconnects). */
   async loadAll(): Promise<number> {
     const rows = await this.pool.query<{ row: Row }>('SELECT row FROM cluster_tasks');
-    for (const r of rows.rows) this.apply(r.row);
+    for (const r of rows.rows) if (!this.pending.has(r.row.sid ?? '')) this.apply(r.row);
     return rows.rows.length;
   }
 
@@ -97,31 +100,47 @@ export class SharedTaskStore implements TaskStore {
   }
 
   private push(t: TaskRecord): TaskRecord {
-    const row = this.selectRow(t.sid);
-    if (row === undefined) return t;
+    const sid = t.sid;
+    this.pending.set(sid, (this.pending.get(sid) ?? 0) + 1);
     this.tail = this.tail.then(async () => {
       try {
-        const stored = await this.pool.query<{ row: Row }>(
+        // The row as it is now (later local changes included): what this instance last decided.
+        const row = this.selectRow(sid);
+        if (row === undefined) return;
+        await this.pool.query(
           `INSERT INTO cluster_tasks (sid, row) VALUES ($1, $2)
-           ON CONFLICT (sid) DO UPDATE SET row = excluded.row, version = cluster_tasks.version + 1
-           RETURNING row`,
-          [row.sid, JSON.stringify(row)],
+           ON CONFLICT (sid) DO UPDATE SET row = excluded.row, version = cluster_tasks.version + 1`,
+          [sid, JSON.stringify(row)],
         );
-        const now = stored.rows[0]?.row;
-        if (now !== undefined) this.apply(now);
-        await this.bus.signal(SIGNAL, row.sid);
+        await this.bus.signal(SIGNAL, sid);
       } catch (e) {
-        this.logger.error({ err: e, taskSid: row.sid }, 'could not share a task change with the other instances');
+        this.logger.error({ err: e, taskSid: sid }, 'could not share a task change with the other instances');
+      } finally {
+        const n = (this.pending.get(sid) ?? 1) - 1;
+        if (n === 0) this.pending.delete(sid);
+        else this.pending.set(sid, n);
       }
     });
     return t;
   }
 
-  private async pull(sid: string | null): Promise<void> {
+  /**
+   * Loads another instance's change, in turn with this instance's own writes: while a change of
+   * ours is still on its way it is the later one (last commit wins), so the remote row is skipped;
+   * once ours is stored, the row read back is PostgreSQL's latest.
+   */
+  private pull(sid: string | null): void {
     if (sid === null) return;
-    const r = await this.pool.query<{ row: Row }>('SELECT row FROM cluster_tasks WHERE sid = $1', [sid]);
-    const row = r.rows[0]?.row;
-    if (row !== undefined) this.apply(row);
+    this.tail = this.tail.then(async () => {
+      if (this.pending.has(sid)) return;
+      try {
+        const r = await this.pool.query<{ row: Row }>('SELECT row FROM cluster_tasks WHERE sid = $1', [sid]);
+        const row = r.rows[0]?.row;
+        if (row !== undefined && !this.pending.has(sid)) this.apply(row);
+      } catch (e) {
+        this.logger.error({ err: e, taskSid: sid }, "could not load another instance's task change");
+      }
+    });
   }
 
   private apply(row: Row): void {
