@@ -41,7 +41,7 @@ interface AuditRow {
 const children: ChildProcess[] = [];
 let pg: PostgresCluster;
 let engine: RunningEngine;
-let instances: Instance[] = [];
+const instances: Instance[] = [];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
