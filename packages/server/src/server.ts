@@ -250,7 +250,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   });
   const api: Api = app.withTypeProvider();
 
-  const perIdentity = await perKeyRateLimit(app, config.http.rateLimitPerMinute, 'authorization');
+  const perIdentity = await perKeyRateLimit(app, config.http.rateLimitPerMinute, 'authorization', cluster?.rateLimitStore);
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
     if (route === undefined || !route.startsWith('/api/') || PUBLIC_API.has(route)) return;
@@ -287,12 +287,13 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   // The OpenAPI document of these routes, for a logged-in caller like every other /api route (the
   // public surface stays login and health; docs/api.md is rendered from it for everyone else).
   api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  const guard = new LoginGuard({
+  const guardOptions = {
     freeFailures: config.http.loginFailuresPerMinute,
     backoffMs: config.http.loginBackoffSeconds * 1000,
     maxBackoffMs: config.http.loginBackoffMaxSeconds * 1000,
     globalPerMinute: config.http.loginAttemptsPerMinute,
-  });
+  };
+  const guard = cluster?.loginGuard(guardOptions) ?? new LoginGuard(guardOptions);
   const streams = eventRoutes(api, {
     bus,
     tokens,

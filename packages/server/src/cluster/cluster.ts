@@ -6,14 +6,19 @@ import type { TokenRevocations } from '../auth/revocations.ts';
 import type { Db } from '../storage/database.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
 import { CLUSTER_MIGRATIONS } from './cluster-schema.ts';
+import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import type { LoginGuardOptions } from '../auth/login-guard.ts';
 import { PgAdvisoryLock } from './pg-advisory-lock.ts';
+import { PgLoginGuard } from './pg-login-guard.ts';
+import { pgRateLimitStore } from './pg-rate-limit-store.ts';
 import { PgStreamTickets } from './pg-stream-tickets.ts';
 import { SharedRevocations } from './shared-revocations.ts';
 import { SharedTaskStore } from './shared-task-store.ts';
 
 /**
  * What one instance shares with the others through PostgreSQL besides the ledger: per-task
- * locks, live events, the contact center's tasks, revoked sessions and stream tickets. Chosen when `DATABASE_URL` is set; the
+ * locks, live events, the contact center's tasks, revoked sessions, stream tickets, login
+ * limits and request rate limits. Chosen when `DATABASE_URL` is set; the
  * embedded SQLite mode keeps the in-process versions.
  */
 export interface Cluster {
@@ -22,6 +27,9 @@ export interface Cluster {
   readonly tasks: SharedTaskStore;
   readonly revocations: SharedRevocations;
   readonly tickets: PgStreamTickets;
+  /** The request rate limit's store (counts of every instance together). */
+  readonly rateLimitStore: FastifyRateLimitStoreCtor;
+  loginGuard(o: LoginGuardOptions): PgLoginGuard;
   close(): Promise<void>;
 }
 
@@ -63,6 +71,8 @@ export async function joinCluster(o: ClusterOptions): Promise<Cluster> {
     tasks,
     revocations,
     tickets: new PgStreamTickets(o.pool),
+    rateLimitStore: pgRateLimitStore(o.pool, 'requests:'),
+    loginGuard: (g) => new PgLoginGuard(o.pool, g, o.logger),
     async close() {
       await tasks.flush();
       await bus.close();
