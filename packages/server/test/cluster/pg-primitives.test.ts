@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL pieces several instances share (issue 14), each against a real throwaway
- * cluster with two "instances" (two pools and listeners): the advisory task lock and the
- * LISTEN/NOTIFY event bus.
+ * cluster with two "instances" (two pools and listeners): the advisory task lock, the
+ * LISTEN/NOTIFY event bus and the replicated tasks.
  */
 import type { LiveEvent } from '@pause-recording/core';
 import pg from 'pg';
@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTER_MIGRATIONS } from '../../src/cluster/cluster-schema.ts';
 import { migrate } from '../../src/ledger/pg-migrations.ts';
 import { PgAdvisoryLock } from '../../src/cluster/pg-advisory-lock.ts';
+import { SharedTaskStore } from '../../src/cluster/shared-task-store.ts';
+import { openDatabase } from '../../src/storage/database.ts';
+import { SqliteTaskStore } from '../../src/tasks/task-store.ts';
 import { PgEventBus } from '../../src/events/pg-event-bus.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { startPostgres, type PostgresCluster } from '../support/postgres.ts';
@@ -162,5 +165,57 @@ describe('PgEventBus', () => {
     await b.bus.whenListening();
     a.bus.publish(event(7), { worker: 'alice' });
     await waitUntil('the event after the reconnect', () => b.got['alice']!.includes('WT7'));
+  }, 30_000);
+});
+
+describe('SharedTaskStore', () => {
+  async function replica(): Promise<{ store: SharedTaskStore; bus: PgEventBus }> {
+    const p = pool();
+    const bus = new PgEventBus({ url, pool: p, logger, reconnectMs: 50 });
+    buses.push(bus);
+    const db = openDatabase(':memory:');
+    const store = new SharedTaskStore(new SqliteTaskStore(db), db, p, bus, logger);
+    await bus.start();
+    return { store, bus };
+  }
+  const attributes = (callSid: string) => ({
+    call_sid: callSid,
+    from: '+15550001111',
+    to: '+15550100000',
+    direction: 'inbound' as const,
+    client_call: false,
+    conference: { sid: null, friendly_name: 'WT', participants: { customer: callSid, worker: null } },
+  });
+
+  it('a task made on one instance is read on the other, and concurrent changes converge on the last write everywhere', async () => {
+    const a = await replica();
+    const b = await replica();
+    a.store.create({ sid: 'WT100', queue: 'Everyone', attributes: attributes('CA100') });
+    // Read at once, locally, on the instance that wrote it: no stale row comes back while it is sent.
+    const reserved = a.store.update('WT100', { status: 'reserved', worker: 'alice' });
+    expect(a.store.get('WT100')?.status).toBe('reserved');
+    await waitUntil('b has the task', () => b.store.get('WT100')?.worker === 'alice');
+    expect(b.store.byCallSid('CA100')?.sid).toBe('WT100');
+    expect(b.store.get('WT100')).toEqual(reserved);
+
+    // Both change it at once; whichever commits last, both replicas end equal.
+    a.store.update('WT100', { status: 'assigned' });
+    b.store.update('WT100', { status: 'wrapping' });
+    await a.store.flush();
+    await b.store.flush();
+    await waitUntil('both agree', async () => {
+      await sleep(50);
+      await a.store.flush();
+      await b.store.flush();
+      const [x, y] = [a.store.get('WT100'), b.store.get('WT100')];
+      return x !== null && y !== null && JSON.stringify(x) === JSON.stringify(y) && x;
+    });
+    const truth = (await pools[0]!.query<{ row: { status: string } }>("SELECT row FROM cluster_tasks WHERE sid = 'WT100'")).rows[0]!.row.status;
+    expect(a.store.get('WT100')?.status).toBe(truth);
+    expect(['assigned', 'wrapping']).toContain(truth);
+
+    // A third instance starting later loads what exists.
+    const c = await replica();
+    expect(c.store.get('WT100')?.status).toBe(truth);
   }, 30_000);
 });
