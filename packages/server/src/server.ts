@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { SqliteAuditStore, type AuditReader } from './audit/audit-store.ts';
 import type { PauseLedger } from './ledger/ledger.ts';
 import { PostgresLedger } from './ledger/postgres-ledger.ts';
+import { joinCluster, type Cluster } from './cluster/cluster.ts';
 import { SqliteLedger } from './ledger/sqlite-ledger.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { sessionFromRequest } from './auth/authenticate.ts';
@@ -139,16 +140,34 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   // Embedded: the engine mints Flex tokens with any role claim; the user directory decides roles.
   const flex = config.mode === 'embedded' ? new DirectoryBoundFlexValidator(flexSource, (id) => users.get(id)?.role ?? null) : flexSource;
 
-  const tasks = new SqliteTaskStore(db);
+  const localTasks = new SqliteTaskStore(db);
   let ledger: PauseLedger;
+  // Several instances on one PostgreSQL share tasks, locks, live events, revocations and tickets (cluster/).
+  let cluster: Cluster | null = null;
+  const streamsOf = { end: (_jti: string): void => undefined };
   try {
     ledger = await openLedger(config, db, logger);
+    if (ledger instanceof PostgresLedger && config.databaseUrl !== null) {
+      cluster = await joinCluster({
+        url: config.databaseUrl,
+        pool: ledger.pool,
+        db,
+        localTasks,
+        localRevocations: revocations,
+        revokedElsewhere: (jti) => streamsOf.end(jti),
+        logger,
+      }).catch(async (e: unknown) => {
+        await ledger.close();
+        throw e;
+      });
+    }
   } catch (e) {
     db.close();
     throw e;
   }
+  const tasks: TaskStore = cluster?.tasks ?? localTasks;
   const audit: AuditReader = config.databaseUrl === null ? new SqliteAuditStore(db) : auditInPostgres;
-  const bus = new EventBus();
+  const bus: EventBus = cluster?.bus ?? new EventBus();
   // This server's base URL as the engine reaches it; known once listening when PUBLIC_URL is unset.
   const urls = { public: config.publicUrl ?? '' };
   const recordingService = new RecordingService({
@@ -159,6 +178,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     logger,
     tasks,
     recordingStatusCallback: () => `${urls.public}/webhooks/recording-status`,
+    ...(cluster === null ? {} : { lock: cluster.lock }),
   });
 
   const reconciler = new Reconciler({ service: recordingService, provider, ledger, tasks, logger });
@@ -230,7 +250,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   });
   const api: Api = app.withTypeProvider();
 
-  const perIdentity = await perKeyRateLimit(app, config.http.rateLimitPerMinute, 'authorization');
+  const perIdentity = await perKeyRateLimit(app, config.http.rateLimitPerMinute, 'authorization', cluster?.rateLimitStore);
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
     if (route === undefined || !route.startsWith('/api/') || PUBLIC_API.has(route)) return;
@@ -267,21 +287,23 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   // The OpenAPI document of these routes, for a logged-in caller like every other /api route (the
   // public surface stays login and health; docs/api.md is rendered from it for everyone else).
   api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  const guard = new LoginGuard({
+  const guardOptions = {
     freeFailures: config.http.loginFailuresPerMinute,
     backoffMs: config.http.loginBackoffSeconds * 1000,
     maxBackoffMs: config.http.loginBackoffMaxSeconds * 1000,
     globalPerMinute: config.http.loginAttemptsPerMinute,
-  });
+  };
+  const guard = cluster?.loginGuard(guardOptions) ?? new LoginGuard(guardOptions);
   const streams = eventRoutes(api, {
     bus,
     tokens,
     users,
-    tickets: new StreamTickets(),
+    tickets: cluster?.tickets ?? new StreamTickets(),
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     streamsPerIdentity: config.http.sseStreamsPerIdentity,
   });
-  authRoutes(api, { tokens, users, guard, revocations, onLogout: (jti) => streams.endSession(jti) });
+  streamsOf.end = (jti) => streams.endStreams(jti);
+  authRoutes(api, { tokens, users, guard, revocations: cluster?.revocations ?? revocations, onLogout: (jti) => streams.endSession(jti) });
   taskRoutes(api, { tasks, contactCenter });
   recordingRoutes(api, { tasks, service: recordingService, app: config.app });
   auditRoutes(api, { audit: ledger, tasks });
@@ -347,6 +369,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       reconciler.stop();
       recordingService.stop();
       await app.close();
+      await cluster?.close();
       await ledger.close();
       db.close();
     },

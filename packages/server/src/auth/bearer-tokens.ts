@@ -4,8 +4,8 @@ import type { UserRole } from '@pause-recording/core';
 /**
  * Bearer tokens: `base64url(JSON payload).base64url(HMAC-SHA256)`. Signed with the server's
  * secret, expiring, each with its own id (`jti`) so one session can be revoked (logout) without
- * touching the others. Several instances with one secret accept each other's tokens; revocation
- * is per instance's SQLite (docs/security.md).
+ * touching the others. Several instances with one secret accept each other's tokens; with
+ * DATABASE_URL revocations are shared too (cluster/shared-revocations.ts).
  */
 export interface TokenClaims {
   readonly sub: string;

@@ -8,7 +8,7 @@
  * - Globally: at most `globalPerMinute` unsuccessful attempts a minute across all identities
  *   (password spraying, many addresses). A success gives its slot back.
  *
- * In-process: each instance counts its own share (docs/security.md).
+ * In-process; with DATABASE_URL every instance counts together (cluster/pg-login-guard.ts).
  */
 export interface LoginGuardOptions {
   readonly freeFailures: number;

@@ -3,17 +3,18 @@ import { Type } from 'typebox';
 import type { Api } from '../http/validation.ts';
 import { currentUser } from '../tasks/routes.ts';
 import type { BearerTokens, TokenClaims } from './bearer-tokens.ts';
-import type { LoginGuard } from './login-guard.ts';
-import type { TokenRevocations } from './revocations.ts';
+import type { LoginAdmission } from './login-guard.ts';
 import type { UserDirectory } from './user-directory.ts';
 
 export interface AuthRouteDeps {
   readonly tokens: BearerTokens;
   readonly users: UserDirectory;
-  readonly guard: LoginGuard;
-  readonly revocations: TokenRevocations;
+  /** Login limits: this process's (`LoginGuard`) or shared by every instance (`PgLoginGuard`). */
+  readonly guard: { admit(identity: string, address: string): LoginAdmission | Promise<LoginAdmission> };
+  /** Where revoked sessions are kept: SQLite (`TokenRevocations`) or shared by every instance. */
+  readonly revocations: { revoke(jti: string, identity: string, exp: number): void | Promise<void> };
   /** Told when a session is revoked (its event streams and stream tickets end too). */
-  readonly onLogout: (jti: string) => void;
+  readonly onLogout: (jti: string) => void | Promise<void>;
 }
 
 /** The caller's token claims (set by the server's authentication hook on every non-public `/api` route). */
@@ -31,7 +32,7 @@ export function authRoutes(app: Api, deps: AuthRouteDeps): void {
     async (request, reply) => {
       const { identity, password } = request.body;
       // Counted before the hash is checked: parallel guesses cannot outrun the count.
-      const admission = deps.guard.admit(identity, request.ip);
+      const admission = await deps.guard.admit(identity, request.ip);
       if (!admission.ok) {
         reply.header('retry-after', String(admission.retryAfterSeconds));
         const what = admission.scope === 'global' ? 'too many failed logins on this server' : `too many failed logins for ${identity} from this address`;
@@ -67,8 +68,8 @@ export function authRoutes(app: Api, deps: AuthRouteDeps): void {
     },
     async (request, reply) => {
       const session = currentSession(request);
-      deps.revocations.revoke(session.jti, session.sub, session.exp);
-      deps.onLogout(session.jti);
+      await deps.revocations.revoke(session.jti, session.sub, session.exp);
+      await deps.onLogout(session.jti);
       return reply.status(204).send(null);
     },
   );

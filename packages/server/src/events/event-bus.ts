@@ -13,8 +13,8 @@ export interface Subscriber {
 }
 
 /**
- * In-process fan-out of live events to SSE subscribers. With several server instances this is
- * the piece that would move to PostgreSQL LISTEN/NOTIFY (docs/architecture.md, Where this is going).
+ * In-process fan-out of live events to SSE subscribers. With several server instances sharing
+ * PostgreSQL, `PgEventBus` (pg-event-bus.ts) extends it with LISTEN/NOTIFY.
  */
 export class EventBus {
   private readonly subscribers = new Set<Subscriber>();
@@ -32,6 +32,11 @@ export class EventBus {
   }
 
   publish(event: LiveEvent, audience: EventAudience): void {
+    this.deliver(event, audience);
+  }
+
+  /** Hands an event to this process's taps and subscribers. */
+  protected deliver(event: LiveEvent, audience: EventAudience): void {
     for (const t of this.taps) t(event, audience);
     for (const s of this.subscribers) {
       if (s.supervisor || (audience.worker !== null && audience.worker === s.identity)) s.send(event);

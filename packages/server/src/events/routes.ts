@@ -8,7 +8,7 @@ import type { User, UserDirectory } from '../auth/user-directory.ts';
 import { currentSession } from '../auth/routes.ts';
 import type { Api } from '../http/validation.ts';
 import type { EventBus } from './event-bus.ts';
-import type { StreamTickets } from './tickets.ts';
+import type { TicketStore } from './tickets.ts';
 
 /** Formats one server-sent event; the SSE `event:` is the event's `type`. */
 export function sseFrame(event: LiveEvent): string {
@@ -19,7 +19,7 @@ export interface EventRouteDeps {
   readonly bus: EventBus;
   readonly tokens: BearerTokens;
   readonly users: UserDirectory;
-  readonly tickets: StreamTickets;
+  readonly tickets: TicketStore;
   readonly heartbeatMs: number;
   /** Open streams one identity may hold at once; the next is refused with 429. */
   readonly streamsPerIdentity: number;
@@ -27,7 +27,9 @@ export interface EventRouteDeps {
 
 export interface EventStreams {
   /** Ends the streams opened by the session `jti` (logout) and voids its unused tickets. */
-  endSession(jti: string): void;
+  endSession(jti: string): Promise<void>;
+  /** Ends this instance's streams of the session `jti` (another instance signed it out). */
+  endStreams(jti: string): void;
 }
 
 interface OpenStream {
@@ -59,12 +61,12 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
     },
     async (request, reply) => {
       const session = currentSession(request);
-      const { ticket, expiresAt } = deps.tickets.issue({ identity: session.sub, jti: session.jti });
+      const { ticket, expiresAt } = await deps.tickets.issue({ identity: session.sub, jti: session.jti });
       return reply.status(201).send({ ticket, expiresAt: expiresAt.toISOString() });
     },
   );
 
-  const caller = (request: FastifyRequest, ticket: string | undefined): { user: User; jti: string } => {
+  const caller = async (request: FastifyRequest, ticket: string | undefined): Promise<{ user: User; jti: string }> => {
     if (ticket === undefined) {
       const { user, claims } = sessionFromRequest(request, deps.tokens, deps.users);
       return { user, jti: claims.jti };
@@ -72,7 +74,7 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
     const refused = (): AppError =>
       new AppError('UNAUTHENTICATED', 'ticket: unknown, already used or expired; get a new one from POST /api/events/ticket', { field: 'ticket' });
     if (ticket === '') throw refused();
-    const holder = deps.tickets.redeem(ticket);
+    const holder = await deps.tickets.redeem(ticket);
     if (holder === null) throw refused();
     const user = deps.users.get(holder.identity);
     if (user === null) throw refused();
@@ -90,8 +92,8 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
         response: { 200: stream, '4xx': ErrorBody },
       },
     },
-    (request, reply) => {
-      const { user, jti } = caller(request, request.query.ticket);
+    async (request, reply) => {
+      const { user, jti } = await caller(request, request.query.ticket);
       let mine = 0;
       for (const s of open) if (s.identity === user.identity) mine++;
       if (mine >= deps.streamsPerIdentity) {
@@ -128,8 +130,11 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
   );
 
   return {
-    endSession(jti) {
-      deps.tickets.revokeSession(jti);
+    async endSession(jti) {
+      for (const s of open) if (s.jti === jti) s.res.end();
+      await deps.tickets.revokeSession(jti);
+    },
+    endStreams(jti) {
       for (const s of open) if (s.jti === jti) s.res.end();
     },
   };

@@ -11,9 +11,21 @@ export interface TicketHolder {
   readonly jti: string;
 }
 
-const MAX_PER_IDENTITY = 20;
+/** Unused tickets one identity may hold; issuing another drops the oldest. */
+export const MAX_TICKETS_PER_IDENTITY = 20;
+const MAX_PER_IDENTITY = MAX_TICKETS_PER_IDENTITY;
 
-export class StreamTickets {
+/**
+ * Where tickets live: this process (`StreamTickets`) or PostgreSQL for several instances
+ * (`PgStreamTickets`, cluster/pg-stream-tickets.ts: a ticket issued by one redeems on another, once).
+ */
+export interface TicketStore {
+  issue(holder: TicketHolder): { ticket: string; expiresAt: Date } | Promise<{ ticket: string; expiresAt: Date }>;
+  redeem(ticket: string): TicketHolder | null | Promise<TicketHolder | null>;
+  revokeSession(jti: string): void | Promise<void>;
+}
+
+export class StreamTickets implements TicketStore {
   private readonly tickets = new Map<string, TicketHolder & { expiresAt: number }>();
 
   constructor(

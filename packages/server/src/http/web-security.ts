@@ -1,5 +1,5 @@
 import fastifyHelmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import { AppError } from '@pause-recording/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
@@ -70,19 +70,20 @@ export async function installWebSecurity(app: FastifyInstance, corsOrigins: read
 }
 
 /**
- * Per-key request limit over a fixed one-minute window (@fastify/rate-limit's in-process store:
- * with several instances each counts its own share). Throws RATE_LIMITED with Retry-After once a
+ * Per-key request limit over a fixed one-minute window (@fastify/rate-limit's in-process store, or
+ * `store`: with several instances a PostgreSQL store counts every instance's requests together). Throws RATE_LIMITED with Retry-After once a
  * key has used up its window; a limit of 0 turns it off.
  */
 export async function perKeyRateLimit(
   app: FastifyInstance,
   perMinute: number,
   field: string,
+  store?: FastifyRateLimitStoreCtor,
 ): Promise<(request: FastifyRequest, reply: FastifyReply, key: string) => Promise<void>> {
   if (perMinute <= 0) return async () => undefined;
   // Registered with `global: false`: only the routes that call the returned check are limited,
   // after authentication has named the key.
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, { global: false, ...(store === undefined ? {} : { store }) });
   const keys = new WeakMap<FastifyRequest, string>();
   const limit = app.createRateLimit({ max: perMinute, timeWindow: 60_000, keyGenerator: (req) => keys.get(req) ?? '' });
   return async (request, reply, key) => {

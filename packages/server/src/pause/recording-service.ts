@@ -30,7 +30,7 @@ import { ProviderError, toProviderError } from '../provider/provider-errors.ts';
 import type { ProviderRecording, RecordingOwner, TwilioProvider } from '../provider/twilio-provider.ts';
 import type { TaskRecord, TaskStore } from '../tasks/task-store.ts';
 import { SYSTEM_ACTOR, type Actor } from './actor.ts';
-import { KeyedLock } from './keyed-lock.ts';
+import { KeyedLock, type TaskLock } from './keyed-lock.ts';
 import { PauseBook } from './pause-book.ts';
 
 export interface OwnedRecording extends ProviderRecording {
@@ -47,6 +47,8 @@ export interface RecordingServiceDeps {
   /** URL for recording status callbacks of recordings this service starts (deferred ones). */
   readonly recordingStatusCallback: () => string;
   readonly now?: () => number;
+  /** Per-task mutual exclusion (default in process; PostgreSQL advisory locks when instances share a database). */
+  readonly lock?: TaskLock;
 }
 
 /** Provider requests one pause or resume made, and how many of them had to wait for another (issue 13). */
@@ -71,7 +73,7 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
  * confirmed paused.
  */
 export class RecordingService {
-  private readonly lock = new KeyedLock();
+  private readonly lock: TaskLock;
   private readonly now: () => number;
   /** Open pauses, their timers, and the settlements storage refused (retried until they land). */
   readonly book: PauseBook;
@@ -80,6 +82,7 @@ export class RecordingService {
 
   constructor(private readonly d: RecordingServiceDeps) {
     this.now = d.now ?? Date.now;
+    this.lock = d.lock ?? new KeyedLock();
     this.book = new PauseBook({
       ...d,
       now: this.now,
