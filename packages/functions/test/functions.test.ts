@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
+import { inspectWav, readWav, type StampRun } from '@pause-recording/voice-engine/audio';
 import { engineAuthToken, startFunctions, type RunningFunctions } from './support/functions.ts';
 
 /**
@@ -97,6 +98,35 @@ describe('Twilio Functions under twilio-run, against the engine', () => {
     return ((await r.json()) as { events: { status: string; pauseBehavior: string | null }[] }).events;
   }
 
+  /**
+   * The finished recording's WAV (stamped audio): every leg heard is captured in runs separated by
+   * the pauses, each gap cut out (skip) or kept as exact silence of the paused length.
+   */
+  async function expectPausedSpans(recordingSid: string, behaviors: readonly ('skip' | 'silence')[]): Promise<void> {
+    await waitFor(`${recordingSid} completed`, async () => (await client.recordings(recordingSid).fetch()).status === 'completed');
+    const res = await fetch(`${e.url}/2010-04-01/Accounts/${e.accountSid}/Recordings/${recordingSid}.wav`, { headers: { authorization: basic() } });
+    expect(res.status).toBe(200);
+    const insp = inspectWav(readWav(Buffer.from(await res.arrayBuffer())));
+    let legs = 0;
+    for (const channel of insp.channels) {
+      for (const runs of channel.slots.map((x) => x.runs).filter((r) => r.length > 0)) {
+        legs++;
+        expect(runs).toHaveLength(behaviors.length + 1);
+        behaviors.forEach((behavior, i) => {
+          const [a, b] = [runs[i], runs[i + 1]] as [StampRun, StampRun];
+          const pausedFrames = b.from - a.to - 1;
+          expect(pausedFrames).toBeGreaterThan(0);
+          if (behavior === 'skip') expect(b.fileFrame).toBe(a.fileFrame + a.count);
+          else {
+            expect(b.fileFrame).toBe(a.fileFrame + a.count + pausedFrames);
+            expect(channel.zeroSpans).toContainEqual({ fileFrame: a.fileFrame + a.count, frames: pausedFrames });
+          }
+        });
+      }
+    }
+    expect(legs).toBeGreaterThan(0);
+  }
+
   /** A customer call in a recorded conference, its task accepted by alice with the conference instruction, attributes as Flex writes them. */
   async function acceptedTask(): Promise<{ taskSid: string; reservationSid: string; callSid: string; conferenceSid: string; aliceCallSid: string }> {
     const room = `room-${++n}`;
@@ -152,7 +182,8 @@ describe('Twilio Functions under twilio-run, against the engine', () => {
       await ws.workflows.create({ friendlyName: 'fifo', configuration: JSON.stringify({ task_routing: { default_filter: { queue: queue.sid } } }) })
     ).sid;
     // No TWILIO_WORKSPACE_SID: the Functions find the account's one workspace, as on a Flex account.
-    fns = await startFunctions({ engineUrl: e.url, accountSid: e.accountSid, authToken: e.authToken });
+    // twilio-run's in-process mode here (a forked process per request costs ~1 s on a busy machine); the forked default below.
+    fns = await startFunctions({ engineUrl: e.url, accountSid: e.accountSid, authToken: e.authToken, forkProcess: false });
   }, 90_000);
   afterAll(async () => {
     await fns?.stop();
@@ -213,6 +244,10 @@ describe('Twilio Functions under twilio-run, against the engine', () => {
       expect(after.status).toBe(403);
       expect((await client.calls(t.callSid).recordings(callRec).fetch()).status).toBe('in-progress');
       await client.calls(t.callSid).update({ status: 'completed' });
+
+      // The WAVs: the call recording was paused with skip, then (while wrapping) with the default silence; the conference's with silence.
+      await expectPausedSpans(callRec, ['skip', 'silence']);
+      await expectPausedSpans(confRec, ['silence']);
     });
   }
 
@@ -299,5 +334,30 @@ describe('Twilio Functions under twilio-run, against the engine', () => {
     e.faults.remove(transient);
     expect([retried.status, (retried.body['recording'] as Json)['status']]).toEqual([200, 'paused']);
     await client.calls(call.sid).update({ status: 'completed' });
+  });
+
+  it("under twilio-run's default (each request in a forked process, as Twilio runs Functions) too", async () => {
+    const forked = await startFunctions({ engineUrl: e.url, accountSid: e.accountSid, authToken: e.authToken });
+    try {
+      const sam = await flexToken('sam', ['supervisor']);
+      const call = await client.calls.create({ to: '+15550001003', from: '+15550002000', twiml: '<Response><Pause length="600"/></Response>' });
+      await waitFor('the call answered', async () => (await client.calls(call.sid).fetch()).status === 'in-progress');
+      const rec = await client.calls(call.sid).recordings.create();
+      const form = (o: Record<string, string>) => ({
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(o).toString(),
+      });
+      const p = await fetch(`${forked.url}/features/pause-recording/flex/pause-call-recording`, form({ Token: sam, callSid: call.sid, pauseBehavior: 'skip' }));
+      expect([p.status, ((await p.json()) as { recording: Json }).recording['status']]).toEqual([200, 'paused']);
+      const r = await fetch(`${forked.url}/pause-recording/resume-call-recording`, form({ Token: sam, callSid: call.sid, recordingSid: rec.sid }));
+      expect([r.status, ((await r.json()) as { recording: Json }).recording['status']]).toEqual([200, 'in-progress']);
+      const none = await fetch(`${forked.url}/dual-channel-recording/create-recording`, form({ callSid: call.sid }));
+      expect([none.status, await none.text()]).toEqual([403, 'Unauthorized: Token was not provided']);
+      expect(await client.calls(call.sid).recordings.list()).toHaveLength(1);
+      await client.calls(call.sid).update({ status: 'completed' });
+    } finally {
+      await forked.stop();
+    }
   });
 });
