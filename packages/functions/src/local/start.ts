@@ -88,7 +88,7 @@ export async function startFunctions(o: StartFunctionsOptions): Promise<RunningF
   );
   const args = [
     '--import',
-    pathToFileURL(join(PACKAGE_DIR, 'src/local/listen-loopback.mjs')).href,
+    pathToFileURL(join(PACKAGE_DIR, 'src/local/preload.mjs')).href,
     twilioRunBin(),
     'start',
     '--cwd',
