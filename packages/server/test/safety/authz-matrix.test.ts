@@ -23,7 +23,7 @@ interface Row {
   /** Expected status per column, in WHO order. */
   readonly expect: readonly [number, number, number, number, number];
   /** How the token travels: bearer header (default), the seed routes' `Token` form field, an event-stream ticket, or not at all (webhooks). */
-  readonly via?: 'bearer' | 'seed' | 'ticket' | 'none';
+  readonly via?: 'bearer' | 'seed' | 'seed-query' | 'ticket' | 'none';
   readonly body?: (c: Ctx, who: Who) => Record<string, string> | object;
 }
 
@@ -32,6 +32,34 @@ const UNKNOWN_RE = 'RE' + '0'.repeat(32);
 const seedBody =
   (key: 'callSid' | 'conferenceSid') =>
   (c: Ctx): Record<string, string> => ({ [key]: key === 'callSid' ? c.customerCall : c.conference, recordingSid: UNKNOWN_RE });
+
+/**
+ * The seed routes, at the template's and the Plugin Library's paths, by POST (form) and GET
+ * (query). No or an expired token: the token validator's 403, as the Functions answer.
+ */
+const SEED_ROWS: Record<string, Row> = Object.fromEntries(
+  [
+    ['/features/pause-recording/flex', '/features/dual-channel-recording/flex'],
+    ['/pause-recording', '/dual-channel-recording'],
+  ].flatMap(([pause, dual]) =>
+    (['POST', 'GET'] as const).flatMap((method) => {
+      const via = method === 'POST' ? 'seed' : 'seed-query';
+      const rows: [string, Row][] = [
+        [`${method} ${pause}/pause-call-recording`, { via, expect: [403, 403, 404, 403, 404], body: seedBody('callSid') }],
+        [`${method} ${pause}/resume-call-recording`, { via, expect: [403, 403, 404, 403, 404], body: seedBody('callSid') }],
+        [`${method} ${pause}/pause-conference-recording`, { via, expect: [403, 403, 404, 403, 404], body: seedBody('conferenceSid') }],
+        [`${method} ${pause}/resume-conference-recording`, { via, expect: [403, 403, 404, 403, 404], body: seedBody('conferenceSid') }],
+        // Own agent and supervisor name a call no task names: the agent cannot be tied to it (403), the
+        // supervisor may act and the provider does not know it (404); bob names alice's call (403).
+        [
+          `${method} ${dual}/create-recording`,
+          { via, expect: [403, 403, 403, 403, 404], body: (c, who) => ({ callSid: who === 'other' ? c.customerCall : 'CA' + '0'.repeat(32) }) },
+        ],
+      ];
+      return rows;
+    }),
+  ),
+);
 
 /** Statuses: 401 no/expired token; 403 another agent's task; 400 allowed but the body is refused; 404 allowed, unknown recording. */
 const TABLE: Record<string, Row> = {
@@ -63,17 +91,7 @@ const TABLE: Record<string, Row> = {
   // The recording is live: its media is not ready (409) for those allowed to see it.
   'GET /api/recordings/:sid/media': { expect: [401, 401, 409, 403, 409] },
   'POST /api/simulator/calls': { expect: [401, 401, 400, 400, 400], body: () => ({ durationSeconds: 0 }) },
-  'POST /features/pause-recording/flex/pause-call-recording': { via: 'seed', expect: [401, 401, 404, 403, 404], body: seedBody('callSid') },
-  'POST /features/pause-recording/flex/resume-call-recording': { via: 'seed', expect: [401, 401, 404, 403, 404], body: seedBody('callSid') },
-  'POST /features/pause-recording/flex/pause-conference-recording': { via: 'seed', expect: [401, 401, 404, 403, 404], body: seedBody('conferenceSid') },
-  'POST /features/pause-recording/flex/resume-conference-recording': { via: 'seed', expect: [401, 401, 404, 403, 404], body: seedBody('conferenceSid') },
-  // Own agent and supervisor name a call no task names: the agent cannot be tied to it (403), the
-  // supervisor may act and the provider does not know it (404); bob names alice's call (403).
-  'POST /features/dual-channel-recording/flex/create-recording': {
-    via: 'seed',
-    expect: [401, 401, 403, 403, 404],
-    body: (c, who) => ({ callSid: who === 'other' ? c.customerCall : 'CA' + '0'.repeat(32) }),
-  },
+  ...SEED_ROWS,
   'POST /webhooks/voice': { via: 'none', expect: [403, 403, 403, 403, 403], body: (c) => ({ CallSid: c.customerCall }) },
   'POST /webhooks/conference-status': { via: 'none', expect: [403, 403, 403, 403, 403], body: (c) => ({ ConferenceSid: c.conference }) },
   'POST /webhooks/call-status': { via: 'none', expect: [403, 403, 403, 403, 403], body: (c) => ({ CallSid: c.customerCall, CallStatus: 'completed' }) },
@@ -115,6 +133,8 @@ async function status(method: string, url: string, row: Row, who: Who): Promise<
   if (row.via === 'seed') {
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams({ ...(fields as Record<string, string>), ...(token === undefined ? {} : { Token: token }) }).toString();
+  } else if (row.via === 'seed-query') {
+    // Fields and token travel in the query string (below).
   } else if (row.via === 'none') {
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams(fields as Record<string, string>).toString();
@@ -127,6 +147,9 @@ async function status(method: string, url: string, row: Row, who: Who): Promise<
     }
   }
   let target = s.url + path;
+  if (row.via === 'seed-query') {
+    target += `?${new URLSearchParams({ ...(fields as Record<string, string>), ...(token === undefined ? {} : { Token: token }) }).toString()}`;
+  }
   if (row.via === 'ticket') {
     // A ticket is only as good as the token that asked for it: none or expired gets none (a made-up one is tried).
     const t = token === undefined ? null : await s.api('POST', '/api/events/ticket', { token });

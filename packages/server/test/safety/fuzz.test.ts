@@ -144,6 +144,8 @@ const ENGINE_BODIES: { ct: string; body: string }[] = [
 
 function named(status: number, text: string, kind: 'server' | 'engine' | 'seed'): boolean {
   if (status === 413 || status === 414 || status === 431) return true; // the status says it all
+  // A refused token on a seed route is the Functions' validator answer: 403 with the reason as plain text.
+  if (kind === 'seed' && status === 403 && !text.startsWith('{')) return text.trim() !== '';
   try {
     const b = JSON.parse(text) as Record<string, unknown>;
     if (kind === 'engine') return typeof b['message'] === 'string' && b['message'] !== '' && typeof b['code'] === 'number';
@@ -230,7 +232,8 @@ describe('hostile input', () => {
       { authorization: `Basic ${Buffer.from('alice:demo').toString('base64')}` },
     ];
     const valueFor = (prev: string): string => (prev === 'recordings' ? v['recording']! : v['task']!);
-    const kindOf = (r: RouteInfo): 'server' | 'seed' => (r.url.startsWith('/features/') ? 'seed' : 'server');
+    // The seed routes: the template's paths and the Plugin Library's.
+    const kindOf = (r: RouteInfo): 'server' | 'seed' => (/^\/(features|pause-recording|dual-channel-recording)\//.test(r.url) ? 'seed' : 'server');
     const before = snapshot();
     for (const r of routes) {
       const path = fill(r.url, valueFor);
