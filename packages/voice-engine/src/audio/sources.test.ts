@@ -109,13 +109,4 @@ describe('demo source', () => {
     expect(createDemoSource(0).kind).toBe('demo');
     expect(createDemoSource(2).slot).toBe(2);
   });
-
-  it('is cheap enough for 2,000 calls x 2 legs at 50 frames/s', () => {
-    const sources = [0, 1, 2, 3].map((s) => createDemoSource(s, s));
-    const out = frame();
-    const start = performance.now();
-    for (let n = 0; n < 4000 * 50; n++) sources[n & 3]!.fill(out, n >> 2);
-    // One second of audio for 4,000 legs; generous bound so slow CI still passes.
-    expect(performance.now() - start).toBeLessThan(1500);
-  });
 });
