@@ -174,12 +174,12 @@ describe('error paths', () => {
       await sdkError(client, () => client.calls(ended).recordings(endedRec).update({ status: 'paused' }), 400, 21220, new RegExp(`${endedRec} is completed`));
       await sdkError(client, () => client.calls(ended).recordings(endedRec).update({ status: 'in-progress' }), 400, 21220, new RegExp(endedRec));
     });
-    // Twilio.CURRENT on the ended call finds no active recording at all.
+    // Twilio.CURRENT on the ended call: no active recording, the call is known: 21220.
     await sdkError(
       client,
       () => client.calls(ended).recordings('Twilio.CURRENT').update({ status: 'paused' }),
-      404,
-      20404,
+      400,
+      21220,
       /No active recording.*Twilio\.CURRENT/,
     );
     const r = await client.recordings(endedRec).fetch();
@@ -323,16 +323,32 @@ describe('error paths', () => {
     });
   });
 
-  it('Twilio.CURRENT with no active recording: 404', async () => {
+  it('Twilio.CURRENT with no active recording: a fetch is 404; an update on a live call or conference is 400 / 21220; an unknown one stays 404', async () => {
     await unchanged(async () => {
       await sdkError(client, () => client.calls(bare).recordings('Twilio.CURRENT').fetch(), 404, 20404, new RegExp(`No active recording for call ${bare}`));
-      await sdkError(client, () => client.calls(bare).recordings('Twilio.CURRENT').update({ status: 'paused' }), 404, 20404, /Twilio\.CURRENT/);
+      for (const status of ['paused', 'in-progress'] as const) {
+        await sdkError(
+          client,
+          () => client.calls(bare).recordings('Twilio.CURRENT').update({ status }),
+          400,
+          21220,
+          new RegExp(`No active recording for call ${bare}`),
+        );
+        await sdkError(
+          client,
+          () => client.conferences(conf).recordings('Twilio.CURRENT').update({ status }),
+          400,
+          21220,
+          new RegExp(`No active recording for conference ${conf}`),
+        );
+      }
+      await sdkError(client, () => client.calls(GHOST_CALL).recordings('Twilio.CURRENT').update({ status: 'paused' }), 404, 20404, new RegExp(GHOST_CALL));
       await sdkError(
         client,
-        () => client.conferences(conf).recordings('Twilio.CURRENT').update({ status: 'paused' }),
+        () => client.conferences(GHOST_CONF).recordings('Twilio.CURRENT').update({ status: 'paused' }),
         404,
         20404,
-        new RegExp(`No active recording for conference ${conf}`),
+        new RegExp(GHOST_CONF),
       );
     });
   });

@@ -9,10 +9,17 @@ export interface FlexIdentity {
   readonly workerSid: string | null;
 }
 
+/** A validation's verdict with Twilio IAM's reason for a refusal (what the Functions answer in their 403). */
+export type FlexCheck = { readonly ok: true; readonly id: FlexIdentity } | { readonly ok: false; readonly message: string };
+
 export interface FlexTokenValidator {
   /** The identity the token stands for, or null when the token is not valid. */
   validate(token: string): Promise<FlexIdentity | null>;
+  /** The same, with the refusal's reason. */
+  check(token: string): Promise<FlexCheck>;
 }
+
+const NOT_VALID = 'Invalid Access Token';
 
 export class HttpFlexTokenValidator implements FlexTokenValidator {
   constructor(
@@ -23,6 +30,11 @@ export class HttpFlexTokenValidator implements FlexTokenValidator {
   ) {}
 
   async validate(token: string): Promise<FlexIdentity | null> {
+    const c = await this.check(token);
+    return c.ok ? c.id : null;
+  }
+
+  async check(token: string): Promise<FlexCheck> {
     const res = await fetch(`${this.baseUrl}/v1/Accounts/${this.accountSid}/Tokens/validate`, {
       method: 'POST',
       headers: {
@@ -32,15 +44,16 @@ export class HttpFlexTokenValidator implements FlexTokenValidator {
       body: JSON.stringify({ token }),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    if (res.status === 401 || res.status === 403 || res.status === 400) return null;
+    if (res.status === 401 || res.status === 403 || res.status === 400) return { ok: false, message: NOT_VALID };
     if (!res.ok) throw new Error(`token validation answered HTTP ${res.status}`);
     const body = (await res.json()) as Record<string, unknown>;
-    if (body['valid'] !== true || typeof body['identity'] !== 'string') return null;
+    if (body['valid'] !== true || typeof body['identity'] !== 'string') {
+      return { ok: false, message: typeof body['message'] === 'string' && body['message'] !== '' ? body['message'] : NOT_VALID };
+    }
     const roles = Array.isArray(body['roles']) ? body['roles'].filter((r): r is string => typeof r === 'string') : [];
     return {
-      identity: body['identity'],
-      roles,
-      workerSid: typeof body['worker_sid'] === 'string' ? body['worker_sid'] : null,
+      ok: true,
+      id: { identity: body['identity'], roles, workerSid: typeof body['worker_sid'] === 'string' ? body['worker_sid'] : null },
     };
   }
 }
@@ -57,11 +70,16 @@ export class DirectoryBoundFlexValidator implements FlexTokenValidator {
   ) {}
 
   async validate(token: string): Promise<FlexIdentity | null> {
-    const id = await this.inner.validate(token);
-    if (id === null) return null;
-    const known = this.directoryRole(id.identity);
-    const roles = known !== null ? [known] : id.roles.filter((r) => r !== 'supervisor' && r !== 'admin');
-    return { ...id, roles };
+    const c = await this.check(token);
+    return c.ok ? c.id : null;
+  }
+
+  async check(token: string): Promise<FlexCheck> {
+    const c = await this.inner.check(token);
+    if (!c.ok) return c;
+    const known = this.directoryRole(c.id.identity);
+    const roles = known !== null ? [known] : c.id.roles.filter((r) => r !== 'supervisor' && r !== 'admin');
+    return { ok: true, id: { ...c.id, roles } };
   }
 }
 
@@ -69,5 +87,9 @@ export class DirectoryBoundFlexValidator implements FlexTokenValidator {
 export class NoFlexLogin implements FlexTokenValidator {
   async validate(): Promise<FlexIdentity | null> {
     return null;
+  }
+
+  async check(): Promise<FlexCheck> {
+    return { ok: false, message: 'Unauthorized: this server accepts no Flex tokens (FLEX_LOGIN=off)' };
   }
 }

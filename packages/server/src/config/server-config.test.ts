@@ -45,6 +45,15 @@ describe('loadServerConfig', () => {
     expect(() => loadServerConfig({ SIMULATOR: 'maybe', AUDIO: 'loud' }, noFile)).toThrow(/SIMULATOR: must be on or off[\s\S]*AUDIO: must be stamped or demo/);
   });
 
+  it("production mode allows Flex's origin by CORS unless CORS_ORIGINS says otherwise (none: no origin)", () => {
+    const prod = { SERVER_MODE: 'production', TWILIO_ACCOUNT_SID: AC, TWILIO_AUTH_TOKEN: 't', PUBLIC_URL: 'https://x.example' };
+    expect(loadServerConfig(prod, noFile).http.corsOrigins).toEqual(['https://flex.twilio.com']);
+    expect(loadServerConfig({ ...prod, CORS_ORIGINS: '' }, noFile).http.corsOrigins).toEqual(['https://flex.twilio.com']);
+    expect(loadServerConfig({ ...prod, CORS_ORIGINS: 'https://other.example' }, noFile).http.corsOrigins).toEqual(['https://other.example']);
+    expect(loadServerConfig({ ...prod, CORS_ORIGINS: 'none' }, noFile).http.corsOrigins).toEqual([]);
+    expect(loadServerConfig({}, noFile).http.corsOrigins).toEqual([]);
+  });
+
   it('production mode talks to Twilio and needs credentials and a public URL', () => {
     const c = loadServerConfig({ SERVER_MODE: 'production', TWILIO_ACCOUNT_SID: AC, TWILIO_AUTH_TOKEN: 't', PUBLIC_URL: 'https://x.example' }, noFile);
     expect(c.twilio.apiBaseUrl).toBeNull();

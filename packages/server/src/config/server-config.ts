@@ -79,6 +79,8 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const ENGINE_DEFAULT_ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 export const ENGINE_DEFAULT_AUTH_TOKEN = 'engine-dev-token';
 export const ENGINE_DEFAULT_PORT = 4500;
+/** The origin Flex UI is served from: allowed by CORS in production mode unless CORS_ORIGINS is set. */
+export const FLEX_ORIGIN = 'https://flex.twilio.com';
 
 const whole = (min: number, max: number) =>
   Type.Optional(
@@ -204,7 +206,10 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
     else throw e;
   }
 
-  const corsOrigins = (env['CORS_ORIGINS'] ?? '')
+  // Production serves Flex: its origin is allowed unless CORS_ORIGINS says otherwise (an empty list: `CORS_ORIGINS=none`).
+  const corsRaw = env['CORS_ORIGINS'] ?? '';
+  const corsSetting = corsRaw.trim() === '' ? (production ? FLEX_ORIGIN : '') : corsRaw;
+  const corsOrigins = (corsSetting.trim() === 'none' ? '' : corsSetting)
     .split(',')
     .map((o) => o.trim())
     .filter((o) => o !== '');

@@ -49,9 +49,9 @@ export function setSecurityHeaders(request: FastifyRequest, reply: FastifyReply)
 }
 
 /**
- * Security headers on every answer (helmet), and CORS for the origins config allows (none by
- * default: the desktop is served from the same origin; a Flex plugin calling the seed routes
- * from https://flex.twilio.com needs that origin in CORS_ORIGINS).
+ * Security headers on every answer (helmet), and CORS for the origins config allows (CORS_ORIGINS;
+ * none by default in embedded mode, where the desktop is served from the same origin;
+ * https://flex.twilio.com by default in production mode, for a Flex plugin calling the seed routes).
  */
 export async function installWebSecurity(app: FastifyInstance, corsOrigins: readonly string[]): Promise<void> {
   await app.register(fastifyHelmet, { ...HELMET_OPTIONS, global: true });

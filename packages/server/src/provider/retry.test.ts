@@ -37,6 +37,23 @@ describe('withRetry', () => {
     expect(clock.waits).toEqual([50, 100, 200, 200]);
   });
 
+  it('stops after maxRetries retries even with budget left', async () => {
+    const clock = fakeClock();
+    let calls = 0;
+    const failing = withRetry(
+      async () => {
+        calls++;
+        throw new Transient('still busy');
+      },
+      isTransient,
+      { budgetMs: 60_000, baseDelayMs: 100, maxDelayMs: 300, maxRetries: 5 },
+      { ...clock, random: () => 0.99 },
+    );
+    await expect(failing).rejects.toThrow('still busy');
+    expect(calls).toBe(6);
+    expect(clock.waits.reduce((a, b) => a + b, 0)).toBeLessThan(1500);
+  });
+
   it('rethrows permanent failures at once', async () => {
     const clock = fakeClock();
     let calls = 0;

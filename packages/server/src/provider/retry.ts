@@ -7,6 +7,8 @@ export interface RetryPolicy {
   readonly budgetMs: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /** At most this many retries after the first try (none: only the budget bounds them). */
+  readonly maxRetries?: number;
 }
 
 export interface RetryHooks {
@@ -32,7 +34,7 @@ export async function withRetry<T>(
     try {
       return await op(attempt);
     } catch (e) {
-      if (!isTransient(e)) throw e;
+      if (!isTransient(e) || (policy.maxRetries !== undefined && attempt >= policy.maxRetries)) throw e;
       const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
       const delay = Math.floor(random() * cap);
       if (now() - started + delay >= policy.budgetMs) throw e;

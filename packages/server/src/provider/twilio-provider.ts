@@ -60,6 +60,18 @@ function toRecording(r: SdkRecording): ProviderRecording {
   };
 }
 
+/**
+ * A recording as the SDK serializes its `RecordingInstance` (camelCase, dates as ISO strings):
+ * what a Twilio Function answers when it returns the instance (18 fields for a call's recording,
+ * 17 for a conference's, which has no `track`).
+ */
+export type RecordingJson = Readonly<Record<string, unknown>>;
+
+function recordingJson(r: object): RecordingJson {
+  const json: unknown = JSON.parse(JSON.stringify(r));
+  return typeof json === 'object' && json !== null ? (json as RecordingJson) : {};
+}
+
 export class TwilioProvider {
   readonly client: twilio.Twilio;
   private readonly apiOrigin: string;
@@ -75,8 +87,8 @@ export class TwilioProvider {
     this.apiOrigin = opts.apiBaseUrl ?? 'https://api.twilio.com';
   }
 
-  /** Runs one SDK operation with the retry policy; `safeToRepeat` false retries only answered 429/5xx. */
-  private async call<T>(what: string, op: () => Promise<T>, safeToRepeat = true): Promise<T> {
+  /** Runs one SDK operation with the retry policy (or `retry`); `safeToRepeat` false retries only answered 429/5xx. */
+  private async call<T>(what: string, op: () => Promise<T>, safeToRepeat = true, retry: RetryPolicy = this.opts.retry): Promise<T> {
     return withRetry(
       async () => {
         try {
@@ -86,7 +98,7 @@ export class TwilioProvider {
         }
       },
       (e) => isTransientProviderError(e) && (safeToRepeat || (e instanceof ProviderError && e.twilioStatus !== null)),
-      this.opts.retry,
+      retry,
       { onRetry: (attempt, delay, e) => this.opts.onRetry?.(what, attempt, delay, e) },
     );
   }
@@ -113,17 +125,45 @@ export class TwilioProvider {
     status: 'paused' | 'in-progress' | 'stopped',
     pauseBehavior?: PauseBehavior,
   ): Promise<ProviderRecording> {
+    return (await this.changeRecording(owner, recordingSid, status, pauseBehavior)).recording;
+  }
+
+  /** `updateRecording`, also answering the SDK's JSON of the recording (what Twilio Functions return), optionally with another retry policy. */
+  async changeRecording(
+    owner: RecordingOwner,
+    recordingSid: string,
+    status: 'paused' | 'in-progress' | 'stopped',
+    pauseBehavior?: PauseBehavior,
+    retry?: RetryPolicy,
+  ): Promise<{ recording: ProviderRecording; json: RecordingJson }> {
     const params = status === 'paused' ? { status, pauseBehavior: pauseBehavior ?? 'silence' } : { status };
     if (owner.kind === 'call') {
-      const r = await this.call(`set recording ${recordingSid} of call ${owner.callSid} to ${status}`, () =>
-        this.client.calls(owner.callSid).recordings(recordingSid).update(params),
+      const r = await this.call(
+        `set recording ${recordingSid} of call ${owner.callSid} to ${status}`,
+        () => this.client.calls(owner.callSid).recordings(recordingSid).update(params),
+        true,
+        retry,
       );
-      return toRecording(r);
+      return { recording: toRecording(r), json: recordingJson(r) };
     }
-    const r = await this.call(`set recording ${recordingSid} of conference ${owner.conferenceSid} to ${status}`, () =>
-      this.client.conferences(owner.conferenceSid).recordings(recordingSid).update(params),
+    const r = await this.call(
+      `set recording ${recordingSid} of conference ${owner.conferenceSid} to ${status}`,
+      () => this.client.conferences(owner.conferenceSid).recordings(recordingSid).update(params),
+      true,
+      retry,
     );
-    return toRecording(r);
+    return { recording: toRecording(r), json: recordingJson(r) };
+  }
+
+  /** A dual-channel recording of a call leg, answered with the SDK's JSON too; no waiting for an unanswered leg (the template does not). */
+  async startDualChannelRecording(callSid: string, retry?: RetryPolicy): Promise<{ recording: ProviderRecording; json: RecordingJson }> {
+    const r = await this.call(
+      `start recording of call ${callSid}`,
+      () => this.client.calls(callSid).recordings.create({ recordingChannels: 'dual' }),
+      false,
+      retry,
+    );
+    return { recording: toRecording(r), json: recordingJson(r) };
   }
 
   /**

@@ -86,6 +86,28 @@ describe('production mode', () => {
     expect([r.status, r.body['message']]).toEqual([403, expect.stringMatching(/^conferenceSid: cannot be tied to a task of flexagent/)]);
   });
 
+  it('lets Flex (https://flex.twilio.com) call the seed routes by CORS without configuration; other origins not', async () => {
+    for (const path of ['/features/pause-recording/flex/pause-call-recording', '/pause-recording/pause-call-recording']) {
+      const pre = await fetch(`${s.url}${path}`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://flex.twilio.com', 'access-control-request-method': 'POST' },
+      });
+      expect([path, pre.status, pre.headers.get('access-control-allow-origin')]).toEqual([path, 204, 'https://flex.twilio.com']);
+    }
+    const refused = await fetch(`${s.url}/pause-recording/pause-call-recording`, {
+      method: 'POST',
+      headers: { origin: 'https://flex.twilio.com', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'callSid=CA' + '0'.repeat(32),
+    });
+    expect([refused.status, refused.headers.get('access-control-allow-origin'), await refused.text()]).toEqual([
+      403,
+      'https://flex.twilio.com',
+      'Unauthorized: Token was not provided',
+    ]);
+    const other = await fetch(`${s.url}/pause-recording/pause-call-recording`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('has no local contact center, simulator or demo users', async () => {
     expect((await s.api('GET', '/api/health')).body).toEqual({ ok: true, mode: 'production' });
     const login = await s.api('POST', '/api/auth/login', { json: { identity: 'alice', password: 'demo' } });

@@ -1,12 +1,13 @@
 import { createReadStream, statSync } from 'node:fs';
 import Type from 'typebox';
-import { PAUSE_BEHAVIORS, REQUESTABLE_STATUSES } from '@pause-recording/core';
+import { PAUSE_BEHAVIORS, REQUESTABLE_STATUSES, TWILIO_ERROR } from '@pause-recording/core';
 import { TwilioHttpError } from './twilio-error.ts';
 import { AccountPath, Form, Paging, type EngineApp } from './form.ts';
 import { paginate, sidSegment } from './util.ts';
 import { callbackParam } from './routes-calls.ts';
 import { accountRecordingJson, callRecordingJson, conferenceRecordingJson } from '../serialize.ts';
 import type { Engine } from '../model/engine.ts';
+import { NoActiveRecordingError } from '../model/errors.ts';
 import type { Recording } from '../model/recordings/recording.ts';
 import type { RecordingOwner } from '../model/recordings/recordings.ts';
 import { RECORDING_EVENTS } from '../model/types.ts';
@@ -48,6 +49,23 @@ function recordingOf(engine: Engine, sid: string, owner: RecordingOwner): Record
   return engine.recordings.findOf(sid, owner);
 }
 
+/**
+ * The recording an update addresses. `Twilio.CURRENT` on a known call or conference with no active
+ * recording is 400 / 21220 ("not in progress"), as Twilio answers and as the flex-project-template
+ * branches on (its missing-recording notice); an unknown call or conference stays 404 / 20404.
+ */
+function recordingToUpdate(engine: Engine, sid: string, owner: RecordingOwner): Recording {
+  if (sid !== CURRENT) return recordingOf(engine, sid, owner);
+  if (owner.callSid !== undefined) engine.calls.requireKnown(owner.callSid);
+  else if (owner.conferenceSid !== undefined) engine.conferences.requireKnown(owner.conferenceSid);
+  try {
+    return engine.recordings.current(owner);
+  } catch (e) {
+    if (e instanceof NoActiveRecordingError) throw new TwilioHttpError(400, TWILIO_ERROR.CALL_NOT_IN_PROGRESS, e.message);
+    throw e;
+  }
+}
+
 export function registerRecordingRoutes(app: EngineApp, engine: Engine): void {
   // --- call recordings
   app.post(`${A}/Calls/:CallSid/Recordings.json`, { schema: { params: CallRecordingsPath, body: StartRecording } }, async (req, reply) => {
@@ -80,7 +98,7 @@ export function registerRecordingRoutes(app: EngineApp, engine: Engine): void {
   app.post(`${A}/Calls/:CallSid/Recordings/:file`, { schema: { params: CallRecordingPath, body: UpdateRecording } }, async (req) => {
     const { CallSid, file } = req.params;
     const callSid = sidSegment(`${CallSid}.json`, 'call');
-    const r = recordingOf(engine, sidSegment(file, null), { callSid });
+    const r = recordingToUpdate(engine, sidSegment(file, null), { callSid });
     return callRecordingJson(engine.updateRecording(r, req.body.Status, req.body.PauseBehavior));
   });
 
@@ -109,7 +127,7 @@ export function registerRecordingRoutes(app: EngineApp, engine: Engine): void {
   app.post(`${A}/Conferences/:ConferenceSid/Recordings/:file`, { schema: { params: ConferenceRecordingPath, body: UpdateRecording } }, async (req) => {
     const { ConferenceSid, file } = req.params;
     const conferenceSid = sidSegment(`${ConferenceSid}.json`, 'conference');
-    const r = recordingOf(engine, sidSegment(file, null), { conferenceSid });
+    const r = recordingToUpdate(engine, sidSegment(file, null), { conferenceSid });
     return conferenceRecordingJson(engine.updateRecording(r, req.body.Status, req.body.PauseBehavior));
   });
 

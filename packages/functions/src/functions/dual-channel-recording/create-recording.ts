@@ -1,0 +1,3 @@
+import { createRecordingFunction } from '../../lib/recordings.ts';
+
+export const handler = createRecordingFunction();

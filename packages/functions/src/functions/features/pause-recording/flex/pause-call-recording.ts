@@ -1,0 +1,3 @@
+import { pauseFunction } from '../../../../lib/recordings.ts';
+
+export const handler = pauseFunction('call');

@@ -1,0 +1,3 @@
+import { resumeFunction } from '../../../../lib/recordings.ts';
+
+export const handler = resumeFunction('call');
