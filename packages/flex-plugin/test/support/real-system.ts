@@ -4,12 +4,7 @@
  */
 import { createServer } from 'node:net';
 import type { TaskRecordingState } from '@pause-recording/core';
-import { engineAuthToken, startFunctions, type RunningFunctions } from '@pause-recording/functions/test-support';
 import { sdk, startSystem, waitUntil, type System } from '@pause-recording/server/test-support';
-import { startEngine } from '@pause-recording/voice-engine';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { LiveTask } from '../../src/features/pause-recording/helpers/backend-contract.ts';
 
 /** One recording per call (the conference's), so the template's single pause covers the task. */
@@ -20,47 +15,6 @@ export const CONTRACT_SETTINGS = {
 
 export async function startRealSystem(settings: unknown = CONTRACT_SETTINGS): Promise<System> {
   return startSystem({ settings });
-}
-
-/**
- * The real system plus the Functions (packages/functions) under the real `twilio-run start`,
- * pointed at the same engine for their REST calls and Flex token validation. The engine gets a
- * Twilio-shaped auth token (twilio-run refuses any other). The worker-to-task check is off: the
- * local contact center's tasks here are not TaskRouter tasks (packages/functions tests the check).
- */
-export async function startRealSystemWithFunctions(
-  settings: unknown = CONTRACT_SETTINGS,
-): Promise<{ s: System; fns: RunningFunctions; close(): Promise<void> }> {
-  const engine = await startEngine({
-    dataDir: mkdtempSync(join(tmpdir(), 'flex-functions-engine-')),
-    audio: 'stamped',
-    devRoutes: true,
-    authToken: engineAuthToken(),
-  });
-  let s: System | null = null;
-  try {
-    s = await startSystem({ settings, engine });
-    const fns = await startFunctions({
-      engineUrl: engine.url,
-      accountSid: engine.accountSid,
-      authToken: engine.authToken,
-      env: { VALIDATE_WORKER_TASK: 'false' },
-    });
-    const system = s;
-    return {
-      s: system,
-      fns,
-      async close() {
-        await fns.stop();
-        await system.close();
-        await engine.close();
-      },
-    };
-  } catch (e) {
-    await s?.close();
-    await engine.close();
-    throw e;
-  }
 }
 
 /** A Flex token minted by the engine (as Twilio's IAM would for a signed-in agent). */

@@ -3,7 +3,8 @@
  * real `twilio-run start`, against the voice engine the control server also drives (the server
  * only places and accepts the calls and reports the truth of the recordings).
  */
-import { closedUrl, flexToken, liveTask, startRealSystemWithFunctions } from '../../../../test/support/real-system.ts';
+import { startRealSystemWithFunctions } from '../../../../test/support/functions-system.ts';
+import { closedUrl, flexToken, liveTask } from '../../../../test/support/real-system.ts';
 import { PLUGIN_LIBRARY_FUNCTIONS_PATH, TEMPLATE_FUNCTIONS_PATH } from '../config/index.ts';
 import { backendContract } from './backend-contract.ts';
 import { FunctionsBackend } from './FunctionsBackend.ts';
