@@ -12,6 +12,7 @@ const workspaceSources = {
     { find: /^@pause-recording\/voice-engine\/audio$/, replacement: resolvePath('packages/voice-engine/src/audio/index.ts') },
     { find: /^@pause-recording\/server$/, replacement: resolvePath('packages/server/src/index.ts') },
     { find: /^@pause-recording\/server\/test-support$/, replacement: resolvePath('packages/server/test/support/system.ts') },
+    { find: /^@pause-recording\/functions\/test-support$/, replacement: resolvePath('packages/functions/test/support/functions.ts') },
   ],
 };
 

@@ -3,6 +3,7 @@
  * loopback ports, serving the built desktop. Run by global-setup as a child process (tsx); prints
  * one `E2E_READY {json}` line when both answer, and shuts down cleanly on SIGTERM.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,7 +23,8 @@ const DEFAULT_SETTINGS = {
 const SETTINGS: unknown = process.env['E2E_SETTINGS'] === undefined ? DEFAULT_SETTINGS : JSON.parse(process.env['E2E_SETTINGS']);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'e2e-system-'));
-const engine = await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'demo', devRoutes: true });
+// A Twilio-shaped auth token (32 hex digits): the Functions under twilio-run (flex-plugin spec) refuse any other.
+const engine = await startEngine({ dataDir: join(dataDir, 'engine'), audio: 'demo', devRoutes: true, authToken: randomBytes(16).toString('hex') });
 const config = loadServerConfig(
   {
     PORT: '0',

@@ -22,9 +22,9 @@ export const h = {
 };
 let lastPress = 0;
 
-export function useRealSystem(): void {
+export function useRealSystem(settings?: unknown): void {
   beforeAll(async () => {
-    h.s = await startRealSystem();
+    h.s = await startRealSystem(settings);
     h.token = await h.s.login('alice');
     // Real Flex attaches its key listener with the default shortcuts before plugins start.
     Flex.KeyboardShortcutManager.init(Flex.defaultKeyboardShortcuts);
@@ -45,8 +45,12 @@ export function serverConfig(flags: Record<string, unknown> = {}): CustomData {
   return { features: { pause_recording: { enabled: true, backend: 'server', server_url: h.s.url, ...flags } } };
 }
 
-export function start(customData: CustomData, language?: string): { flex: OfflineFlex; handle: PauseRecordingHandle } {
-  const flex = offlineFlex(customData, { identity: 'alice', token: h.token, ...(language ? { language } : {}) });
+export function start(
+  customData: CustomData,
+  language?: string,
+  user: { identity: string; token: string } = { identity: 'alice', token: h.token },
+): { flex: OfflineFlex; handle: PauseRecordingHandle } {
+  const flex = offlineFlex(customData, { ...user, ...(language ? { language } : {}) });
   h.flex = flex;
   const handle = addPauseRecording(Flex, flex.manager);
   if (handle === null) throw new Error('the feature did not load');

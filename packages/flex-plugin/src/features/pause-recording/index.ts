@@ -2,6 +2,7 @@ import type * as Flex from '@twilio/flex-ui';
 import { FeatureConfig, readCustomData } from './config/index.ts';
 import { registerActions } from './flex-hooks/actions.ts';
 import { addComponents } from './flex-hooks/components.tsx';
+import { addSupervisorColumn } from './flex-hooks/supervisor-column.tsx';
 import { registerShortcuts } from './flex-hooks/keyboard-shortcuts.ts';
 import { registerNotifications } from './flex-hooks/notifications.ts';
 import { FunctionsBackend } from './helpers/FunctionsBackend.ts';
@@ -14,7 +15,16 @@ import type { RecordingTask } from './types/RecordingTask.ts';
 
 export type FlexApi = Pick<
   typeof Flex,
-  'Actions' | 'Notifications' | 'NotificationType' | 'KeyboardShortcutManager' | 'Manager' | 'TaskHelper' | 'CallCanvasActions' | 'TaskCanvasHeader'
+  | 'Actions'
+  | 'Notifications'
+  | 'NotificationType'
+  | 'KeyboardShortcutManager'
+  | 'Manager'
+  | 'TaskHelper'
+  | 'CallCanvasActions'
+  | 'TaskCanvasHeader'
+  | 'WorkersDataTable'
+  | 'ColumnDefinition'
 >;
 
 /** The agent's language, as the template picks it: worker attribute, then `custom_data.language`. */
@@ -66,10 +76,18 @@ export function addPauseRecording(flex: FlexApi, manager: Flex.Manager, backend?
     },
     invoke: (action, payload) => flex.Actions.invokeAction(action, payload),
     isLiveCall: (task: RecordingTask) => flex.TaskHelper.isLiveCall(task as Flex.ITask),
+    holdsTask: (taskSid) => [...manager.store.getState().flex.worker.tasks.values()].some((t) => t.taskSid === taskSid),
+    dismiss: (id, taskSid) => {
+      for (const n of [...flex.Notifications.activeNotifications]) {
+        if (n.id === id && n.context?.['taskSid'] === taskSid) flex.Notifications.dismissNotification(n);
+      }
+    },
   });
   registerActions(flex, feature);
   const shortcutKeys = registerShortcuts(flex, strings());
   const cleanups = addComponents(flex, feature, strings);
+  // The Teams view column needs the server's shared state (the Functions keep none a supervisor could see).
+  if (config.backend() === 'server') cleanups.push(addSupervisorColumn(flex, feature, strings));
   // Forget a finished task's state (the template keeps paused recordings per reservation).
   const forget = (payload: { task?: RecordingTask }): void => {
     if (payload?.task) feature.d.store.forget(payload.task.taskSid);

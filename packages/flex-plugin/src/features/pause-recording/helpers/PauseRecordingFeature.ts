@@ -2,6 +2,7 @@ import type { FeatureConfig } from '../config/index.ts';
 import { NotificationIds } from '../flex-hooks/notifications.ts';
 import type { RecordingTask, RecordingView } from '../types/RecordingTask.ts';
 import { BackendError, type LiveKind, type RecordingBackend } from './RecordingBackend.ts';
+import { elapsedSince } from './elapsed.ts';
 import type { RecordingStore } from './RecordingStore.ts';
 
 export type RecordingChange = 'pause' | 'resume' | 'toggle';
@@ -16,6 +17,10 @@ export interface FeatureDeps {
   readonly invoke: (action: string, payload: Record<string, unknown>) => Promise<unknown>;
   /** Flex's `TaskHelper.isLiveCall`. */
   readonly isLiveCall: (task: RecordingTask) => boolean;
+  /** Does the signed-in worker hold this task (Flex's `worker.tasks`)? A supervisor's stream carries every task. */
+  readonly holdsTask: (taskSid: string) => boolean;
+  /** Dismisses the active notifications `id` shown for `taskSid` (Flex's `Notifications.dismissNotification`). */
+  readonly dismiss: (id: string, taskSid: string) => void;
 }
 
 /** Internal (agent-to-agent) calls are not recorded by this feature, as in the seed. */
@@ -25,11 +30,6 @@ export function isInternalCall(task: RecordingTask | null | undefined): boolean 
 
 function reasonOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function elapsed(since: string | null): string {
-  const s = since === null ? 0 : Math.max(0, Math.round((Date.now() - Date.parse(since)) / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
 /**
@@ -56,12 +56,17 @@ export class PauseRecordingFeature {
   private onLive(view: RecordingView, kind: LiveKind): void {
     const before = this.d.store.get(view.taskSid).view?.status;
     this.d.store.set(view);
-    if (kind === 'reminder') this.d.notify(NotificationIds.REMINDER, { time: elapsed(view.pausedAt) });
-    if (kind === 'auto-resumed') this.d.notify(NotificationIds.AUTO_RESUMED);
+    // Notices are for the agent holding the task; a supervisor sees other agents' tasks in the Teams view column.
+    if (!this.d.holdsTask(view.taskSid)) return;
+    const context = { taskSid: view.taskSid };
+    if (kind === 'reminder' && view.status !== 'recording') this.d.notify(NotificationIds.REMINDER, { ...context, time: elapsedSince(view.pausedAt) });
+    // A reminder left open after the recording resumed would tell the agent something false.
+    if (view.status === 'recording' || view.status === 'not-recording') this.d.dismiss(NotificationIds.REMINDER, view.taskSid);
+    if (kind === 'auto-resumed') this.d.notify(NotificationIds.AUTO_RESUMED, context);
     // A change of this tab's own in flight is announced by `run`.
     const own = this.d.store.get(view.taskSid).pending && kind === 'state';
     if (!own && (kind === 'alarm' || view.status === 'partially-paused') && before !== 'partially-paused') {
-      this.d.notify(NotificationIds.PARTIALLY_PAUSED, { count: view.capturing.length });
+      this.d.notify(NotificationIds.PARTIALLY_PAUSED, { ...context, count: view.capturing.length });
     }
   }
 
