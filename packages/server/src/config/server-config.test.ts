@@ -121,7 +121,7 @@ describe('loadServerConfig', () => {
   it('DATABASE_URL selects PostgreSQL; anything but a postgres:// URL is refused, naming the variable and never echoing the value', () => {
     expect(loadServerConfig({}, noFile).databaseUrl).toBeNull();
     expect(loadServerConfig({ DATABASE_URL: '' }, noFile).databaseUrl).toBeNull();
-    for (const url of ['postgres://u:p@db.internal:5432/pause', 'postgresql://127.0.0.1/x'])
+    for (const url of ['postgres://u:p@db.internal:5432/pause', 'postgresql://127.0.0.1/x', 'postgres://u:p@db?sslmode=require'])
       expect(loadServerConfig({ DATABASE_URL: url }, noFile).databaseUrl).toBe(url);
     for (const bad of ['mysql://u:s3cret@h/db', 'postgres://', 'postgres:///db', 'u:s3cret@h/db', 'postgres://u:s3cret@h/db with space']) {
       let err: unknown = null;

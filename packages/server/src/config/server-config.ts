@@ -110,7 +110,7 @@ export const ServerEnvSchema = Type.Object({
   // The value may hold a password: problems never repeat it.
   DATABASE_URL: Type.Optional(
     Type.String({
-      pattern: '^postgres(ql)?://[^\\s/?#]+(/[^\\s]*)?$',
+      pattern: '^postgres(ql)?://[^\\s/?#]+([/?][^\\s]*)?$',
       problem: 'must be a postgres:// or postgresql:// URL (postgres://user:password@host:5432/db)',
     }),
   ),

@@ -192,7 +192,11 @@ describe('PostgresLedger specifics', () => {
       await victim.end().catch(() => undefined);
       const refused = await new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:1/postgres' }).connect().catch((e: unknown) => e);
       expect(isPostgresUnavailable(refused)).toBe(true);
-      for (const code of ['57P01', '53100', '08006', '25006']) expect(isPostgresUnavailable(Object.assign(new Error('x'), { code }))).toBe(true);
+      // A statement stuck behind a lock is cut off by the pool's statement timeout, and that counts as unavailable.
+      expect((await l.pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '10s' }]);
+      const timedOut = await l.pool.query("SET LOCAL statement_timeout = '50ms'; SELECT pg_sleep(1)").catch((e: unknown) => e);
+      expect(l.isUnavailable(timedOut)).toBe(true);
+      for (const code of ['57P01', '53100', '08006', '25006', '57014']) expect(isPostgresUnavailable(Object.assign(new Error('x'), { code }))).toBe(true);
       for (const code of ['42601', '23505', '42P01', '22P02']) expect(isPostgresUnavailable(Object.assign(new Error('x'), { code }))).toBe(false);
     } finally {
       await l.close();

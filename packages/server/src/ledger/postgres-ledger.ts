@@ -152,6 +152,10 @@ export class PostgresLedger implements PauseLedger {
       // A stopped database refuses at once; an unreachable one must not hang a request for long.
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30_000,
+      // A statement stuck behind a lock fails (as unavailable) instead of holding a request forever,
+      // and a transaction left open by an instance cut off mid-way does not hold its locks for long.
+      statement_timeout: 10_000,
+      idle_in_transaction_session_timeout: 30_000,
       application_name: 'pause-recording',
     });
     const ledger = new PostgresLedger(pool, opts);

@@ -181,10 +181,13 @@ export class ContactCenter {
   }
 
   private async callEnded(task: TaskRecord): Promise<void> {
-    let next: TaskStatus | null = null;
-    if (task.status === 'pending' || task.status === 'reserved') next = 'canceled';
-    if (task.status === 'assigned') next = 'wrapping';
     await this.d.recordingService.taskEnded(task);
+    // Decided from the task as it is once the ledger has answered (a remote ledger takes a while):
+    // meanwhile the agent may have hung up and completed it, which a stale status would undo.
+    const status = this.d.tasks.get(task.sid)?.status ?? task.status;
+    let next: TaskStatus | null = null;
+    if (status === 'pending' || status === 'reserved') next = 'canceled';
+    if (status === 'assigned') next = 'wrapping';
     if (next === null) return;
     const t = this.d.tasks.update(task.sid, { status: next });
     this.publishTask(t);

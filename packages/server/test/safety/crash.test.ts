@@ -22,6 +22,7 @@ import { loadServerConfig } from '../../src/config/server-config.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { writeCounts } from './reliability-counts.ts';
+import { ledgerBackend } from '../support/ledgers.ts';
 import { waitUntil } from '../support/system.ts';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -78,71 +79,84 @@ async function http(base: string, method: string, path: string, token?: string, 
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
+/** `kill -9` the server while paused and restart it; `ledgerEnv` picks the ledger (DATABASE_URL, or none for SQLite). */
+async function serverKilledWhilePaused(ledgerEnv: Record<string, string>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'crash-server-'));
+  const engine: RunningEngine = await startEngine({ dataDir: join(dir, 'engine'), audio: 'stamped', devRoutes: true });
+  cleanup.push(() => engine.close());
+  const settings = join(dir, 'settings.json');
+  writeFileSync(settings, JSON.stringify({ call_recording_enabled: true, features: { pause_recording: { reminder_seconds: 2, max_pause_seconds: 4 } } }));
+  const port = await freePort();
+  const env = {
+    PORT: String(port),
+    DATA_DIR: join(dir, 'server'),
+    ENGINE_URL: engine.url,
+    CONFIG: settings,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...ledgerEnv,
+  };
+  const base = `http://127.0.0.1:${port}`;
+  const up = /control server listening on/;
+  let server = await spawnChild(serverMain, [], env, up);
+
+  const login = async (identity: string) => (await http(base, 'POST', '/api/auth/login', undefined, { identity, password: 'demo' })).body['token'] as string;
+  const alice = await login('alice');
+  const sam = await login('sam');
+  const call = await http(base, 'POST', '/api/simulator/calls', alice, { agent: 'alice' });
+  const taskSid = call.body['taskSid'] as string;
+  expect((await http(base, 'POST', `/api/tasks/${taskSid}/accept`, alice)).status).toBe(200);
+  const paused = await http(base, 'POST', `/api/tasks/${taskSid}/recording/pause`, alice, { reason: 'card number' });
+  expect(paused.body['status']).toBe('paused');
+  const auditBefore = (await http(base, 'GET', `/api/audit?taskSid=${taskSid}`, sam)).body['events'] as { id: number }[];
+
+  await kill9(server);
+  counts.serverKills++;
+  // The engine does not care: every recording stays paused while the server is gone.
+  const recs = [...engine.engine.activeRecordings];
+  expect(recs.length).toBeGreaterThanOrEqual(2);
+  for (const r of recs) expect(r.status).toBe('paused');
+
+  server = await spawnChild(serverMain, [], env, up);
+  const state = await http(base, 'GET', `/api/tasks/${taskSid}/recording`, alice);
+  // The pause record came back from the ledger as it was: who, when, and both timers.
+  for (const k of ['status', 'pausedAt', 'pausedBy', 'reminderAt', 'autoResumeAt']) expect([k, state.body[k]]).toEqual([k, paused.body[k]]);
+  counts.timersRestored += 2;
+  const audit = async () =>
+    (await http(base, 'GET', `/api/audit?taskSid=${taskSid}`, sam)).body['events'] as { id: number; action: string; actor: string; outcome: string }[];
+  const done = await waitUntil(
+    'reminder and auto-resume after the restart',
+    async () => {
+      const ev = await audit();
+      return ev.some((e) => e.action === 'auto-resume' && e.outcome !== 'pending') && ev;
+    },
+    20_000,
+  );
+  expect(done.filter((e) => ['pause', 'reminder', 'auto-resume'].includes(e.action)).map((e) => [e.action, e.actor, e.outcome])).toEqual([
+    ['pause', 'alice', 'ok'],
+    ['reminder', 'system', 'ok'],
+    ['auto-resume', 'system', 'ok'],
+  ]);
+  for (const r of recs) expect(r.status).toBe('in-progress');
+  expect((await http(base, 'GET', `/api/tasks/${taskSid}/recording`, alice)).body['status']).toBe('recording');
+  // Nothing acknowledged before the kill is lost.
+  const kept = auditBefore.filter((e) => done.some((d) => JSON.stringify(d) === JSON.stringify(e)));
+  counts.auditEventsKept += kept.length;
+  counts.auditEventsLost += auditBefore.length - kept.length;
+  expect(kept).toEqual(auditBefore);
+  await kill9(server);
+}
+
+describe('crashes on the PostgreSQL ledger (CI sample)', () => {
+  const backend = ledgerBackend('postgres');
+  it('kill -9 the server while paused: the restarted server restores the pause from PostgreSQL, its reminder and auto-resume fire', async () => {
+    await serverKilledWhilePaused(await backend.env());
+  }, 60_000);
+});
+
 describe('crashes', () => {
   it('kill -9 the server while paused: the restarted server restores the pause, its reminder and auto-resume fire', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'crash-server-'));
-    const engine: RunningEngine = await startEngine({ dataDir: join(dir, 'engine'), audio: 'stamped', devRoutes: true });
-    cleanup.push(() => engine.close());
-    const settings = join(dir, 'settings.json');
-    writeFileSync(settings, JSON.stringify({ call_recording_enabled: true, features: { pause_recording: { reminder_seconds: 2, max_pause_seconds: 4 } } }));
-    const port = await freePort();
-    const env = {
-      PORT: String(port),
-      DATA_DIR: join(dir, 'server'),
-      ENGINE_URL: engine.url,
-      CONFIG: settings,
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '0',
-    };
-    const base = `http://127.0.0.1:${port}`;
-    const up = /control server listening on/;
-    let server = await spawnChild(serverMain, [], env, up);
-
-    const login = async (identity: string) => (await http(base, 'POST', '/api/auth/login', undefined, { identity, password: 'demo' })).body['token'] as string;
-    const alice = await login('alice');
-    const sam = await login('sam');
-    const call = await http(base, 'POST', '/api/simulator/calls', alice, { agent: 'alice' });
-    const taskSid = call.body['taskSid'] as string;
-    expect((await http(base, 'POST', `/api/tasks/${taskSid}/accept`, alice)).status).toBe(200);
-    const paused = await http(base, 'POST', `/api/tasks/${taskSid}/recording/pause`, alice, { reason: 'card number' });
-    expect(paused.body['status']).toBe('paused');
-    const auditBefore = (await http(base, 'GET', `/api/audit?taskSid=${taskSid}`, sam)).body['events'] as { id: number }[];
-
-    await kill9(server);
-    counts.serverKills++;
-    // The engine does not care: every recording stays paused while the server is gone.
-    const recs = [...engine.engine.activeRecordings];
-    expect(recs.length).toBeGreaterThanOrEqual(2);
-    for (const r of recs) expect(r.status).toBe('paused');
-
-    server = await spawnChild(serverMain, [], env, up);
-    const state = await http(base, 'GET', `/api/tasks/${taskSid}/recording`, alice);
-    // The pause record came back from SQLite as it was: who, when, and both timers.
-    for (const k of ['status', 'pausedAt', 'pausedBy', 'reminderAt', 'autoResumeAt']) expect([k, state.body[k]]).toEqual([k, paused.body[k]]);
-    counts.timersRestored += 2;
-    const audit = async () =>
-      (await http(base, 'GET', `/api/audit?taskSid=${taskSid}`, sam)).body['events'] as { id: number; action: string; actor: string; outcome: string }[];
-    const done = await waitUntil(
-      'reminder and auto-resume after the restart',
-      async () => {
-        const ev = await audit();
-        return ev.some((e) => e.action === 'auto-resume' && e.outcome !== 'pending') && ev;
-      },
-      20_000,
-    );
-    expect(done.filter((e) => ['pause', 'reminder', 'auto-resume'].includes(e.action)).map((e) => [e.action, e.actor, e.outcome])).toEqual([
-      ['pause', 'alice', 'ok'],
-      ['reminder', 'system', 'ok'],
-      ['auto-resume', 'system', 'ok'],
-    ]);
-    for (const r of recs) expect(r.status).toBe('in-progress');
-    expect((await http(base, 'GET', `/api/tasks/${taskSid}/recording`, alice)).body['status']).toBe('recording');
-    // Nothing acknowledged before the kill is lost.
-    const kept = auditBefore.filter((e) => done.some((d) => JSON.stringify(d) === JSON.stringify(e)));
-    counts.auditEventsKept += kept.length;
-    counts.auditEventsLost += auditBefore.length - kept.length;
-    expect(kept).toEqual(auditBefore);
-    await kill9(server);
+    await serverKilledWhilePaused({});
   }, 60_000);
 
   it('kill -9 the server between asking the provider and recording its answer: the pending audit event is on record and completed at restart from what the provider reports', async () => {
