@@ -140,7 +140,7 @@ beforeAll(async () => {
     });
     instances.push({ name, base: `http://127.0.0.1:${port}`, child });
   }
-}, 90_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
