@@ -29,6 +29,8 @@ export class PgLoginGuard {
     // JSON keeps address and identity apart (PostgreSQL text cannot hold the NUL the in-process guard uses).
     const key = `login:${JSON.stringify([address, identity])}`;
     const c = await this.pool.connect();
+    // A checked-out client has no error listener of the pool's: a dropped connection must fail the query, not the process.
+    c.on('error', ignore);
     let broken: Error | undefined;
     try {
       await c.query('BEGIN');
@@ -91,10 +93,13 @@ export class PgLoginGuard {
       await c.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
+      c.removeListener('error', ignore);
       c.release(broken);
     }
   }
 }
+
+const ignore = (): void => undefined;
 
 function seconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));

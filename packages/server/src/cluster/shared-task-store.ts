@@ -38,6 +38,8 @@ export class SharedTaskStore implements TaskStore {
   private tail: Promise<void> = Promise.resolve();
   /** Local changes per task not yet stored in PostgreSQL. */
   private readonly pending = new Map<string, number>();
+  /** Tasks whose last local change PostgreSQL refused: sent again before the next full load. */
+  private readonly unsent = new Set<string>();
   private readonly selectRow: (sid: string) => Row | undefined;
   private readonly upsert: (r: Row) => void;
 
@@ -65,8 +67,11 @@ export class SharedTaskStore implements TaskStore {
 
   /** Loads every shared task into the local replica (at start and after the listener reconnects). */
   async loadAll(): Promise<number> {
+    // What could not be sent is newer than what PostgreSQL holds: sent first, not overwritten.
+    for (const sid of [...this.unsent]) this.send(sid);
+    await this.tail;
     const rows = await this.pool.query<{ row: Row }>('SELECT row FROM cluster_tasks');
-    for (const r of rows.rows) if (!this.pending.has(r.row.sid ?? '')) this.apply(r.row);
+    for (const r of rows.rows) if (!this.pending.has(r.row.sid ?? '') && !this.unsent.has(r.row.sid ?? '')) this.apply(r.row);
     return rows.rows.length;
   }
 
@@ -100,7 +105,11 @@ export class SharedTaskStore implements TaskStore {
   }
 
   private push(t: TaskRecord): TaskRecord {
-    const sid = t.sid;
+    this.send(t.sid);
+    return t;
+  }
+
+  private send(sid: string): void {
     this.pending.set(sid, (this.pending.get(sid) ?? 0) + 1);
     this.tail = this.tail.then(async () => {
       try {
@@ -112,16 +121,17 @@ export class SharedTaskStore implements TaskStore {
            ON CONFLICT (sid) DO UPDATE SET row = excluded.row, version = cluster_tasks.version + 1`,
           [sid, JSON.stringify(row)],
         );
+        this.unsent.delete(sid);
         await this.bus.signal(SIGNAL, sid);
       } catch (e) {
-        this.logger.error({ err: e, taskSid: sid }, 'could not share a task change with the other instances');
+        this.unsent.add(sid);
+        this.logger.error({ err: e, taskSid: sid }, 'could not share a task change with the other instances (sent again on reconnect)');
       } finally {
         const n = (this.pending.get(sid) ?? 1) - 1;
         if (n === 0) this.pending.delete(sid);
         else this.pending.set(sid, n);
       }
     });
-    return t;
   }
 
   /**
@@ -132,7 +142,7 @@ export class SharedTaskStore implements TaskStore {
   private pull(sid: string | null): void {
     if (sid === null) return;
     this.tail = this.tail.then(async () => {
-      if (this.pending.has(sid)) return;
+      if (this.pending.has(sid) || this.unsent.has(sid)) return;
       try {
         const r = await this.pool.query<{ row: Row }>('SELECT row FROM cluster_tasks WHERE sid = $1', [sid]);
         const row = r.rows[0]?.row;
