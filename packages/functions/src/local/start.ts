@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { accountSidProblem, authTokenProblem } from '../lib/config.ts';
 import { buildFunctions, PACKAGE_DIR } from './build.ts';
@@ -45,6 +45,8 @@ export function configProblems(o: Pick<StartFunctionsOptions, 'accountSid' | 'au
   return problems;
 }
 
+let starts = 0;
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -70,7 +72,11 @@ function twilioRunBin(): string {
 export async function startFunctions(o: StartFunctionsOptions): Promise<RunningFunctions> {
   const problems = configProblems(o);
   if (problems.length > 0) throw new Error(`invalid Functions configuration:\n  - ${problems.join('\n  - ')}`);
-  if (o.build !== false) await buildFunctions();
+  // Each start builds into its own folder: parallel starts (test files, the e2e) must not delete
+  // the Functions another twilio-run is loading. Inside the package, so `require('twilio')` resolves.
+  const runDir = o.build !== false ? join(PACKAGE_DIR, 'dist', `run-${process.pid}-${++starts}-${Date.now().toString(36)}`) : null;
+  if (runDir !== null) await buildFunctions(runDir);
+  const functionsFolder = runDir !== null ? relative(PACKAGE_DIR, join(runDir, 'functions')) : 'dist/functions';
   const port = o.port !== undefined && o.port !== 0 ? o.port : await freePort();
   const env: Record<string, string> = {
     ACCOUNT_SID: o.accountSid,
@@ -94,7 +100,7 @@ export async function startFunctions(o: StartFunctionsOptions): Promise<RunningF
     '--cwd',
     PACKAGE_DIR,
     '--functions-folder',
-    'dist/functions',
+    functionsFolder,
     '--port',
     String(port),
     '--env',
@@ -116,16 +122,24 @@ export async function startFunctions(o: StartFunctionsOptions): Promise<RunningF
     }),
   );
   const url = `http://127.0.0.1:${port}`;
+  const removeRunDir = (): void => {
+    if (runDir !== null) rmSync(runDir, { recursive: true, force: true });
+  };
   const stop = async () => {
-    if (exited !== undefined) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exit;
-    clearTimeout(timer);
+    if (exited === undefined) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exit;
+      clearTimeout(timer);
+    }
+    removeRunDir();
   };
   const until = Date.now() + 60_000;
   for (;;) {
-    if (exited !== undefined) throw new Error(`twilio-run exited (code ${exited}) before it listened:\n${output}`);
+    if (exited !== undefined) {
+      removeRunDir();
+      throw new Error(`twilio-run exited (code ${exited}) before it listened:\n${output}`);
+    }
     try {
       await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) });
       break;
