@@ -28,6 +28,8 @@ import { installErrorHandling } from './http/errors.ts';
 import { schemaErrorFormatter, typeBoxValidator, type Api } from './http/validation.ts';
 import { installWebSecurity, perKeyRateLimit, setSecurityHeaders } from './http/web-security.ts';
 import { createLogger } from './logging/logger.ts';
+import { defaultInstanceId, ServerMetrics } from './metrics/metrics.ts';
+import { opsRoutes } from './metrics/routes.ts';
 import { TwilioProvider } from './provider/twilio-provider.ts';
 import type { RetryPolicy } from './provider/retry.ts';
 import { Reconciler } from './pause/reconcile.ts';
@@ -77,6 +79,8 @@ export interface RunningServer {
   readonly users: UserDirectory;
   readonly recordingService: RecordingService;
   readonly simulator: Simulator | null;
+  /** What /metrics reports (one registry per server). */
+  readonly metrics: ServerMetrics;
   close(): Promise<void>;
 }
 
@@ -105,6 +109,13 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
         ? await UserDirectory.demo(config.auth.demoPassword)
         : new UserDirectory([]));
 
+  const instance = config.ops.instanceId ?? defaultInstanceId();
+  // The gauges' sources exist once the ledger and the event routes do (read at scrape time only).
+  const gaugeSources = { openPauses: async (): Promise<number> => 0, sseClients: (): number => 0 };
+  const metrics = new ServerMetrics(instance, {
+    openPauses: () => gaugeSources.openPauses(),
+    sseClients: () => gaugeSources.sseClients(),
+  });
   const provider = new TwilioProvider({
     accountSid: config.twilio.accountSid,
     authToken: config.twilio.authToken,
@@ -112,6 +123,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     requestTimeoutMs: config.twilio.requestTimeoutMs,
     retry: { budgetMs: config.twilio.retryBudgetMs, baseDelayMs: 100, maxDelayMs: 2000, ...opts.retry },
     onRetry: (what, attempt, delayMs, err) => logger.warn({ what, attempt, delayMs, err: String(err) }, 'retrying Twilio API call'),
+    observe: metrics.provider,
   });
   const flexSource: FlexTokenValidator = !config.auth.flexLogin
     ? new NoFlexLogin()
@@ -123,6 +135,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const tasks = new SqliteTaskStore(db);
   const audit = new SqliteAuditStore(db);
   const ledger = new SqliteLedger(db);
+  gaugeSources.openPauses = async () => (await ledger.openPauses()).length;
   const bus = new EventBus();
   // This server's base URL as the engine reaches it; known once listening when PUBLIC_URL is unset.
   const urls = { public: config.publicUrl ?? '' };
@@ -134,6 +147,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     logger,
     tasks,
     recordingStatusCallback: () => `${urls.public}/webhooks/recording-status`,
+    metrics,
   });
 
   const reconciler = new Reconciler({ service: recordingService, provider, ledger, tasks, logger });
@@ -255,6 +269,16 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     streamsPerIdentity: config.http.sseStreamsPerIdentity,
   });
+  gaugeSources.sseClients = () => streams.clients();
+  opsRoutes(api, {
+    metrics,
+    instance,
+    mode: config.mode,
+    metricsToken: config.ops.metricsToken,
+    healthTimeoutMs: config.ops.healthTimeoutMs,
+    pingLedger: () => ledger.ping(),
+    pingProvider: (ms) => provider.ping(ms),
+  });
   authRoutes(api, { tokens, users, guard, revocations, onLogout: (jti) => streams.endSession(jti) });
   taskRoutes(api, { tasks, contactCenter });
   recordingRoutes(api, { tasks, service: recordingService, app: config.app });
@@ -314,6 +338,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     users,
     recordingService,
     simulator,
+    metrics,
     async close() {
       closed = true;
       clearTimeout(numberTimer);

@@ -28,6 +28,8 @@ export interface EventRouteDeps {
 export interface EventStreams {
   /** Ends the streams opened by the session `jti` (logout) and voids its unused tickets. */
   endSession(jti: string): void;
+  /** Event streams open now (for /metrics). */
+  clients(): number;
 }
 
 interface OpenStream {
@@ -128,6 +130,7 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
   );
 
   return {
+    clients: () => open.size,
     endSession(jti) {
       deps.tickets.revokeSession(jti);
       for (const s of open) if (s.jti === jti) s.res.end();

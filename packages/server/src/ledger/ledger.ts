@@ -183,5 +183,7 @@ export interface PauseLedger {
 
   /** True when `e` means storage refused (full, read-only, locked, unreachable), not a bug. */
   isUnavailable(e: unknown): e is Error;
+  /** Throws when storage cannot answer (for /health/ready). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -47,6 +47,8 @@ export interface RecordingServiceDeps {
   /** URL for recording status callbacks of recordings this service starts (deferred ones). */
   readonly recordingStatusCallback: () => string;
   readonly now?: () => number;
+  /** Counts each change by outcome, and reminders (for /metrics). */
+  readonly metrics?: { change(action: 'pause' | 'resume' | 'auto-resume', outcome: string): void; reminder(): void };
 }
 
 /** Provider requests one pause or resume made, and how many of them had to wait for another (issue 13). */
@@ -303,6 +305,7 @@ export class RecordingService {
       append: s.append === null ? [] : [s.append],
     });
     const storageError = this.book.writes.error(task.sid);
+    this.d.metrics?.change(action, s.complete?.outcome ?? s.append?.outcome ?? (s.error !== null ? 'failed' : pending === null ? 'noop' : 'ok'));
     this.d.logger.info(
       { taskSid: task.sid, action, status: s.status, providerRequests: rounds.requests, providerDepth: rounds.depth },
       'recording change settled',
