@@ -201,6 +201,22 @@ export class RecordingService {
     return this.lock.run(task.sid, () => this.change(task, actor, 'pause', reason));
   }
 
+  /**
+   * Resumes a task that is paused as the ledger knows it, else pauses — so a partial pause (a
+   * recording still capturing: its update failed, or it was set capturing again outside the
+   * server) is paused, never resumed. Decided under the task's lock from the ledger, which every
+   * pause, resume, status callback and reconcile keeps in step with the provider: the change
+   * itself is the only provider round trip, and two presses in a row flip twice.
+   */
+  toggle(task: TaskRecord, actor: Actor, reason = 'manual'): Promise<TaskRecordingState> {
+    return this.lock.run(task.sid, async () => {
+      const view = await this.viewOf(task);
+      const open = await this.book.openPauseOf(task.sid);
+      const paused = view.pause !== null && !view.known.some((r) => r.status === 'in-progress') && !(open !== null && this.book.isContradicted(open));
+      return this.change(task, actor, paused ? 'resume' : 'pause', reason);
+    });
+  }
+
   resume(task: TaskRecord, actor: Actor, auto = false, reason = 'manual'): Promise<TaskRecordingState> {
     return this.lock.run(task.sid, () => this.change(task, actor, auto ? 'auto-resume' : 'resume', auto ? 'max_pause_seconds' : reason));
   }
