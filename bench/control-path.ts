@@ -439,6 +439,11 @@ further ${f(p.totalMs / 1000, 1)} s of the same load, ${f(p.busyMs, 0)} ms busy;
 stacks for a flame graph are left in the bench output, not committed):
 
 ${table(
+  ['stack group (inclusive; groups overlap)', '% of busy'],
+  p.groups.map((g) => [g.group, f(g.pct, 1)]),
+)}
+
+${table(
   ['area', 'self ms', '% of busy'],
   p.areas.slice(0, 12).map((a) => [a.area, f(a.selfMs, 0), f(a.pct, 1)]),
 )}

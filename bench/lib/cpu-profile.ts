@@ -65,7 +65,19 @@ export interface ProfileSummary {
   busyMs: number;
   topFunctions: { name: string; where: string; selfMs: number; pct: number }[];
   areas: { area: string; selfMs: number; pct: number }[];
+  /** Inclusive shares of busy time: samples with any frame of the group on their stack. */
+  groups: { group: string; pct: number }[];
 }
+
+/** Stack groups the control-path summary names (a sample counts toward each group on its stack). */
+const GROUPS: [string, RegExp][] = [
+  ['twilio SDK + axios (provider requests)', /node_modules\/(twilio|axios)\//],
+  ['fastify + node HTTP server (the request itself)', /node_modules\/fastify\/|node:_http_server|node:internal\/http/],
+  ['SQLite (ledger, tasks, better-sqlite3)', /better-sqlite3|sqlite-ledger|task-store/],
+  ['orchestration core (packages/core)', /packages\/core\//],
+  ['socket writes (writev/write syscalls)', /^writev|^writeLatin1String|^writeUtf8String|^writeBuffer/],
+  ['GC', /^\(garbage collector\)/],
+];
 
 /** Reads a `.cpuprofile`, writes `<path>.collapsed` (folded stacks, µs), and summarizes it. */
 export function summarizeProfile(path: string, top = 15): ProfileSummary {
@@ -86,6 +98,7 @@ export function summarizeProfile(path: string, top = 15): ProfileSummary {
   const folded: string[] = [];
   const fn = new Map<string, { name: string; where: string; us: number }>();
   const areas = new Map<string, number>();
+  const groupUs = new Map<string, number>();
   let total = 0;
   let idle = 0;
   // Native frames (no script) count toward the area of the nearest caller that has one.
@@ -117,6 +130,12 @@ export function summarizeProfile(path: string, top = 15): ProfileSummary {
     const e = fn.get(key) ?? { name: n.callFrame.functionName || '(anonymous)', where: key.slice(key.indexOf(' ') + 1), us: 0 };
     e.us += us;
     fn.set(key, e);
+    const frames: string[] = [];
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const c = byId.get(cur)!.callFrame;
+      frames.push(`${c.functionName} ${c.url}`);
+    }
+    for (const [g, re] of GROUPS) if (frames.some((fr) => re.test(fr))) groupUs.set(g, (groupUs.get(g) ?? 0) + us);
     const a = areaOfNode(id);
     areas.set(a, (areas.get(a) ?? 0) + us);
   }
@@ -135,5 +154,6 @@ export function summarizeProfile(path: string, top = 15): ProfileSummary {
       .filter(([a]) => a !== '(idle)')
       .sort((a, b) => b[1] - a[1])
       .map(([area, us]) => ({ area, selfMs: us / 1000, pct: pct(us) })),
+    groups: GROUPS.map(([g]) => ({ group: g, pct: pct(groupUs.get(g) ?? 0) })),
   };
 }
