@@ -135,7 +135,8 @@ export class TwilioProvider {
     const sockets = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 64, maxFreeSockets: 64 };
     const httpClient = new ObservedRequestClient({ timeout: opts.requestTimeoutMs, ...sockets }, opts.observe);
     // An engine URL is plain http: the SDK sets only an https agent, so give http its own pool too.
-    httpClient.axios.defaults.httpAgent = new Agent({ ...sockets, timeout: opts.requestTimeoutMs });
+    // Idle sockets close after 5 s as on Node's global agent (the request timeout is the SDK's own).
+    httpClient.axios.defaults.httpAgent = new Agent({ ...sockets, scheduling: 'lifo', timeout: 5000 });
     this.client = twilio(opts.accountSid, opts.authToken, {
       region: '',
       edge: '',
