@@ -6,7 +6,7 @@
  * token) round-robin over the tasks. Next to it, in the same run and with the same connections,
  * a bare fastify route and a bare node:http route (bench/lib/baseline-child.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +14,12 @@ import { pool, spawnChild, spawnEngine, type ChildStats, type EngineProc } from 
 import { load, type LoadResult } from './lib/load.ts';
 import { f, summary, table, type BenchOptions } from './lib/report.ts';
 import { api } from './lib/http.ts';
+import { summarizeProfile, type ProfileSummary } from './lib/cpu-profile.ts';
 
 const SERVER_CHILD = fileURLToPath(new URL('./lib/server-child.ts', import.meta.url));
 const BASELINE_CHILD = fileURLToPath(new URL('./lib/baseline-child.ts', import.meta.url));
+/** Where the bench keeps what it does not commit: CPU profiles and their collapsed stacks. */
+export const BENCH_OUT = fileURLToPath(new URL('../.tmp/bench/', import.meta.url));
 export const CONNECTIONS = 10;
 const EMPTY: LoadResult = { requests: 0, seconds: 0, rps: NaN, errors: 0, non2xx: 0, latency: summary([]), byKind: new Map(), statusCounts: {} };
 
@@ -35,6 +38,10 @@ export interface ControlRow {
   http: LoadResult;
   serverCpuMsPerReq: number;
   engineCpuMsPerReq: number;
+  /** Provider requests per pause/resume and their sequential depth (from the server's own count). */
+  rounds: { n: number; requestsMean: number; requestsMax: number; depthMean: number; depthMax: number; depth1Share: number };
+  /** A CPU profile of the server over a separate window of the same load (null: not profiled at this level). */
+  profile: { summary: ProfileSummary; path: string } | null;
   /** RSS after a forced GC, with the level's calls live. */
   serverRss: number;
   engineRss: number;
@@ -214,6 +221,7 @@ export async function measureControl(
   const e1 = await sys.engine.stats();
   const engineTimes = (await sys.engine.ask('httpStop')) as number[];
   const timings = (await sys.server.ask('splitStop')) as ReqTiming[];
+  const rs = (await sys.server.ask('rounds')) as { requests: number; depth: number }[];
   await sys.server.gc();
   await sys.engine.gc();
   const sMem = await sys.server.stats();
@@ -229,6 +237,15 @@ export async function measureControl(
     http,
     serverCpuMsPerReq: cpuMs(s0, s1) / system.requests,
     engineCpuMsPerReq: cpuMs(e0, e1) / system.requests,
+    rounds: {
+      n: rs.length,
+      requestsMean: rs.reduce((a, r) => a + r.requests, 0) / (rs.length || 1),
+      requestsMax: Math.max(0, ...rs.map((r) => r.requests)),
+      depthMean: rs.reduce((a, r) => a + r.depth, 0) / (rs.length || 1),
+      depthMax: Math.max(0, ...rs.map((r) => r.depth)),
+      depth1Share: rs.filter((r) => r.depth === 1).length / (rs.length || 1),
+    },
+    profile: null,
     serverRss: sMem.mem.rss,
     engineRss: eMem.mem.rss,
     engineLoopDelayP99Ms: e1.loopDelayP99Ms,
@@ -248,9 +265,33 @@ export async function measureControl(
     `control ${n} calls: ${f(system.rps, 0)} req/s (fastify ${f(fastify.rps, 0)}, http ${f(http.rps, 0)}), pause p50 ${f(p?.p50 ?? NaN, 2)} p99 ${f(p?.p99 ?? NaN, 2)} ms, ` +
       `non-2xx ${system.non2xx} errors ${system.errors} ${JSON.stringify(system.statusCounts)}, provider calls/req ${f(row.split.providerCallsPerReq, 2)}, ` +
       `server own p50 ${f(row.split.serverOwn.p50, 2)} ms, provider wait p50 ${f(row.split.providerWait.p50, 2)} ms, engine handler p50 ${f(row.split.engineHandlerMs.p50, 2)} ms, ` +
-      `server CPU ${f(row.serverCpuMsPerReq, 2)} ms/req, engine CPU ${f(row.engineCpuMsPerReq, 2)} ms/req`,
+      `server CPU ${f(row.serverCpuMsPerReq * 1000, 0)} µs/req, engine CPU ${f(row.engineCpuMsPerReq, 2)} ms/req, ` +
+      `provider requests/req ${f(row.rounds.requestsMean, 2)} depth mean ${f(row.rounds.depthMean, 2)} max ${row.rounds.depthMax}`,
   );
   return row;
+}
+
+/**
+ * Profiles the server over `seconds` more of the same load (after the measured window, so the
+ * profiler's own cost stays out of the figures). Keeps the `.cpuprofile` and its collapsed
+ * stacks under .tmp/bench/ (not committed).
+ */
+export async function profileControl(sys: BenchSystem, seconds: number, log: (s: string) => void): Promise<ControlRow['profile']> {
+  await sys.server.ask('profStart');
+  await load(cycleSpec(sys, seconds));
+  const childPath = String(await sys.server.ask('profStop'));
+  mkdirSync(BENCH_OUT, { recursive: true });
+  const path = join(BENCH_OUT, `control-server-${sys.tasks.length}-calls.cpuprofile`);
+  copyFileSync(childPath, path);
+  const summary = summarizeProfile(path);
+  log(
+    `control ${sys.tasks.length} calls profile (${path}): ` +
+      summary.areas
+        .slice(0, 6)
+        .map((a) => `${a.area} ${f(a.pct, 0)}%`)
+        .join(', '),
+  );
+  return { summary, path };
 }
 
 export async function runControlPath(opts: BenchOptions, log: (s: string) => void): Promise<{ rows: ControlRow[]; markdown: string }> {
@@ -279,6 +320,7 @@ export async function runControlPath(opts: BenchOptions, log: (s: string) => voi
         rows.push(await measureControl(sys, { fastify: EMPTY, http: EMPTY }, seconds, setup, log, 1));
       } else {
         const row = await measureControl(sys, base, seconds, setup, log, opts.quick ? 1 : 2);
+        if (n === 100 || n === levels[levels.length - 1]) row.profile = await profileControl(sys, opts.quick ? 1 : 2, log);
         rows.push(row);
         shared = { fastify: row.fastify, http: row.http };
       }
@@ -341,11 +383,12 @@ function controlMarkdown(rows: ControlRow[], seconds: number, warmupS: number): 
       'server total p50 / p99 (ms)',
       'waiting on engine round trips p50 / p99 (ms)',
       'server own work p50 / p99 (ms)',
-      'round trips per request',
+      'provider requests per pause/resume: mean / max',
+      'sequential depth: mean / max (share at 1)',
       'one round trip as the SDK sees it p50 / p99 (ms)',
       'engine handler p50 / p99 (ms)',
       'engine event-loop delay p99 / max (ms); clock lag max (frames)',
-      'server CPU per request (ms)',
+      'server CPU per pause/resume (µs, process CPU time)',
       'engine CPU per request (ms, incl. its audio clock)',
       'server / engine RSS after GC (MB)',
     ],
@@ -354,11 +397,12 @@ function controlMarkdown(rows: ControlRow[], seconds: number, warmupS: number): 
       `${ms(r.split.serverTotal.p50)} / ${ms(r.split.serverTotal.p99)}`,
       `${ms(r.split.providerWait.p50)} / ${ms(r.split.providerWait.p99)}`,
       `${ms(r.split.serverOwn.p50)} / ${ms(r.split.serverOwn.p99)}`,
-      f(r.split.providerCallsPerReq, 2),
+      `${f(r.rounds.requestsMean, 2)} / ${r.rounds.requestsMax}`,
+      `${f(r.rounds.depthMean, 2)} / ${r.rounds.depthMax} (${f(100 * r.rounds.depth1Share, 0)}%)`,
       `${ms(r.split.providerCallMs.p50)} / ${ms(r.split.providerCallMs.p99)}`,
       `${ms(r.split.engineHandlerMs.p50)} / ${ms(r.split.engineHandlerMs.p99)}`,
       `${f(r.engineLoopDelayP99Ms, 1)} / ${f(r.engineLoopDelayMaxMs, 1)}; ${r.engineMaxLagFrames}`,
-      ms(r.serverCpuMsPerReq),
+      f(r.serverCpuMsPerReq * 1000, 0),
       ms(r.engineCpuMsPerReq),
       `${f(r.serverRss / 2 ** 20, 0)} / ${f(r.engineRss / 2 ** 20, 0)}`,
     ]),
@@ -378,5 +422,34 @@ engine times its own handlers from the request event to the end of the response,
 the time a request waits for the engine's event loop while it runs audio frames: that shows as
 event-loop delay):
 
-${split}`;
+${split}
+
+${rows
+  .filter((r) => r.profile !== null)
+  .map((r) => profileMarkdown(r))
+  .join('\n\n')}`;
+}
+
+/** The flame-graph summary of one level: self time by area and the top functions. */
+export function profileMarkdown(r: ControlRow): string {
+  const p = r.profile!.summary;
+  const file = r.profile!.path.replace(/^.*\/\.tmp\//, '.tmp/');
+  return `**Where the server's CPU goes at ${r.calls} live calls** (V8 sampling profile of the server process over a
+further ${f(p.totalMs / 1000, 1)} s of the same load, ${f(p.busyMs, 0)} ms busy; self time; \`${file}\` and its \`.collapsed\`
+stacks for a flame graph are left in the bench output, not committed):
+
+${table(
+  ['stack group (inclusive; groups overlap)', '% of busy'],
+  p.groups.map((g) => [g.group, f(g.pct, 1)]),
+)}
+
+${table(
+  ['area', 'self ms', '% of busy'],
+  p.areas.slice(0, 12).map((a) => [a.area, f(a.selfMs, 0), f(a.pct, 1)]),
+)}
+
+${table(
+  ['top self-time function', 'where', 'self ms', '% of busy'],
+  p.topFunctions.map((t) => [`\`${t.name.replaceAll('|', '\\|')}\``, t.where.replaceAll('|', '\\|'), f(t.selfMs, 1), f(t.pct, 1)]),
+)}`;
 }

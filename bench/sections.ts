@@ -112,22 +112,43 @@ export async function precisionSection(o: BenchOptions, log: Log): Promise<Secti
 export async function controlSection(o: BenchOptions, log: Log): Promise<SectionResult> {
   const { rows, markdown } = await runControlPath(o, log);
   const at100 = rows.find((r) => r.calls === 100);
+  const at1000 = rows.find((r) => r.calls === 1000);
   const p = at100?.system.byKind.get('pause');
+  const p1000 = at1000?.system.byKind.get('pause');
   const ratio = at100 ? at100.system.rps / at100.fastify.rps : NaN;
   return {
     markdown: `${markdown}\n\n${explainControl(rows)}`,
     goals: [
       [
         'control path at 100 calls: pause p99 < 10 ms',
-        p ? `${f(p.p99, 2)} ms (p50 ${f(p.p50, 2)} ms) at ${CONNECTIONS} connections` : 'not measured',
+        p ? `${f(p.p99, 2)} ms (p50 ${f(p.p50, 2)} ms) at ${CONNECTIONS} connections${p.p99 >= 10 ? `: ${f(p.p99 / 10, 1)} × the goal` : ''}` : 'not measured',
         p ? p.p99 < 10 : null,
       ],
       [
         'control path at 100 calls: throughput ≥ 0.15 × bare fastify',
         at100
-          ? `${f(at100.system.rps, 0)} req/s = ${f(ratio, 3)} × fastify (${f(at100.fastify.rps, 0)} req/s); ${f(at100.system.rps / at100.http.rps, 3)} × node:http`
+          ? `${f(at100.system.rps, 0)} req/s = ${f(ratio, 3)} × fastify (${f(at100.fastify.rps, 0)} req/s); ${f(at100.system.rps / at100.http.rps, 3)} × node:http${ratio < 0.15 ? `; ${f(0.15 / ratio, 1)} × short of the goal` : ''}`
           : 'not measured',
         at100 ? ratio >= 0.15 : null,
+      ],
+      [
+        'control path at 1,000 calls: pause p50 / p99 (no separate goal)',
+        p1000 ? `${f(p1000.p50, 2)} / ${f(p1000.p99, 2)} ms, ${f(at1000!.system.rps, 0)} req/s` : 'not measured in this mode (full mode only)',
+        null,
+      ],
+      [
+        'provider requests per pause/resume and their sequential depth (1 when every recording is known)',
+        at100
+          ? `${f(at100.rounds.requestsMean, 2)} requests, depth ${f(at100.rounds.depthMean, 2)} (max ${at100.rounds.depthMax}) at 100 calls`
+          : 'not measured',
+        at100 ? at100.rounds.depthMax === 1 : null,
+      ],
+      [
+        'server CPU per pause/resume (process CPU time; no numeric goal)',
+        at100
+          ? `${f(at100.serverCpuMsPerReq * 1000, 0)} µs at 100 calls${at1000 ? `, ${f(at1000.serverCpuMsPerReq * 1000, 0)} µs at 1,000` : ''}`
+          : 'not measured',
+        null,
       ],
     ],
   };
@@ -136,36 +157,43 @@ export async function controlSection(o: BenchOptions, log: Log): Promise<Section
 function explainControl(rows: ControlRow[]): string {
   const r = rows.find((x) => x.calls === 100) ?? rows[rows.length - 1]!;
   const s = r.split;
-  const ceiling = 1000 / r.serverCpuMsPerReq;
-  const cpuBound = r.system.rps > 0.6 * ceiling;
-  return `**Why it stands where it does (${r.calls} calls).** A pause or resume makes ${f(s.providerCallsPerReq, 1)} engine round trips
-(list the customer leg's, the agent leg's and the conference's recordings, then update each one
-that must change). The engine spends ${f(s.engineHandlerMs.p50, 2)} ms (p50) in each handler, but each round trip
-costs the server ${f(s.providerCallMs.p50, 2)} ms (p50) from the SDK call to its answer, so waiting on round trips
-(${f(s.providerWait.p50, 2)} ms p50) is nearly all of a request (${f(s.serverTotal.p50, 2)} ms p50); the server's own code
-(auth, per-task lock, SQLite writes for pause record + audit + recording store, SSE publish) adds
-${f(s.serverOwn.p50, 2)} ms. The gap between handler time and round-trip time is (a) CPU in the server —
-${f(r.serverCpuMsPerReq, 2)} ms per request; a CPU profile of the server under this load puts about a third of its CPU in the
-twilio SDK and axios (request building, \`prepare\` wrappers, response objects), a quarter in HTTP
-client and server socket I/O, a sixth in SQLite — which caps one server process at about
-${f(ceiling, 0)} req/s on a free core; and (b) queueing in the engine's event loop behind audio frames
-(event-loop delay p99 ${f(r.engineLoopDelayP99Ms, 1)} ms, clock lag up to ${r.engineMaxLagFrames} frames in this run).
-${
-  cpuBound
-    ? `Here the server ran near its CPU ceiling, so latency is mostly queueing behind that core (Little's law: ${CONNECTIONS} connections ÷ ${f(r.system.rps, 0)} req/s ≈ ${f((CONNECTIONS / r.system.rps) * 1000, 1)} ms mean).`
-    : `Here throughput (${f(r.system.rps, 0)} req/s) stayed far below that ceiling, so requests spent most of their time waiting — on the engine's event loop and on a machine whose other tenants held the CPUs (see the load average above) — not computing.`
-}
+  const cpuUs = r.serverCpuMsPerReq * 1000;
+  const ceiling = 1e6 / cpuUs;
+  const need = 0.15 * r.fastify.rps;
+  const budgetUs = 1e6 / need;
+  const p = r.system.byKind.get('pause');
+  const prof = (rows.find((x) => x.calls === r.calls && x.profile !== null) ?? rows.find((x) => x.profile !== null))?.profile ?? null;
+  const areas = prof
+    ? prof.summary.areas
+        .slice(0, 6)
+        .map((a) => `${a.area} ${f(a.pct, 0)}%`)
+        .join(', ')
+    : 'not profiled';
+  return `**Why it stands where it does (${r.calls} calls).** A pause or resume makes ${f(r.rounds.requestsMean, 1)} provider requests at a
+sequential depth of ${f(r.rounds.depthMean, 2)}: the recordings the server knows are updated while the three listings (customer leg,
+agent leg, conference) run, all at once. Each request costs the engine ${f(s.engineHandlerMs.p50, 2)} ms (p50 handler) but the server
+${f(s.providerCallMs.p50, 2)} ms from the SDK call to its answer; waiting on them is ${f(s.providerWait.p50, 2)} ms of a request's
+${f(s.serverTotal.p50, 2)} ms (p50), the rest (${f(s.serverOwn.p50, 2)} ms) is the server's own code. The server spends
+**${f(cpuUs, 0)} µs of CPU per request** (process CPU time over the window), so one server process tops out near ${f(ceiling, 0)} req/s on
+a free core. The goal of 0.15 × fastify (${f(need, 0)} req/s here) needs ≤ ${f(budgetUs, 0)} µs per request: ${f(cpuUs / budgetUs, 1)} × less
+than now. ${
+    p
+      ? `Pause p99 is ${f(p.p99, 1)} ms against the 10 ms goal${p.p99 > 10 ? ` (${f(p.p99 / 10, 1)} × over)` : ''}: with ${CONNECTIONS} connections and ${f(r.system.rps, 0)} req/s, Little's law gives ${f((CONNECTIONS / r.system.rps) * 1000, 1)} ms mean, i.e. requests queue behind the server's CPU (and the engine's, event-loop delay p99 ${f(r.engineLoopDelayP99Ms, 1)} ms) — the machine's 2 cores are shared by the engine, the server, autocannon and other tenants (load average above).`
+      : ''
+  }
 
-**What would fix it** (in packages/server, not changed here): (1) skip the three list calls on the
-hot path — the server already remembers every recording it started (\`remember\`), so a pause can
-update those SIDs directly (the update's answer confirms the state) and list only when it does not
-know the task's recordings or an update fails: 4 → 1 round trips; (2) call the engine through a lean
-keep-alive HTTP client (undici pool) for the hot update instead of the twilio SDK's axios stack;
-(3) write the pause record, audit row and recording-store upsert in one SQLite transaction. The goal
-of 0.15 × fastify needs ${f(0.15 * r.fastify.rps, 0)} req/s here, i.e. under ${f(1000 / (0.15 * r.fastify.rps), 2)} ms of server CPU per request:
-(1)+(2) together, on a machine where the server gets a core. In the engine, the catch-up bursts of
-its clock are now bounded in time (see the engine edits), so a pause request waits at most about
-10 ms of frame work for its turn.`;
+Where the server's CPU goes (profile below, self time): ${areas}. By stack (inclusive), the twilio SDK with axios building,
+sending and parsing the ${f(r.rounds.requestsMean, 0)} requests is the largest share; then node's HTTP server and socket writes for the
+request itself (\`writev\` is one syscall per response and per provider request); then SQLite (the pending audit row
+before the provider is asked, and the one settlement transaction after, each a WAL commit with an fsync); the orchestration
+core itself is a few per cent. Done in this pass: the SDK runs on its own keep-alive pools (64 idle sockets for http and
+https; the SDK's own https agent keeps 5, so a burst of pauses against api.twilio.com paid new TCP+TLS handshakes), and a
+toggle is decided from the ledger under the task's lock (before: a listing first, then the change — 2 rounds and 7-8
+requests; now what a pause or resume costs).
+What would close the rest of the gap is structural, not a hot spot: fewer provider requests per pause (the three listings exist
+to find recordings the server does not know; Twilio has no one-call listing of a task's recordings), a leaner HTTP client under the SDK
+(its documented custom \`httpClient\` hook, skipping axios), and a synchronous=NORMAL WAL (one fsync per checkpoint instead of per
+commit) — a durability decision against power loss, not made here.`;
 }
 
 export async function growthSection(o: BenchOptions, log: Log): Promise<SectionResult> {

@@ -9,6 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startServer, loadServerConfig, createLogger, hashPassword, TwilioProvider, UserDirectory } from '@pause-recording/server';
 import type { ChildStats, ToChild } from './engine-proc.ts';
+import { startProfile } from './cpu-profile.ts';
 
 const [engineUrl, accountSid, authToken, dataDir, agentsRaw, configJson] = process.argv.slice(2);
 if (!engineUrl || !accountSid || !authToken || !dataDir || !agentsRaw) {
@@ -45,6 +46,15 @@ interface ReqTiming {
 }
 const als = new AsyncLocalStorage<ReqTiming>();
 let split: ReqTiming[] | null = null;
+// Provider requests and their sequential depth of every pause/resume while a split is open.
+let rounds: { requests: number; depth: number }[] = [];
+const roundsMap = server.recordingService.rounds;
+const setRounds = roundsMap.set.bind(roundsMap);
+roundsMap.set = (k, v) => {
+  if (split !== null) rounds.push(v);
+  return setRounds(k, v);
+};
+let stopProfile: ((path: string) => Promise<void>) | null = null;
 
 // Run fastify's request handler inside an async context that belongs to the request.
 const httpServer = server.app.server;
@@ -114,10 +124,21 @@ process.on('message', (m: ToChild) => {
     if (m.type === 'stats') process.send!({ type: 'stats', id: m.id, stats: stats() });
     else if (m.type === 'splitStart') {
       split = [];
+      rounds = [];
       process.send!({ type: 'ok', id: m.id });
     } else if (m.type === 'splitStop') {
       process.send!({ type: 'ok', id: m.id, data: split ?? [] });
       split = null;
+    } else if (m.type === 'rounds') {
+      process.send!({ type: 'ok', id: m.id, data: rounds });
+    } else if (m.type === 'profStart') {
+      stopProfile = await startProfile();
+      process.send!({ type: 'ok', id: m.id });
+    } else if (m.type === 'profStop') {
+      const path = `${dataDir}/server-${Date.now()}.cpuprofile`;
+      await stopProfile?.(path);
+      stopProfile = null;
+      process.send!({ type: 'ok', id: m.id, data: path });
     } else if (m.type === 'gc') {
       (globalThis as { gc?: () => void }).gc?.();
       process.send!({ type: 'ok', id: m.id });

@@ -30,6 +30,8 @@ import { installErrorHandling } from './http/errors.ts';
 import { schemaErrorFormatter, typeBoxValidator, type Api } from './http/validation.ts';
 import { installWebSecurity, perKeyRateLimit, setSecurityHeaders } from './http/web-security.ts';
 import { createLogger } from './logging/logger.ts';
+import { defaultInstanceId, ServerMetrics } from './metrics/metrics.ts';
+import { opsRoutes } from './metrics/routes.ts';
 import { TwilioProvider } from './provider/twilio-provider.ts';
 import type { RetryPolicy } from './provider/retry.ts';
 import { Reconciler } from './pause/reconcile.ts';
@@ -82,6 +84,8 @@ export interface RunningServer {
   readonly users: UserDirectory;
   readonly recordingService: RecordingService;
   readonly simulator: Simulator | null;
+  /** What /metrics reports (one registry per server). */
+  readonly metrics: ServerMetrics;
   close(): Promise<void>;
 }
 
@@ -125,6 +129,13 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
         ? await UserDirectory.demo(config.auth.demoPassword)
         : new UserDirectory([]));
 
+  const instance = config.ops.instanceId ?? defaultInstanceId();
+  // The gauges' sources exist once the ledger and the event routes do (read at scrape time only).
+  const gaugeSources = { openPauses: async (): Promise<number> => 0, sseClients: (): number => 0 };
+  const metrics = new ServerMetrics(instance, {
+    openPauses: () => gaugeSources.openPauses(),
+    sseClients: () => gaugeSources.sseClients(),
+  });
   const provider = new TwilioProvider({
     accountSid: config.twilio.accountSid,
     authToken: config.twilio.authToken,
@@ -132,6 +143,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     requestTimeoutMs: config.twilio.requestTimeoutMs,
     retry: { budgetMs: config.twilio.retryBudgetMs, baseDelayMs: 100, maxDelayMs: 2000, ...opts.retry },
     onRetry: (what, attempt, delayMs, err) => logger.warn({ what, attempt, delayMs, err: String(err) }, 'retrying Twilio API call'),
+    observe: metrics.provider,
   });
   const flexSource: FlexTokenValidator = !config.auth.flexLogin
     ? new NoFlexLogin()
@@ -167,6 +179,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   }
   const tasks: TaskStore = cluster?.tasks ?? localTasks;
   const audit: AuditReader = config.databaseUrl === null ? new SqliteAuditStore(db) : auditInPostgres;
+  gaugeSources.openPauses = async () => (await ledger.openPauses()).length;
   const bus: EventBus = cluster?.bus ?? new EventBus();
   // This server's base URL as the engine reaches it; known once listening when PUBLIC_URL is unset.
   const urls = { public: config.publicUrl ?? '' };
@@ -179,6 +192,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     tasks,
     recordingStatusCallback: () => `${urls.public}/webhooks/recording-status`,
     ...(cluster === null ? {} : { lock: cluster.lock }),
+    metrics,
   });
 
   const reconciler = new Reconciler({ service: recordingService, provider, ledger, tasks, logger });
@@ -303,6 +317,16 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     streamsPerIdentity: config.http.sseStreamsPerIdentity,
   });
   streamsOf.end = (jti) => streams.endStreams(jti);
+  gaugeSources.sseClients = () => streams.clients();
+  opsRoutes(api, {
+    metrics,
+    instance,
+    mode: config.mode,
+    metricsToken: config.ops.metricsToken,
+    healthTimeoutMs: config.ops.healthTimeoutMs,
+    pingLedger: () => ledger.ping(),
+    pingProvider: (ms) => provider.ping(ms),
+  });
   authRoutes(api, { tokens, users, guard, revocations: cluster?.revocations ?? revocations, onLogout: (jti) => streams.endSession(jti) });
   taskRoutes(api, { tasks, contactCenter });
   recordingRoutes(api, { tasks, service: recordingService, app: config.app });
@@ -362,6 +386,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     users,
     recordingService,
     simulator,
+    metrics,
     async close() {
       closed = true;
       clearTimeout(numberTimer);

@@ -70,6 +70,15 @@ export interface ServerConfig {
     readonly sseStreamsPerIdentity: number;
   };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** What an operator watches: /metrics and /health/*. */
+  readonly ops: {
+    /** The `instance` label of every metric (INSTANCE_ID; default hostname:pid). */
+    readonly instanceId: string | null;
+    /** Bearer token that may read /metrics (METRICS_TOKEN); null: loopback only (embedded), closed (production). */
+    readonly metricsToken: string | null;
+    /** How long /health/ready waits for the ledger and for the provider (HEALTH_TIMEOUT_MS). */
+    readonly healthTimeoutMs: number;
+  };
   readonly app: AppConfig;
 }
 
@@ -146,6 +155,9 @@ export const ServerEnvSchema = Type.Object({
   DEMO_PASSWORD: Type.Optional(Type.String()),
   NODE_ENV: Type.Optional(Type.String()),
   DESKTOP_DIR: Type.Optional(Type.String()),
+  INSTANCE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:@-]{1,100}$', problem: 'must be 1-100 letters, digits or . _ : @ -' })),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, problem: 'must be at least 16 characters' })),
+  HEALTH_TIMEOUT_MS: whole(50, 60_000),
 });
 
 type ServerEnv = Static<typeof ServerEnvSchema>;
@@ -296,6 +308,7 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
     },
     simulator: { autoCalls: e.SIMULATOR !== 'off', intervalSeconds: e.SIMULATOR_INTERVAL_SECONDS ?? 20, audio: e.AUDIO ?? null },
     logLevel: e.LOG_LEVEL ?? 'info',
+    ops: { instanceId: e.INSTANCE_ID ?? null, metricsToken: e.METRICS_TOKEN ?? null, healthTimeoutMs: e.HEALTH_TIMEOUT_MS ?? 2000 },
     app,
   };
 }

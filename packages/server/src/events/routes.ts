@@ -30,6 +30,8 @@ export interface EventStreams {
   endSession(jti: string): Promise<void>;
   /** Ends this instance's streams of the session `jti` (another instance signed it out). */
   endStreams(jti: string): void;
+  /** Event streams open now (for /metrics). */
+  clients(): number;
 }
 
 interface OpenStream {
@@ -130,6 +132,7 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
   );
 
   return {
+    clients: () => open.size,
     async endSession(jti) {
       for (const s of open) if (s.jti === jti) s.res.end();
       await deps.tickets.revokeSession(jti);

@@ -274,5 +274,14 @@ export function ledgerConformance(name: string, make: () => Promise<LedgerFixtur
       expect(l.isUnavailable(new Error('not storage'))).toBe(false);
       expect(l.isUnavailable(null)).toBe(false);
     });
+
+    it('answers ping while storage works, and a ping writes nothing', async () => {
+      const l = await open();
+      await l.begin(entry());
+      const audit = await l.audit({});
+      await expect(l.ping()).resolves.toBeUndefined();
+      expect(await l.audit({})).toEqual(audit);
+      expect(await l.openPauses()).toEqual([]);
+    });
   });
 }

@@ -36,6 +36,27 @@ describe('SqliteLedger specifics', () => {
     }
   });
 
+  it('ping fails while another connection holds the write lock, and once the database is closed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
+    const a = openDatabase(join(dir, 'server.sqlite'));
+    const b = openDatabase(join(dir, 'server.sqlite'));
+    try {
+      const l = new SqliteLedger(a);
+      await l.ping();
+      b.exec('BEGIN IMMEDIATE');
+      const locked = await l.ping().catch((x: unknown) => x);
+      expect(l.isUnavailable(locked)).toBe(true);
+      b.exec('ROLLBACK');
+      await l.ping();
+      a.close();
+      await expect(l.ping()).rejects.toThrow(/not open/);
+    } finally {
+      if (a.open) a.close();
+      b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a deadline claimed through one connection is not claimed again through another on the same file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
     const a = openDatabase(join(dir, 'server.sqlite'));

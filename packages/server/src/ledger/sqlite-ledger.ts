@@ -168,6 +168,7 @@ export class SqliteLedger implements PauseLedger {
          ORDER BY id`),
       claim: p('UPDATE pauses SET claimed_by = ?, claimed_until = ? WHERE id = ?'),
       release: p('UPDATE pauses SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?'),
+      ping: p('SELECT count(*) AS n FROM pauses WHERE closed_at IS NULL'),
     };
     this.settleTx = db.transaction((w: LedgerWrite) => this.applyWrite(w));
     this.endTaskTx = db.transaction((taskSid: string, at: number, by: string) => {
@@ -350,9 +351,16 @@ export class SqliteLedger implements PauseLedger {
     return isStorageError(e);
   }
 
+  /**
+   * Reads the pauses table and takes the write lock for an instant (then rolls back, writing
+   * nothing): a pause's first act is a write (its pending audit), so a database that is closed,
+   * unreadable, or whose write lock another connection holds past the busy timeout is not ready.
+   */
   ping(): Promise<void> {
     return this.write(() => {
-      this.db.prepare('SELECT 1').get();
+      this.stmt('ping').get();
+      this.db.exec('BEGIN IMMEDIATE');
+      this.db.exec('ROLLBACK');
     });
   }
 

@@ -15,6 +15,8 @@ interface Deps {
   readonly now: () => number;
   stateLocked(task: TaskRecord): Promise<TaskRecordingState>;
   autoResume(task: TaskRecord): Promise<unknown>;
+  /** Counts reminders once they are on record (for /metrics). */
+  readonly metrics?: { reminder(): void } | undefined;
 }
 
 /** Identifies a pause whether it is kept in memory or stored. */
@@ -72,6 +74,7 @@ export class PauseBook {
           // A pause closed while its record waited for storage must not be stored open afterwards.
           const stale = taskSid !== null && memo !== null && this.volatile.get(taskSid) !== memo;
           receipt = await this.d.ledger.settle(stale ? { ...w, pause: { kind: 'none' } } : w);
+          for (const e of w.append ?? []) if (e.action === 'reminder') this.d.metrics?.reminder();
           if (taskSid !== null && memo !== null && this.volatile.get(taskSid) === memo) {
             this.volatile.delete(taskSid);
             const stored = receipt.opened ?? (await this.d.ledger.openPause(taskSid));

@@ -49,6 +49,8 @@ export interface RecordingServiceDeps {
   readonly now?: () => number;
   /** Per-task mutual exclusion (default in process; PostgreSQL advisory locks when instances share a database). */
   readonly lock?: TaskLock;
+  /** Counts each change by outcome, and reminders (for /metrics). */
+  readonly metrics?: { change(action: 'pause' | 'resume' | 'auto-resume', outcome: string): void; reminder(): void };
 }
 
 /** Provider requests one pause or resume made, and how many of them had to wait for another (issue 13). */
@@ -202,6 +204,22 @@ export class RecordingService {
     return this.lock.run(task.sid, () => this.change(task, actor, 'pause', reason));
   }
 
+  /**
+   * Resumes a task that is paused as the ledger knows it, else pauses — so a partial pause (a
+   * recording still capturing: its update failed, or it was set capturing again outside the
+   * server) is paused, never resumed. Decided under the task's lock from the ledger, which every
+   * pause, resume, status callback and reconcile keeps in step with the provider: the change
+   * itself is the only provider round trip, and two presses in a row flip twice.
+   */
+  toggle(task: TaskRecord, actor: Actor, reason = 'manual'): Promise<TaskRecordingState> {
+    return this.lock.run(task.sid, async () => {
+      const view = await this.viewOf(task);
+      const open = await this.book.openPauseOf(task.sid);
+      const paused = view.pause !== null && !view.known.some((r) => r.status === 'in-progress') && !(open !== null && this.book.isContradicted(open));
+      return this.change(task, actor, paused ? 'resume' : 'pause', reason);
+    });
+  }
+
   resume(task: TaskRecord, actor: Actor, auto = false, reason = 'manual'): Promise<TaskRecordingState> {
     return this.lock.run(task.sid, () => this.change(task, actor, auto ? 'auto-resume' : 'resume', auto ? 'max_pause_seconds' : reason));
   }
@@ -306,6 +324,7 @@ export class RecordingService {
       append: s.append === null ? [] : [s.append],
     });
     const storageError = this.book.writes.error(task.sid);
+    this.d.metrics?.change(action, s.complete?.outcome ?? s.append?.outcome ?? (s.error !== null ? 'failed' : pending === null ? 'noop' : 'ok'));
     this.d.logger.info(
       { taskSid: task.sid, action, status: s.status, providerRequests: rounds.requests, providerDepth: rounds.depth },
       'recording change settled',

@@ -42,13 +42,9 @@ export function recordingRoutes(app: Api, deps: { tasks: TaskStore; service: Rec
           throw new AppError('CONFLICT', `task ${task.sid} is ${task.status}; only a live task's recording can change`, { field: 'taskSid' });
         }
         const actor = { identity: user.identity, role: user.role };
-        let pausing = action === 'pause';
-        if (action === 'toggle') {
-          // Decided from the provider's state now, never from a cached browser flag.
-          const state = await deps.service.getState(task);
-          pausing = state.status === 'recording' || state.status === 'partially-paused';
-        }
-        return pausing ? deps.service.pause(task, actor, reason) : deps.service.resume(task, actor, false, reason);
+        // Toggle is decided by the server under the task's lock, never from a browser's flag.
+        if (action === 'toggle') return deps.service.toggle(task, actor, reason);
+        return action === 'pause' ? deps.service.pause(task, actor, reason) : deps.service.resume(task, actor, false, reason);
       },
     );
   }

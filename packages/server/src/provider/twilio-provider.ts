@@ -1,4 +1,7 @@
+import { Agent } from 'node:http';
 import twilio from 'twilio';
+import type SdkRequestClient from 'twilio/lib/base/RequestClient.js';
+import type SdkResponse from 'twilio/lib/http/response.js';
 import { isRecordingStatus, type PauseBehavior, type RecordingSummary } from '@pause-recording/core';
 import { parseCaptureLog, type CaptureLog } from './capture-log.ts';
 import { isTransientProviderError, ProviderError, toProviderError } from './provider-errors.ts';
@@ -27,6 +30,67 @@ export interface ProviderOptions {
   readonly requestTimeoutMs: number;
   readonly retry: RetryPolicy;
   readonly onRetry?: (what: string, attempt: number, delayMs: number, error: unknown) => void;
+  /** Told of every HTTP request the SDK makes (each retry attempt is one): for /metrics. */
+  readonly observe?: ProviderObserver;
+}
+
+/**
+ * One provider HTTP request as /metrics counts it: `route` is the REST path with SIDs replaced
+ * by their two-letter prefix (`/2010-04-01/Accounts/AC…/Calls/CA…/Recordings/RE….json`), `status`
+ * the HTTP status or, when no answer came, the network error's code (`ECONNREFUSED`, `ECONNABORTED`
+ * for a timeout), `twilioCode` the Twilio error code in an error answer ('' when none).
+ */
+export type ProviderObserver = (o: { method: string; route: string; seconds: number; status: string; twilioCode: string }) => void;
+
+/** A REST path with its SIDs (two letters and 32 hex digits) shortened to their kind. */
+export function routeOf(uri: string): string {
+  let path = uri;
+  try {
+    path = new URL(uri).pathname;
+  } catch {
+    // already a path
+  }
+  return path.replace(/\b([A-Z]{2})[0-9a-f]{32}\b/g, '$1…');
+}
+
+function twilioCodeOf(body: unknown): string {
+  let b = body;
+  if (typeof b === 'string') {
+    try {
+      b = JSON.parse(b);
+    } catch {
+      return '';
+    }
+  }
+  const code = typeof b === 'object' && b !== null ? (b as { code?: unknown }).code : undefined;
+  return typeof code === 'number' || typeof code === 'string' ? String(code) : '';
+}
+
+/** The SDK's request client, timing each request for the observer. */
+class ObservedRequestClient extends twilio.RequestClient {
+  constructor(
+    opts: ConstructorParameters<typeof twilio.RequestClient>[0],
+    private readonly observer: ProviderObserver | undefined,
+  ) {
+    super(opts);
+  }
+
+  override async request<TData>(opts: SdkRequestClient.RequestOptions<TData>): Promise<SdkResponse.default<TData>> {
+    const observe = this.observer;
+    if (observe === undefined) return super.request(opts);
+    const started = performance.now();
+    const seen = (status: string, twilioCode: string): void =>
+      observe({ method: opts.method.toUpperCase(), route: routeOf(opts.uri), seconds: (performance.now() - started) / 1000, status, twilioCode });
+    try {
+      const res = await super.request(opts);
+      seen(String(res.statusCode), res.statusCode >= 400 ? twilioCodeOf(res.body) : '');
+      return res;
+    } catch (e) {
+      const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+      seen(typeof code === 'string' && code !== '' ? code : 'error', '');
+      throw e;
+    }
+  }
 }
 
 /**
@@ -77,11 +141,20 @@ export class TwilioProvider {
   private readonly apiOrigin: string;
 
   constructor(private readonly opts: ProviderOptions) {
+    // Keep-alive connections, enough of them kept open for a burst of pauses (each lists three
+    // sets of recordings and updates one): the SDK's own https agent keeps only 5 idle sockets, so
+    // every request beyond 5 in flight would pay a new TCP+TLS handshake to api.twilio.com.
+    const sockets = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 64, maxFreeSockets: 64 };
+    const httpClient = new ObservedRequestClient({ timeout: opts.requestTimeoutMs, ...sockets }, opts.observe);
+    // An engine URL is plain http: the SDK sets only an https agent, so give http its own pool too.
+    // Idle sockets close after 5 s as on Node's global agent (the request timeout is the SDK's own).
+    httpClient.axios.defaults.httpAgent = new Agent({ ...sockets, scheduling: 'lifo', timeout: 5000 });
     this.client = twilio(opts.accountSid, opts.authToken, {
       region: '',
       edge: '',
       timeout: opts.requestTimeoutMs,
       accountSid: opts.accountSid,
+      httpClient,
     });
     if (opts.apiBaseUrl !== null) this.client.api.baseUrl = opts.apiBaseUrl;
     this.apiOrigin = opts.apiBaseUrl ?? 'https://api.twilio.com';
@@ -342,6 +415,24 @@ export class TwilioProvider {
       return log !== null && log.sid === recordingSid ? log : null;
     } catch {
       return null;
+    }
+  }
+
+  /**
+   * Whether the provider answers now (for /health/ready): one small authenticated read, not
+   * retried, bounded by `timeoutMs`. Throws what went wrong.
+   */
+  async ping(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ProviderError('UPSTREAM_TIMEOUT', `no answer within ${timeoutMs} ms`, { transient: true })), timeoutMs);
+    });
+    try {
+      await Promise.race([this.client.recordings.list({ limit: 1 }), timeout]);
+    } catch (e) {
+      throw toProviderError(e, 'list one recording (readiness)');
+    } finally {
+      clearTimeout(timer);
     }
   }
 

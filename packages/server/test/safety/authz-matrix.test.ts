@@ -64,6 +64,11 @@ const SEED_ROWS: Record<string, Row> = Object.fromEntries(
 /** Statuses: 401 no/expired token; 403 another agent's task; 400 allowed but the body is refused; 404 allowed, unknown recording. */
 const TABLE: Record<string, Row> = {
   'GET /api/health': { expect: [200, 200, 200, 200, 200] },
+  // Operator routes: no user session; /metrics without METRICS_TOKEN is for loopback clients in
+  // embedded mode, which these are (its refusals: test/metrics/metrics-health.test.ts).
+  'GET /health/live': { expect: [200, 200, 200, 200, 200] },
+  'GET /health/ready': { expect: [200, 200, 200, 200, 200] },
+  'GET /metrics': { expect: [200, 200, 200, 200, 200] },
   'GET /api/config': { expect: [401, 401, 200, 200, 200] },
   'GET /api/openapi.json': { expect: [401, 401, 200, 200, 200] },
   'POST /api/auth/login': { expect: [400, 400, 400, 400, 400], body: () => ({ identity: 'alice' }) },

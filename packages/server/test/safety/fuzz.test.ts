@@ -20,6 +20,8 @@ let s: System;
 let alice: string;
 let sam: string;
 let taskSid: string;
+/** Routes anyone may call: login, the health checks, and /metrics (loopback clients in embedded mode, as here). */
+const PUBLIC = new Set(['/api/health', '/api/auth/login', '/health/live', '/health/ready', '/metrics']);
 const v: Record<string, string> = {};
 const counts = { logLinesChecked: 0, serverRoutes: 0, engineRoutes: 0, requests: 0, status4xx: 0, status5xx: 0, status2xx: 0, unnamed: 0, stateChanges: 0 };
 const failures: string[] = [];
@@ -238,7 +240,7 @@ describe('hostile input', () => {
     for (const r of routes) {
       const path = fill(r.url, valueFor);
       const kind = kindOf(r);
-      const publicRoute = r.url === '/api/health' || r.url === '/api/auth/login';
+      const publicRoute = PUBLIC.has(r.url);
       // Credentials: none, garbage, expired, forged, wrong scheme.
       if (!publicRoute) {
         for (const h of badAuth) {
@@ -308,7 +310,7 @@ describe('hostile input', () => {
     for (const r of routes) {
       const path = fill(r.url, valueFor);
       const kind = kindOf(r);
-      const publicRoute = r.url === '/api/health' || r.url === '/api/auth/login';
+      const publicRoute = PUBLIC.has(r.url);
       for (const odd of oddSpellings(path)) {
         if (publicRoute) continue;
         if (kind === 'seed') {
