@@ -67,11 +67,11 @@ const TABLE: Record<string, Row> = {
   'POST /features/pause-recording/flex/resume-call-recording': { via: 'seed', expect: [401, 401, 404, 403, 404], body: seedBody('callSid') },
   'POST /features/pause-recording/flex/pause-conference-recording': { via: 'seed', expect: [401, 401, 404, 403, 404], body: seedBody('conferenceSid') },
   'POST /features/pause-recording/flex/resume-conference-recording': { via: 'seed', expect: [401, 401, 404, 403, 404], body: seedBody('conferenceSid') },
-  // Own agent and supervisor name a call no task names: the agent cannot be tied to it (403), the
-  // supervisor may act and the provider does not know it (404); bob names alice's call (403).
+  // Own agent and supervisor name a call no live TaskRouter task names: nobody may act on it (403,
+  // taskrouter/call-authority.ts); bob names alice's call (403).
   'POST /features/dual-channel-recording/flex/create-recording': {
     via: 'seed',
-    expect: [401, 401, 403, 403, 404],
+    expect: [401, 401, 403, 403, 403],
     body: (c, who) => ({ callSid: who === 'other' ? c.customerCall : 'CA' + '0'.repeat(32) }),
   },
   'POST /webhooks/voice': { via: 'none', expect: [403, 403, 403, 403, 403], body: (c) => ({ CallSid: c.customerCall }) },
