@@ -206,7 +206,8 @@ export class ContactCenter {
     let next: TaskStatus | null = null;
     if (task.status === 'pending' || task.status === 'reserved') next = 'canceled';
     if (task.status === 'assigned') next = 'wrapping';
-    await this.d.recordingService.taskEnded(task);
+    // Under the task's recording lock: a pause under way settles first and is then closed here.
+    await this.d.recordingService.exclusive(task.sid, () => this.d.recordingService.taskEnded(task));
     if (next === null) return;
     await this.routerMove(task, next === 'canceled' ? 'canceled' : 'wrapping', 'the call ended');
     const t = this.d.tasks.update(task.sid, { status: next });

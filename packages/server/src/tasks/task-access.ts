@@ -91,7 +91,7 @@ export class TaskAccess {
 
   private async authorizeTask(user: User, task: TaskRecord): Promise<Authorized> {
     try {
-      return await this.d.authority.authorize(TaskAccess.caller(user), { kind: 'call', callSid: task.attributes.call_sid });
+      return await this.d.authority.authorize(TaskAccess.caller(user), { kind: 'call', callSid: task.attributes.call_sid }, task.routerTaskSid);
     } catch (e) {
       // Said in the task API's terms: the task, not the call SID the check went through.
       if (e instanceof AppError && e.code === 'FORBIDDEN') throw new AppError('FORBIDDEN', `task ${task.sid}: ${e.message}`, { field: 'taskSid' });
@@ -101,19 +101,19 @@ export class TaskAccess {
 
   /** For the seed routes: the caller may act on this call or conference (403 otherwise); its task as this server knows it. */
   async forCall(caller: Caller, target: CallTarget): Promise<{ task: TaskRecord | null; authorized: Authorized }> {
-    const authorized = await this.d.authority.authorize(caller, target);
     const known = target.kind === 'call' ? this.d.tasks.byCallSid(target.callSid) : this.d.tasks.byConference(target.conferenceSid);
+    const authorized = await this.d.authority.authorize(caller, target, known?.routerTaskSid ?? null);
     if (known !== null) return { task: this.d.production ? this.refresh(known, authorized) : known, authorized };
     // Production: the task Flex made, kept so pause state is keyed by its TaskRouter SID.
-    return { task: this.d.production ? this.project(authorized.task, authorized) : null, authorized };
+    return { task: this.d.production ? this.project(await this.d.router.fetchTask(authorized.taskSid), authorized) : null, authorized };
   }
 
   /** Production: the view follows TaskRouter's status and agent as last read. */
   private refresh(task: TaskRecord, a: Authorized): TaskRecord {
-    if (a.task.sid !== task.routerTaskSid) return task;
+    if (a.taskSid !== task.routerTaskSid) return task;
     const worker = a.reservation?.workerName ?? task.worker;
-    if (a.task.status === task.status && worker === task.worker) return task;
-    return this.d.tasks.update(task.sid, { status: a.task.status, worker });
+    if (a.status === task.status && worker === task.worker) return task;
+    return this.d.tasks.update(task.sid, { status: a.status, worker });
   }
 
   /** TaskRouter's task as this server's view (production); null when its attributes name no call. */
