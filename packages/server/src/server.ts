@@ -150,6 +150,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     apiBaseUrl: config.twilio.apiBaseUrl,
     requestTimeoutMs: config.twilio.requestTimeoutMs,
     workspaceSid: config.twilio.workspaceSid,
+    retry: { budgetMs: config.twilio.retryBudgetMs, baseDelayMs: 100, maxDelayMs: 2000, ...opts.retry },
+    onRetry: (what, attempt, delayMs, err) => logger.warn({ what, attempt, delayMs, err: String(err) }, 'retrying a TaskRouter call'),
   });
   const authority = new CallAuthority(router);
   let routing: Routing | null = null;

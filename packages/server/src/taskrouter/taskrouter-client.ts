@@ -1,6 +1,7 @@
 import { AppError, type TaskStatus } from '@pause-recording/core';
 import twilio from 'twilio';
-import { ProviderError, toProviderError } from '../provider/provider-errors.ts';
+import { isTransientProviderError, ProviderError, toProviderError } from '../provider/provider-errors.ts';
+import { withRetry, type RetryPolicy } from '../provider/retry.ts';
 
 /**
  * The server's only way to TaskRouter: the official `twilio` SDK's `client.taskrouter`, pointed at
@@ -42,6 +43,9 @@ export interface TaskRouterOptions {
   readonly requestTimeoutMs: number;
   /** TWILIO_WORKSPACE_SID in production; set by provisioning in embedded mode. */
   readonly workspaceSid: string | null;
+  /** Transient failures (429, 5xx, resets, timeouts) are retried as the provider's are (TWILIO_RETRY_BUDGET_MS). */
+  readonly retry?: RetryPolicy;
+  readonly onRetry?: (what: string, attempt: number, delayMs: number, err: unknown) => void;
 }
 
 function parseAttributes(text: string): Record<string, unknown> {
@@ -63,7 +67,7 @@ export class TaskRouterClient {
   readonly client: twilio.Twilio;
   private workspace: string | null;
 
-  constructor(o: TaskRouterOptions) {
+  constructor(private readonly o: TaskRouterOptions) {
     this.client = twilio(o.accountSid, o.authToken, { region: '', edge: '', timeout: o.requestTimeoutMs, accountSid: o.accountSid });
     if (o.apiBaseUrl !== null) this.client.taskrouter.baseUrl = o.apiBaseUrl;
     this.workspace = o.workspaceSid;
@@ -87,13 +91,20 @@ export class TaskRouterClient {
     return this.client.taskrouter.v1.workspaces(this.workspace);
   }
 
-  private async run<T>(what: string, op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (e) {
-      if (e instanceof AppError) throw e;
-      throw e instanceof ProviderError ? e : toProviderError(e, `TaskRouter: ${what}`);
-    }
+  /** One SDK operation, retried while it fails transiently; `safeToRepeat` false retries only answered 429/5xx. */
+  private async run<T>(what: string, op: () => Promise<T>, safeToRepeat = true): Promise<T> {
+    const once = async (): Promise<T> => {
+      try {
+        return await op();
+      } catch (e) {
+        if (e instanceof AppError) throw e;
+        throw toProviderError(e, `TaskRouter: ${what}`);
+      }
+    };
+    if (this.o.retry === undefined) return once();
+    return withRetry(once, (e) => isTransientProviderError(e) && (safeToRepeat || (e instanceof ProviderError && e.twilioStatus !== null)), this.o.retry, {
+      onRetry: (attempt, delay, e) => this.o.onRetry?.(`TaskRouter: ${what}`, attempt, delay, e),
+    });
   }
 
   private task(t: { sid: string; assignmentStatus: string; attributes: string; taskQueueFriendlyName: string | null; reason: string | null }): TrTask {
@@ -111,7 +122,8 @@ export class TaskRouterClient {
   }
 
   async createTask(workflowSid: string, attributes: Record<string, unknown>): Promise<TrTask> {
-    return this.run('create task', async () => this.task(await this.ws().tasks.create({ workflowSid, attributes: JSON.stringify(attributes) })));
+    // Not repeated after an unanswered attempt: it may have made the task, and a second one would ring twice.
+    return this.run('create task', async () => this.task(await this.ws().tasks.create({ workflowSid, attributes: JSON.stringify(attributes) })), false);
   }
 
   async fetchTask(taskSid: string): Promise<TrTask> {
@@ -160,31 +172,48 @@ export class TaskRouterClient {
     reservationSid: string,
     conference: { from: string; to: string; statusCallback: string } | null,
   ): Promise<TrReservation> {
-    return this.run(`accept reservation ${reservationSid}`, async () =>
-      this.reservation(
-        await this.ws()
-          .tasks(taskSid)
-          .reservations(reservationSid)
-          .update(
-            conference === null
-              ? { reservationStatus: 'accepted' }
-              : {
-                  reservationStatus: 'accepted',
-                  instruction: 'conference',
-                  from: conference.from,
-                  to: conference.to,
-                  endConferenceOnExit: false,
-                  statusCallback: conference.statusCallback,
-                  statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
-                },
-          ),
-      ),
+    const accept = this.run(
+      `accept reservation ${reservationSid}`,
+      async () =>
+        this.reservation(
+          await this.ws()
+            .tasks(taskSid)
+            .reservations(reservationSid)
+            .update(
+              conference === null
+                ? { reservationStatus: 'accepted' }
+                : {
+                    reservationStatus: 'accepted',
+                    instruction: 'conference',
+                    from: conference.from,
+                    to: conference.to,
+                    endConferenceOnExit: false,
+                    statusCallback: conference.statusCallback,
+                    statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+                  },
+            ),
+        ),
+      // Not repeated after an unanswered attempt: a second conference instruction would dial the worker twice.
+      false,
     );
+    try {
+      return await accept;
+    } catch (e) {
+      if (!(e instanceof ProviderError) || e.twilioStatus !== null) throw e;
+      // No answer: it may have been accepted all the same; TaskRouter says which.
+      const r = await this.run(`fetch reservation ${reservationSid}`, async () =>
+        this.reservation(await this.ws().tasks(taskSid).reservations(reservationSid).fetch()),
+      );
+      if (r.status === 'accepted') return r;
+      throw e;
+    }
   }
 
   async rejectReservation(taskSid: string, reservationSid: string): Promise<TrReservation> {
-    return this.run(`reject reservation ${reservationSid}`, async () =>
-      this.reservation(await this.ws().tasks(taskSid).reservations(reservationSid).update({ reservationStatus: 'rejected' })),
+    return this.run(
+      `reject reservation ${reservationSid}`,
+      async () => this.reservation(await this.ws().tasks(taskSid).reservations(reservationSid).update({ reservationStatus: 'rejected' })),
+      false,
     );
   }
 
