@@ -4,13 +4,14 @@ import type { PauseLedger } from '../ledger/ledger.ts';
 import type { User, UserDirectory } from '../auth/user-directory.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { isTransientProviderError, ProviderError } from '../provider/provider-errors.ts';
-import type { ProviderRecording, TwilioProvider } from '../provider/twilio-provider.ts';
+import type { TwilioProvider } from '../provider/twilio-provider.ts';
 import { defaultSleep } from '../provider/retry.ts';
 import type { RecordingService } from '../pause/recording-service.ts';
 import { KeyedLock } from '../pause/keyed-lock.ts';
 import { taskView, type TaskRecord, type TaskStore } from './task-store.ts';
 import { requireHolder, requireOfferedTo, requireStatus } from './task-guards.ts';
 import { conferenceTwiml } from './twiml.ts';
+import { recordingStarted, startRecordings } from './start-recordings.ts';
 import type { TaskRouterClient, TrTask } from '../taskrouter/taskrouter-client.ts';
 import { EVERYONE_QUEUE, PREFERRED_WORKER } from '../taskrouter/provision.ts';
 
@@ -305,75 +306,12 @@ export class ContactCenter {
     await this.nameInRouter(t);
     // The agent's leg is answered shortly after the create returns; recording it earlier gets 21220.
     await this.d.provider.waitForCallInProgress(legSid, this.d.acceptWaitMs);
-    await this.startRecordings(t, user);
+    await startRecordings(this.d, (path) => this.url(path), t, user);
     const now = this.mustGet(t.sid);
     if (now.status !== 'reserved') return now; // the caller left meanwhile
     t = this.d.tasks.update(t.sid, { status: 'assigned' });
     this.publishTask(t);
     return t;
-  }
-
-  private async startRecordings(task: TaskRecord, user: User): Promise<void> {
-    const dual = this.d.app.dualChannelRecording;
-    let expected = this.d.app.callRecordingEnabled ? 1 : 0;
-    if (dualChannelApplies(dual, task)) {
-      const legSid = dual.channel === 'worker' ? task.workerCallSid : task.attributes.call_sid;
-      if (legSid !== null) {
-        const startedAt = Date.now();
-        try {
-          const rec = await this.d.provider.createCallRecording(
-            legSid,
-            { channels: 'dual', statusCallback: this.url('/webhooks/recording-status') },
-            { waitMs: this.d.acceptWaitMs, notInProgressRetryMs: 100 },
-          );
-          await this.recordingStarted(task, user, rec, startedAt, { channel: dual.channel, callSid: legSid });
-          expected += 1;
-        } catch (e) {
-          await this.auditRecordingStart(task, user, 'failed', [], {
-            channel: dual.channel,
-            callSid: legSid,
-            error: e instanceof Error ? e.message : String(e),
-            twilioErrorCode: e instanceof ProviderError ? e.twilioErrorCode : null,
-          });
-          this.d.logger.error({ err: e, taskSid: task.sid }, 'could not start the dual-channel recording');
-        }
-      }
-    }
-    // Wait until the provider lists every recording we expect (the conference one starts with the conference).
-    const deadline = Date.now() + this.d.acceptWaitMs;
-    for (;;) {
-      const recs = await this.d.recordingService.listAndRemember(task);
-      const active = recs.filter((r) => r.status === 'in-progress' || r.status === 'paused').length;
-      if (active >= expected || Date.now() >= deadline) {
-        this.d.recordingService.publishState(task, await this.d.recordingService.buildState(task, recs));
-        return;
-      }
-      await defaultSleep(50);
-    }
-  }
-
-  private recordingStartEvent(task: TaskRecord, user: User, outcome: 'ok' | 'failed', sids: string[], details: Record<string, unknown>) {
-    return {
-      action: 'recording-start' as const,
-      outcome,
-      actor: user.identity,
-      role: user.role,
-      taskSid: task.sid,
-      callSid: task.attributes.call_sid,
-      conferenceSid: task.conferenceSid,
-      recordingSids: sids,
-      details,
-    };
-  }
-
-  private async auditRecordingStart(task: TaskRecord, user: User, outcome: 'ok' | 'failed', sids: string[], details: Record<string, unknown>): Promise<void> {
-    await this.d.ledger.append(this.recordingStartEvent(task, user, outcome, sids, details));
-  }
-
-  /** A recording this server started: remembered and audited in one ledger call. */
-  private async recordingStarted(task: TaskRecord, user: User, rec: ProviderRecording, startedAt: number, details: Record<string, unknown>): Promise<void> {
-    const event = this.recordingStartEvent(task, user, 'ok', [rec.sid], details);
-    await this.d.recordingService.book.store(task.sid, { taskSid: task.sid, remember: [rec], firstSeenAt: startedAt, append: [event] }, 'recording started');
   }
 
   reject(taskSid: string, user: User): Promise<TaskRecord> {
@@ -474,7 +412,7 @@ export class ContactCenter {
                 { channels: 'dual', statusCallback: this.url('/webhooks/recording-status') },
                 { waitMs: this.d.acceptWaitMs, notInProgressRetryMs: 100 },
               );
-              await this.recordingStarted(t, user, rec, startedAt, { channel: dual.channel, callSid: leg.callSid, via: 'transfer' });
+              await recordingStarted(this.d, t, user, rec, startedAt, { channel: dual.channel, callSid: leg.callSid, via: 'transfer' });
             }
           }
           if (oldLeg !== null) await this.d.provider.removeParticipant(conferenceSid, oldLeg);
