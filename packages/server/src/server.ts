@@ -45,8 +45,12 @@ import { Simulator } from './simulator/simulator.ts';
 import { isStorageError, openDatabase, type Db } from './storage/database.ts';
 import { ContactCenter } from './tasks/contact-center.ts';
 import { taskRoutes } from './tasks/routes.ts';
+import { TaskAccess } from './tasks/task-access.ts';
 import { SqliteTaskStore, type TaskStore } from './tasks/task-store.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
+import { CallAuthority } from './taskrouter/call-authority.ts';
+import { provisionTaskRouter, type Routing } from './taskrouter/provision.ts';
+import { TaskRouterClient } from './taskrouter/taskrouter-client.ts';
 
 /** Knobs for embedding the server (tests shorten the waits; `npm start` turns the demo calls on). */
 export interface StartOptions {
@@ -198,9 +202,37 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const reconciler = new Reconciler({ service: recordingService, provider, ledger, tasks, logger });
 
   const embedded = config.mode === 'embedded';
+  // TaskRouter through the SDK: the engine's in embedded mode (provisioned below), TWILIO_WORKSPACE_SID's at Twilio in production.
+  const router = new TaskRouterClient({
+    accountSid: config.twilio.accountSid,
+    authToken: config.twilio.authToken,
+    apiBaseUrl: config.twilio.apiBaseUrl,
+    requestTimeoutMs: config.twilio.requestTimeoutMs,
+    workspaceSid: config.twilio.workspaceSid,
+    retry: { budgetMs: config.twilio.retryBudgetMs, baseDelayMs: 100, maxDelayMs: 2000, ...opts.retry },
+    onRetry: (what, attempt, delayMs, err) => logger.warn({ what, attempt, delayMs, err: String(err) }, 'retrying a TaskRouter call'),
+  });
+  const authority = new CallAuthority(router);
+  let routing: Routing | null = null;
   const acceptWaitMs = opts.acceptWaitMs ?? 10_000;
   const contactCenter = embedded
-    ? new ContactCenter({ tasks, provider, recordingService, ledger, bus, users, app: config.app, publicUrl: () => urls.public, logger, acceptWaitMs })
+    ? new ContactCenter({
+        tasks,
+        provider,
+        recordingService,
+        ledger,
+        bus,
+        users,
+        app: config.app,
+        publicUrl: () => urls.public,
+        logger,
+        acceptWaitMs,
+        router,
+        workflowSid: () => {
+          if (routing === null) throw new AppError('UPSTREAM_UNAVAILABLE', 'TaskRouter is not provisioned yet');
+          return routing.workflowSid;
+        },
+      })
     : null;
   const simulator =
     contactCenter !== null && config.twilio.apiBaseUrl !== null
@@ -328,12 +360,13 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     pingProvider: (ms) => provider.ping(ms),
   });
   authRoutes(api, { tokens, users, guard, revocations: cluster?.revocations ?? revocations, onLogout: (jti) => streams.endSession(jti) });
-  taskRoutes(api, { tasks, contactCenter });
-  recordingRoutes(api, { tasks, service: recordingService, app: config.app });
+  const access = new TaskAccess({ tasks, router, authority, production: !embedded });
+  taskRoutes(api, { access, contactCenter });
+  recordingRoutes(api, { access, service: recordingService, app: config.app });
   auditRoutes(api, { audit: ledger, tasks });
   recordingsRoutes(api, { ledger, tasks, provider });
   simulatorRoutes(api, { simulator, users });
-  seedRoutes(api, { tokens, users, flex, provider, tasks, service: recordingService, production: !embedded });
+  seedRoutes(api, { tokens, users, flex, provider, access, service: recordingService });
   webhookRoutes(api, {
     publicUrl: () => urls.public,
     authToken: config.twilio.authToken,
@@ -352,6 +385,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   let closed = false;
   const registerNumber = async (): Promise<void> => {
     try {
+      routing ??= await provisionTaskRouter(router, users.agents());
       await provider.ensureIncomingNumber(config.phoneNumber, `${urls.public}/webhooks/voice`, `${urls.public}/webhooks/call-status`);
       logger.info({ phoneNumber: config.phoneNumber }, 'phone number routes to this server');
     } catch (e) {

@@ -25,6 +25,11 @@ export interface ServerConfig {
     readonly requestTimeoutMs: number;
     /** Total time a transient failure (429, 5xx, reset, timeout) is retried before giving up. */
     readonly retryBudgetMs: number;
+    /**
+     * The TaskRouter workspace whose reservations decide who may act on a call (TWILIO_WORKSPACE_SID,
+     * production); null in embedded mode, where the server provisions the engine's own.
+     */
+    readonly workspaceSid: string | null;
   };
   /** Base URL of Twilio's token-validate endpoint (iam.twilio.com; the engine emulates it). */
   readonly flexValidateUrl: string;
@@ -132,6 +137,7 @@ export const ServerEnvSchema = Type.Object({
   TWILIO_API_URL: httpUrl(),
   TWILIO_ACCOUNT_SID: Type.Optional(Type.String({ pattern: '^AC[0-9a-f]{32}$', problem: 'must be AC followed by 32 lowercase hex digits' })),
   TWILIO_AUTH_TOKEN: Type.Optional(Type.String()),
+  TWILIO_WORKSPACE_SID: Type.Optional(Type.String({ pattern: '^WS[0-9a-f]{32}$', problem: 'must be WS followed by 32 lowercase hex digits' })),
   LOG_LEVEL: Type.Optional(Type.Enum([...LOG_LEVELS], { problem: (v: unknown) => `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(v)}` })),
   AUTH_SECRET: Type.Optional(Type.String({ minLength: 32, problem: 'must be at least 32 characters' })),
   PHONE_NUMBER: Type.Optional(
@@ -285,6 +291,7 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
       apiBaseUrl,
       requestTimeoutMs: e.TWILIO_TIMEOUT_MS ?? 5000,
       retryBudgetMs: e.TWILIO_RETRY_BUDGET_MS ?? 8000,
+      workspaceSid: mode === 'embedded' ? null : (e.TWILIO_WORKSPACE_SID ?? null),
     },
     flexValidateUrl: flexValidateUrl ?? (mode === 'embedded' ? (apiBaseUrl ?? '') : 'https://iam.twilio.com'),
     auth: {

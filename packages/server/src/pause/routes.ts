@@ -1,13 +1,12 @@
 import { AppError, ErrorBody, PauseRequest, TaskParams, TaskRecordingState, type AppConfig } from '@pause-recording/core';
 import type { Api } from '../http/validation.ts';
-import { taskAccessCheck, taskForCaller } from '../tasks/routes.ts';
-import type { TaskStore } from '../tasks/task-store.ts';
+import type { TaskAccess } from '../tasks/task-access.ts';
 import type { RecordingService } from './recording-service.ts';
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 
 /** Task-level recording state, pause and resume (docs/architecture.md, One pause, end to end). */
-export function recordingRoutes(app: Api, deps: { tasks: TaskStore; service: RecordingService; app: AppConfig }): void {
+export function recordingRoutes(app: Api, deps: { access: TaskAccess; service: RecordingService; app: AppConfig }): void {
   app.get(
     '/api/tasks/:taskSid/recording',
     {
@@ -19,7 +18,7 @@ export function recordingRoutes(app: Api, deps: { tasks: TaskStore; service: Rec
       },
     },
     async (request) => {
-      const { task } = taskForCaller(request, request.params.taskSid, deps.tasks);
+      const { task } = await deps.access.view(request, request.params.taskSid);
       return deps.service.getState(task);
     },
   );
@@ -29,11 +28,12 @@ export function recordingRoutes(app: Api, deps: { tasks: TaskStore; service: Rec
     app.post(
       `/api/tasks/:taskSid/recording/${action}`,
       {
-        preValidation: taskAccessCheck(deps.tasks),
+        // TaskRouter decides who may pause this call (task-access.ts, taskrouter/call-authority.ts).
+        preValidation: deps.access.actCheck(),
         schema: { summary: summaries[action], tags: ['recording'], params: TaskParams, body: PauseRequest, response: { 200: TaskRecordingState, ...errors } },
       },
       async (request) => {
-        const { task, user } = taskForCaller(request, request.params.taskSid, deps.tasks);
+        const { task, user } = await deps.access.act(request, request.params.taskSid);
         const reason = request.body.reason?.trim();
         if (!deps.app.pauseRecording.enabled) {
           throw new AppError('CONFLICT', 'pause_recording is disabled in the configuration', { field: 'features.pause_recording.enabled' });

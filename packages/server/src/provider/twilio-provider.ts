@@ -345,6 +345,14 @@ export class TwilioProvider {
     return { callSid: r.callSid, status: r.status };
   }
 
+  /** The call SID of the participant labelled `label` (Twilio addresses a participant by its label too). */
+  async participantCallSid(conferenceSid: string, label: string): Promise<string> {
+    const p = await this.call(`fetch participant ${label} of conference ${conferenceSid}`, () =>
+      this.client.conferences(conferenceSid).participants(label).fetch(),
+    );
+    return p.callSid;
+  }
+
   /** Takes a participant out of a conference (their leg hangs up). */
   async removeParticipant(conferenceSid: string, callSid: string): Promise<void> {
     await this.call(`remove ${callSid} from ${conferenceSid}`, () => this.client.conferences(conferenceSid).participants(callSid).remove());

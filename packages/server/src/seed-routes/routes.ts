@@ -1,4 +1,4 @@
-import { isPauseBehavior, isSid, sidProblem, type CompletionOutcome, type PauseBehavior, type SidKind } from '@pause-recording/core';
+import { AppError, isPauseBehavior, isSid, sidProblem, type CompletionOutcome, type PauseBehavior, type SidKind } from '@pause-recording/core';
 import type { FastifyReply } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { BearerTokens } from '../auth/bearer-tokens.ts';
@@ -10,7 +10,8 @@ import type { RetryPolicy } from '../provider/retry.ts';
 import type { ProviderRecording, RecordingJson, RecordingOwner, TwilioProvider } from '../provider/twilio-provider.ts';
 import type { Actor } from '../pause/actor.ts';
 import type { RecordingService } from '../pause/recording-service.ts';
-import type { TaskRecord, TaskStore } from '../tasks/task-store.ts';
+import type { TaskRecord } from '../tasks/task-store.ts';
+import type { TaskAccess } from '../tasks/task-access.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -110,10 +111,9 @@ interface Deps {
   readonly users: UserDirectory;
   readonly flex: FlexTokenValidator;
   readonly provider: TwilioProvider;
-  readonly tasks: TaskStore;
+  /** Who may act on a call: TaskRouter's reservations (tasks/task-access.ts, taskrouter/call-authority.ts). */
+  readonly access: TaskAccess;
   readonly service: RecordingService;
-  /** Production: no local tasks, so agents cannot be tied to a call yet and are refused. */
-  readonly production: boolean;
 }
 
 /** A missing or refused token: the Functions' validator answers 403 with the reason as plain text. */
@@ -169,14 +169,14 @@ function checked(request: SeedRequest): SeedForm {
 }
 
 export function seedRoutes(app: Api, deps: Deps): void {
-  async function actorFrom(request: SeedRequest): Promise<Actor> {
+  async function actorFrom(request: SeedRequest): Promise<Actor & { readonly workerSid: string | null }> {
     // Read as it came: the schema's verdict waits until the caller is known.
     const token: unknown = eventOf(request).Token;
     if (typeof token !== 'string' || token === '') throw new TokenRefused('Unauthorized: Token was not provided');
     const own = deps.tokens.check(token);
     if (own.ok) {
       const user = deps.users.get(own.claims.sub);
-      if (user !== null) return { identity: user.identity, role: user.role };
+      if (user !== null) return { identity: user.identity, role: user.role, workerSid: null };
     }
     let verdict;
     try {
@@ -187,30 +187,21 @@ export function seedRoutes(app: Api, deps: Deps): void {
     }
     if (!verdict.ok) throw new TokenRefused(verdict.message);
     const flex = verdict.id;
-    return { identity: flex.identity, role: flex.roles.includes('supervisor') || flex.roles.includes('admin') ? 'supervisor' : 'flex' };
+    return {
+      identity: flex.identity,
+      role: flex.roles.includes('supervisor') || flex.roles.includes('admin') ? 'supervisor' : 'flex',
+      workerSid: flex.workerSid,
+    };
   }
 
-  /**
-   * The local task the call or conference belongs to; agents may touch only their own. A call or
-   * conference no task names cannot be tied to the caller (in production mode nothing ties a
-   * caller to a call yet: TaskRouter reservations will, issue 11), so only supervisors may act on
-   * it, in both modes: fail closed rather than let any agent resume any pause.
-   */
-  function taskGuard(actor: Actor, owner: RecordingOwner): TaskRecord | null {
-    const field = owner.kind === 'call' ? 'callSid' : 'conferenceSid';
-    const task = owner.kind === 'call' ? deps.tasks.byCallSid(owner.callSid) : deps.tasks.byConference(owner.conferenceSid);
-    if (task !== null && actor.role !== 'supervisor' && task.worker !== actor.identity) {
-      throw new SeedFailure(403, `${field}: belongs to a task not assigned to ${actor.identity}`);
+  /** The caller may act on this call or conference (TaskRouter decides; 403 otherwise); its task as this server knows it. */
+  async function taskGuard(actor: Actor & { readonly workerSid: string | null }, owner: RecordingOwner): Promise<TaskRecord | null> {
+    try {
+      return (await deps.access.forCall(actor, owner)).task;
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'FORBIDDEN') throw new SeedFailure(403, e.message);
+      throw e;
     }
-    if (task === null && actor.role !== 'supervisor') {
-      throw new SeedFailure(
-        403,
-        deps.production
-          ? `${field}: cannot be tied to a task of ${actor.identity}; in production mode this server cannot yet check which worker holds the call, so only supervisors may pause, resume or record it`
-          : `${field}: belongs to no task of ${actor.identity}; only supervisors may pause, resume or record a call or conference that is not a task`,
-      );
-    }
-    return task;
   }
 
   async function respond(reply: FastifyReply, run: () => Promise<SeedResponse>): Promise<SeedResponse | string> {
@@ -290,7 +281,7 @@ export function seedRoutes(app: Api, deps: Deps): void {
         if (!isPauseBehavior(pb)) throw new SeedFailure(400, 'pauseBehavior: must be skip or silence');
         behavior = pb;
       }
-      const task = taskGuard(actor, owner);
+      const task = await taskGuard(actor, owner);
       // Under the task's lock: the reconcile never mistakes this change for someone else's.
       const run = async (): Promise<SeedResponse> => {
         const key = task?.sid ?? (owner.kind === 'call' ? owner.callSid : owner.conferenceSid);
@@ -327,7 +318,7 @@ export function seedRoutes(app: Api, deps: Deps): void {
       const actor = await actorFrom(request);
       const callSid = requiredSid(checked(request), 'callSid', 'call');
       const owner: RecordingOwner = { kind: 'call', callSid };
-      const task = taskGuard(actor, owner);
+      const task = await taskGuard(actor, owner);
       let answer: { recording: ProviderRecording; json: RecordingJson };
       const startedAt = Date.now();
       const key = task?.sid ?? `call:${callSid}`;

@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS tasks (
   rejected_by TEXT NOT NULL DEFAULT '[]',
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
-  accepted_at TEXT
+  accepted_at TEXT,
+  router_task_sid TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_conference ON tasks(conference_sid);
 
@@ -124,6 +125,8 @@ CREATE TABLE IF NOT EXISTS deferred_legs (
 function migrate(db: Db): void {
   const taskColumns = (db.prepare('PRAGMA table_info(tasks)').all() as { name: string }[]).map((c) => c.name);
   if (!taskColumns.includes('accepted_at')) db.exec('ALTER TABLE tasks ADD COLUMN accepted_at TEXT');
+  // The TaskRouter task that carries the call now (a transfer hands it to a new one); NULL: `sid` itself.
+  if (!taskColumns.includes('router_task_sid')) db.exec('ALTER TABLE tasks ADD COLUMN router_task_sid TEXT');
   // The ledger's deadline claims (one instance handles a due reminder or auto-resume) and retries.
   const pauseColumns = (db.prepare('PRAGMA table_info(pauses)').all() as { name: string }[]).map((c) => c.name);
   if (!pauseColumns.includes('last_auto_resume_at')) db.exec('ALTER TABLE pauses ADD COLUMN last_auto_resume_at INTEGER');

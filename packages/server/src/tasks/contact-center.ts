@@ -1,20 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { AppError, dualChannelApplies, makeSid, type AppConfig, type TaskAttributes, type TaskStatus } from '@pause-recording/core';
+import { AppError, dualChannelApplies, type AppConfig, type TaskAttributes, type TaskStatus } from '@pause-recording/core';
 import type { Logger } from 'pino';
 import type { PauseLedger } from '../ledger/ledger.ts';
 import type { User, UserDirectory } from '../auth/user-directory.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { isTransientProviderError, ProviderError } from '../provider/provider-errors.ts';
-import type { ProviderRecording, TwilioProvider } from '../provider/twilio-provider.ts';
+import type { TwilioProvider } from '../provider/twilio-provider.ts';
 import { defaultSleep } from '../provider/retry.ts';
 import type { RecordingService } from '../pause/recording-service.ts';
 import { KeyedLock } from '../pause/keyed-lock.ts';
 import { taskView, type TaskRecord, type TaskStore } from './task-store.ts';
 import { requireHolder, requireOfferedTo, requireStatus } from './task-guards.ts';
 import { conferenceTwiml } from './twiml.ts';
+import { recordingStarted, startRecordings } from './start-recordings.ts';
+import type { TaskRouterClient, TrTask } from '../taskrouter/taskrouter-client.ts';
+import { EVERYONE_QUEUE, PREFERRED_WORKER } from '../taskrouter/provision.ts';
 
-export const DEFAULT_QUEUE = 'Everyone';
-const BUSY: readonly TaskStatus[] = ['reserved', 'assigned', 'wrapping'];
+export const DEFAULT_QUEUE = EVERYONE_QUEUE;
 const ENDED_CALL_STATUSES = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 
 export interface ContactCenterDeps {
@@ -31,12 +32,19 @@ export interface ContactCenterDeps {
   readonly logger: Logger;
   /** How long accept waits for the conference, the agent's leg and the recordings. */
   readonly acceptWaitMs: number;
+  /** TaskRouter (the engine's): tasks, reservations and workers live there; `tasks` is this server's view of them. */
+  readonly router: TaskRouterClient;
+  /** The workflow inbound calls enter (provisioned at start). */
+  readonly workflowSid: () => string;
 }
 
 /**
- * The local contact center of embedded mode (a small TaskRouter): each inbound call becomes a
- * task offered to an available agent; accept adds the agent to the caller's conference through
- * the Participants API and starts the recordings config asks for; hang up; wrap-up; complete.
+ * The local contact center of embedded mode, a TaskRouter client as Flex is: each inbound call
+ * becomes a TaskRouter task (attributes name `call_sid`, and the conference once known), the
+ * workflow reserves an agent, accept accepts the reservation with the `conference` instruction
+ * and starts the recordings config asks for; hang up wraps the task up; complete completes it.
+ * `tasks` is this server's view of those tasks (what the desktop lists), keyed by TaskRouter's
+ * task SID; who may act on a call is decided from TaskRouter itself (taskrouter/call-authority.ts).
  */
 export class ContactCenter {
   private readonly lock = new KeyedLock();
@@ -83,63 +91,72 @@ export class ContactCenter {
     });
   }
 
-  /** The voice webhook: make (or find) the task for this call and answer the TwiML that parks the caller. */
-  inboundCall(p: { callSid: string; from: string; to: string }): string {
-    let task = this.d.tasks.byCallSid(p.callSid);
-    if (task === null) {
-      const sid = makeSid('task', (n) => randomBytes(n));
-      const attributes: TaskAttributes = {
-        call_sid: p.callSid,
-        from: p.from,
-        to: p.to,
-        direction: 'inbound',
-        client_call: p.from.startsWith('client:'),
-        conference: { sid: null, friendly_name: sid, participants: { customer: p.callSid, worker: null } },
-      };
-      task = this.d.tasks.create({ sid, queue: DEFAULT_QUEUE, attributes });
-      const q = this.preferred.get(p.from);
-      const agent = q?.shift();
-      if (q !== undefined && q.length === 0) this.preferred.delete(p.from);
-      task = this.offer(task, agent);
-      for (const w of this.waiters.get(p.callSid) ?? []) w(task);
-      this.waiters.delete(p.callSid);
-    }
-    return conferenceTwiml({
-      name: task.attributes.conference.friendly_name,
-      statusCallback: this.url('/webhooks/conference-status'),
-      record: this.d.app.callRecordingEnabled,
-      recordingStatusCallback: this.url('/webhooks/recording-status'),
+  /** The voice webhook: make (or find) the TaskRouter task for this call and answer the TwiML that parks the caller. */
+  inboundCall(p: { callSid: string; from: string; to: string }): Promise<string> {
+    // One task per call, even when the webhook is retried while the first create is under way.
+    return this.lock.run(`call:${p.callSid}`, async () => {
+      let task = this.d.tasks.byCallSid(p.callSid);
+      if (task === null) {
+        const q = this.preferred.get(p.from);
+        const agent = q?.shift();
+        if (q !== undefined && q.length === 0) this.preferred.delete(p.from);
+        const attributes = {
+          call_sid: p.callSid,
+          from: p.from,
+          to: p.to,
+          direction: 'inbound' as const,
+          client_call: p.from.startsWith('client:'),
+          ...(agent === undefined ? {} : { [PREFERRED_WORKER]: agent }),
+        };
+        const created = await this.d.router.createTask(this.d.workflowSid(), attributes);
+        // The caller waits in a conference named after the task, as Flex names it.
+        const local: TaskAttributes = {
+          ...attributes,
+          conference: { sid: null, friendly_name: created.sid, participants: { customer: p.callSid, worker: null } },
+        };
+        // A call routed to one agent waits in that agent's queue, the simulator's device: its queue of record stays Everyone.
+        const queue = agent === undefined ? (created.queueName ?? DEFAULT_QUEUE) : DEFAULT_QUEUE;
+        task = this.d.tasks.create({ sid: created.sid, queue, attributes: local });
+        task = await this.syncOffer(task);
+        for (const w of this.waiters.get(p.callSid) ?? []) w(task);
+        this.waiters.delete(p.callSid);
+      }
+      return conferenceTwiml({
+        name: task.attributes.conference.friendly_name,
+        statusCallback: this.url('/webhooks/conference-status'),
+        record: this.d.app.callRecordingEnabled,
+        recordingStatusCallback: this.url('/webhooks/recording-status'),
+      });
     });
   }
 
-  private busyAgents(): Set<string> {
-    return new Set(
-      this.d.tasks
-        .list({ statuses: BUSY })
-        .map((t) => t.worker)
-        .filter((w): w is string => w !== null),
-    );
-  }
-
-  /** Offers a pending task to `preferred` (when given) or the first available agent who has not declined it. */
-  private offer(task: TaskRecord, preferred?: string): TaskRecord {
-    const busy = this.busyAgents();
-    const agent =
-      preferred !== undefined && this.d.users.get(preferred)?.role === 'agent'
-        ? preferred
-        : this.d.users.agents().find((a) => !busy.has(a) && !task.rejectedBy.includes(a));
-    if (agent === undefined) {
+  /** The agent TaskRouter's workflow reserved a pending task for (its pending reservation), told to that agent. */
+  private async syncOffer(task: TaskRecord): Promise<TaskRecord> {
+    if (task.status !== 'pending') return task;
+    const pending = (await this.d.router.taskReservations(task.routerTaskSid, ['pending']))[0];
+    if (pending === undefined || pending.workerName === null) {
       this.publishTask(task);
       return task;
     }
-    const offered = this.d.tasks.update(task.sid, { status: 'reserved', worker: agent });
-    this.d.bus.publish({ type: 'task.offered', task: taskView(offered) }, { worker: agent });
+    const offered = this.d.tasks.update(task.sid, { status: 'reserved', worker: pending.workerName });
+    this.d.bus.publish({ type: 'task.offered', task: taskView(offered) }, { worker: pending.workerName });
     return offered;
   }
 
-  /** Offers waiting tasks to agents who became free. */
-  private dispatchPending(): void {
-    for (const t of this.d.tasks.list({ statuses: ['pending'] })) this.offer(t);
+  /** Offers waiting tasks TaskRouter reserved once an agent became free. */
+  private async dispatchPending(): Promise<void> {
+    for (const t of this.d.tasks.list({ statuses: ['pending'] })) {
+      await this.syncOffer(t).catch((e: unknown) => this.d.logger.warn({ err: e, taskSid: t.sid }, 'could not read the reservations of a waiting task'));
+    }
+  }
+
+  /** Moves the TaskRouter task; a refusal is logged (the call is over either way). */
+  private async routerMove(task: TaskRecord, status: 'canceled' | 'wrapping' | 'completed', reason: string): Promise<void> {
+    try {
+      await this.d.router.updateTask(task.routerTaskSid, { status, reason });
+    } catch (e) {
+      this.d.logger.warn({ err: e, taskSid: task.sid, status }, 'TaskRouter refused the task update');
+    }
   }
 
   private publishTask(task: TaskRecord, alsoTo?: string | null): void {
@@ -147,7 +164,7 @@ export class ContactCenter {
     if (alsoTo && alsoTo !== task.worker) this.d.bus.publish({ type: 'task.updated', task: taskView(task) }, { worker: alsoTo });
   }
 
-  /** Conference status callback: learn the conference SID; a conference that ends ends the task's call. */
+  /** Conference status callback: learn the conference SID (and name it in the TaskRouter task); a conference that ends ends the task's call. */
   async conferenceEvent(p: Record<string, string>): Promise<void> {
     const name = p['FriendlyName'];
     const conferenceSid = p['ConferenceSid'];
@@ -160,8 +177,14 @@ export class ContactCenter {
         conferenceSid,
         attributes: { ...t.attributes, conference: { ...t.attributes.conference, sid: conferenceSid } },
       });
+      await this.nameInRouter(t);
     }
     if (event === 'conference-end') await this.callEnded(t);
+  }
+
+  /** The TaskRouter task's attributes name the call, its legs and the conference (what authorization matches). */
+  private async nameInRouter(t: TaskRecord): Promise<TrTask> {
+    return this.d.router.updateTask(t.routerTaskSid, { attributes: { ...t.attributes } });
   }
 
   /** Call status callback (the number's and the agent leg's). */
@@ -181,7 +204,8 @@ export class ContactCenter {
   }
 
   private async callEnded(task: TaskRecord): Promise<void> {
-    await this.d.recordingService.taskEnded(task);
+    // Under the task's recording lock: a pause under way settles first and is then closed here.
+    await this.d.recordingService.exclusive(task.sid, () => this.d.recordingService.taskEnded(task));
     // Decided from the task as it is once the ledger has answered (a remote ledger takes a while):
     // meanwhile the agent may have hung up and completed it, which a stale status would undo.
     const status = this.d.tasks.get(task.sid)?.status ?? task.status;
@@ -189,9 +213,10 @@ export class ContactCenter {
     if (status === 'pending' || status === 'reserved') next = 'canceled';
     if (status === 'assigned') next = 'wrapping';
     if (next === null) return;
+    await this.routerMove(task, next === 'canceled' ? 'canceled' : 'wrapping', 'the call ended');
     const t = this.d.tasks.update(task.sid, { status: next });
     this.publishTask(t);
-    if (next === 'canceled') this.dispatchPending();
+    if (next === 'canceled') await this.dispatchPending();
   }
 
   private async auditTask(
@@ -251,30 +276,40 @@ export class ContactCenter {
     }
   }
 
+  /** The pending reservation TaskRouter offered `identity` on this task; 409 when there is none (anymore). */
+  private async pendingReservationOf(task: TaskRecord, identity: string): Promise<string> {
+    const worker = await this.d.router.workerOf(identity);
+    const r = worker === null ? undefined : (await this.d.router.taskReservations(task.routerTaskSid, ['pending'], worker.sid))[0];
+    if (r === undefined) {
+      throw new AppError('CONFLICT', `task ${task.sid} has no pending TaskRouter reservation for ${identity}`, { field: 'taskSid' });
+    }
+    return r.sid;
+  }
+
   private async connectAgent(task: TaskRecord, user: User): Promise<TaskRecord> {
+    const reservationSid = await this.pendingReservationOf(task, user.identity);
     const conferenceSid = await this.conferenceSidOf(task);
-    const leg = await this.d.provider.addParticipant(conferenceSid, {
+    // Accepting with the `conference` instruction: TaskRouter dials the worker's contact_uri into the caller's conference.
+    await this.d.router.acceptReservation(task.routerTaskSid, reservationSid, {
       from: task.attributes.to,
       to: `client:${user.identity}`,
-      label: 'worker',
-      startConferenceOnEnter: true,
-      // Not true: a transfer takes this leg out while the call goes on. Hang-up ends the conference.
-      endConferenceOnExit: false,
       statusCallback: this.url('/webhooks/call-status'),
     });
+    const legSid = await this.d.provider.participantCallSid(conferenceSid, 'worker');
     let t = this.mustGet(task.sid);
     // Still `reserved` while connecting: the task becomes `assigned` (and pausable) only once its
     // recordings run, so no pause can slip in before a recording that would then capture.
     t = this.d.tasks.update(t.sid, {
-      workerCallSid: leg.callSid,
+      workerCallSid: legSid,
       attributes: {
         ...t.attributes,
-        conference: { ...t.attributes.conference, participants: { ...t.attributes.conference.participants, worker: leg.callSid } },
+        conference: { ...t.attributes.conference, participants: { ...t.attributes.conference.participants, worker: legSid } },
       },
     });
+    await this.nameInRouter(t);
     // The agent's leg is answered shortly after the create returns; recording it earlier gets 21220.
-    await this.d.provider.waitForCallInProgress(leg.callSid, this.d.acceptWaitMs);
-    await this.startRecordings(t, user);
+    await this.d.provider.waitForCallInProgress(legSid, this.d.acceptWaitMs);
+    await startRecordings(this.d, (path) => this.url(path), t, user);
     const now = this.mustGet(t.sid);
     if (now.status !== 'reserved') return now; // the caller left meanwhile
     t = this.d.tasks.update(t.sid, { status: 'assigned' });
@@ -282,78 +317,24 @@ export class ContactCenter {
     return t;
   }
 
-  private async startRecordings(task: TaskRecord, user: User): Promise<void> {
-    const dual = this.d.app.dualChannelRecording;
-    let expected = this.d.app.callRecordingEnabled ? 1 : 0;
-    if (dualChannelApplies(dual, task)) {
-      const legSid = dual.channel === 'worker' ? task.workerCallSid : task.attributes.call_sid;
-      if (legSid !== null) {
-        const startedAt = Date.now();
-        try {
-          const rec = await this.d.provider.createCallRecording(
-            legSid,
-            { channels: 'dual', statusCallback: this.url('/webhooks/recording-status') },
-            { waitMs: this.d.acceptWaitMs, notInProgressRetryMs: 100 },
-          );
-          await this.recordingStarted(task, user, rec, startedAt, { channel: dual.channel, callSid: legSid });
-          expected += 1;
-        } catch (e) {
-          await this.auditRecordingStart(task, user, 'failed', [], {
-            channel: dual.channel,
-            callSid: legSid,
-            error: e instanceof Error ? e.message : String(e),
-            twilioErrorCode: e instanceof ProviderError ? e.twilioErrorCode : null,
-          });
-          this.d.logger.error({ err: e, taskSid: task.sid }, 'could not start the dual-channel recording');
-        }
-      }
-    }
-    // Wait until the provider lists every recording we expect (the conference one starts with the conference).
-    const deadline = Date.now() + this.d.acceptWaitMs;
-    for (;;) {
-      const recs = await this.d.recordingService.listAndRemember(task);
-      const active = recs.filter((r) => r.status === 'in-progress' || r.status === 'paused').length;
-      if (active >= expected || Date.now() >= deadline) {
-        this.d.recordingService.publishState(task, await this.d.recordingService.buildState(task, recs));
-        return;
-      }
-      await defaultSleep(50);
-    }
-  }
-
-  private recordingStartEvent(task: TaskRecord, user: User, outcome: 'ok' | 'failed', sids: string[], details: Record<string, unknown>) {
-    return {
-      action: 'recording-start' as const,
-      outcome,
-      actor: user.identity,
-      role: user.role,
-      taskSid: task.sid,
-      callSid: task.attributes.call_sid,
-      conferenceSid: task.conferenceSid,
-      recordingSids: sids,
-      details,
-    };
-  }
-
-  private async auditRecordingStart(task: TaskRecord, user: User, outcome: 'ok' | 'failed', sids: string[], details: Record<string, unknown>): Promise<void> {
-    await this.d.ledger.append(this.recordingStartEvent(task, user, outcome, sids, details));
-  }
-
-  /** A recording this server started: remembered and audited in one ledger call. */
-  private async recordingStarted(task: TaskRecord, user: User, rec: ProviderRecording, startedAt: number, details: Record<string, unknown>): Promise<void> {
-    const event = this.recordingStartEvent(task, user, 'ok', [rec.sid], details);
-    await this.d.recordingService.book.store(task.sid, { taskSid: task.sid, remember: [rec], firstSeenAt: startedAt, append: [event] }, 'recording started');
-  }
-
   reject(taskSid: string, user: User): Promise<TaskRecord> {
     return this.lock.run(taskSid, async () => {
       const task = this.mustGet(taskSid);
       requireOfferedTo(task, user);
       requireStatus(task, ['reserved'], 'reject');
-      const t = this.d.tasks.update(task.sid, { status: 'pending', worker: null, rejectedBy: [...task.rejectedBy, user.identity] });
+      // TaskRouter re-offers the task to the next free worker (never again to this one).
+      await this.d.router.rejectReservation(task.routerTaskSid, await this.pendingReservationOf(task, user.identity));
+      let attributes = task.attributes;
+      if (PREFERRED_WORKER in attributes) {
+        // Declined by the agent it was routed to: the workflow routes it to everyone else now.
+        const { [PREFERRED_WORKER]: _declined, ...rest } = attributes;
+        attributes = rest as TaskAttributes;
+        await this.d.router.updateTask(task.routerTaskSid, { attributes: { ...attributes } });
+      }
+      const t = this.d.tasks.update(task.sid, { status: 'pending', worker: null, rejectedBy: [...task.rejectedBy, user.identity], attributes });
       await this.auditTask('task-reject', t, user, 'ok');
       this.publishTask(t, user.identity);
-      return this.offer(t);
+      return this.syncOffer(t);
     });
   }
 
@@ -392,10 +373,12 @@ export class ContactCenter {
         }
         requireStatus(task, ['assigned'], 'transfer');
         if (to === task.worker) throw new AppError('CONFLICT', `to: ${to} already has task ${task.sid}`, { field: 'to' });
-        if (this.busyAgents().has(to)) throw new AppError('CONFLICT', `to: ${to} is busy with another task`, { field: 'to' });
         const from = task.worker;
         const oldLeg = task.workerCallSid;
         const conferenceSid = task.conferenceSid as string;
+        // In TaskRouter a transfer is a new task for the same call, routed to `to` and accepted for
+        // them; the old task is completed once their leg is in, which ends `from`'s reservation.
+        const handOver = await this.transferTask(task, to);
         try {
           const leg = await this.d.provider.addParticipant(conferenceSid, {
             from: task.attributes.to,
@@ -409,11 +392,14 @@ export class ContactCenter {
           let t = this.d.tasks.update(task.sid, {
             worker: to,
             workerCallSid: leg.callSid,
+            routerTaskSid: handOver,
             attributes: {
               ...task.attributes,
               conference: { ...task.attributes.conference, participants: { ...task.attributes.conference.participants, worker: leg.callSid } },
             },
           });
+          await this.nameInRouter(t);
+          await this.d.router.updateTask(task.routerTaskSid, { status: 'completed', reason: `transferred to ${to}` });
           const dual = this.d.app.dualChannelRecording;
           if (dual.channel === 'worker' && dualChannelApplies(dual, t)) {
             // The state as it was before the hand-over: the old leg (and its recording) is still in
@@ -429,7 +415,7 @@ export class ContactCenter {
                 { channels: 'dual', statusCallback: this.url('/webhooks/recording-status') },
                 { waitMs: this.d.acceptWaitMs, notInProgressRetryMs: 100 },
               );
-              await this.recordingStarted(t, user, rec, startedAt, { channel: dual.channel, callSid: leg.callSid, via: 'transfer' });
+              await recordingStarted(this.d, t, user, rec, startedAt, { channel: dual.channel, callSid: leg.callSid, via: 'transfer' });
             }
           }
           if (oldLeg !== null) await this.d.provider.removeParticipant(conferenceSid, oldLeg);
@@ -439,11 +425,25 @@ export class ContactCenter {
           this.d.recordingService.publishState(t, await this.d.recordingService.getState(t));
           return t;
         } catch (e) {
+          if (this.mustGet(taskSid).routerTaskSid !== handOver) await this.routerMove({ ...task, routerTaskSid: handOver }, 'completed', 'transfer failed');
           await this.auditTask('task-transfer', this.mustGet(taskSid), user, 'failed', { from, to, error: e instanceof Error ? e.message : String(e) });
           throw e;
         }
       }),
     );
+  }
+
+  /** The TaskRouter task that takes the call over for `to`, accepted for them; 409 when TaskRouter does not reserve `to` (busy, say). */
+  private async transferTask(task: TaskRecord, to: string): Promise<string> {
+    const created = await this.d.router.createTask(this.d.workflowSid(), { ...task.attributes, [PREFERRED_WORKER]: to, transfer_of: task.sid });
+    const reservation = (await this.d.router.taskReservations(created.sid, ['pending']))[0];
+    if (reservation === undefined || reservation.workerName !== to) {
+      await this.routerMove({ ...task, routerTaskSid: created.sid }, 'canceled', `${to} could not take the transfer`);
+      throw new AppError('CONFLICT', `to: ${to} is busy with another task`, { field: 'to' });
+    }
+    // Accepted without an instruction: the server adds their leg through the Participants API.
+    await this.d.router.acceptReservation(created.sid, reservation.sid, null);
+    return created.sid;
   }
 
   hangup(taskSid: string, user: User): Promise<TaskRecord> {
@@ -475,10 +475,12 @@ export class ContactCenter {
       const task = this.mustGet(taskSid);
       requireHolder(task, user, 'complete');
       requireStatus(task, ['wrapping'], 'complete');
+      // TaskRouter first: once its reservation is completed, the agent may no longer act on the call.
+      await this.d.router.updateTask(task.routerTaskSid, { status: 'completed', reason: `completed by ${user.identity}` });
       const t = this.d.tasks.update(task.sid, { status: 'completed' });
       await this.auditTask('task-complete', t, user, 'ok');
       this.publishTask(t);
-      this.dispatchPending();
+      await this.dispatchPending();
       return t;
     });
   }

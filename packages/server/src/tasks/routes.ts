@@ -1,55 +1,33 @@
 import { AppError, ErrorBody, HoldRequest, NoFields, TaskParams, TaskResponse, TasksResponse, TransferRequest, type TaskView } from '@pause-recording/core';
-import type { User } from '../auth/user-directory.ts';
-import { requireSid } from '../http/errors.ts';
 import type { Api } from '../http/validation.ts';
 import type { ContactCenter } from './contact-center.ts';
-import { taskView, type TaskRecord, type TaskStore } from './task-store.ts';
+import { currentUser, type TaskAccess } from './task-access.ts';
+import { taskView } from './task-store.ts';
 
-/** The authenticated caller (set by the server's authentication hook on every non-public `/api` route). */
-export function currentUser(request: { readonly user: User | null }): User {
-  if (request.user === null) throw new AppError('UNAUTHENTICATED', 'authorization: not logged in', { field: 'authorization' });
-  return request.user;
-}
-
-/** The task `taskSid`, if the caller may see it: its agent, or any supervisor. 400 / 404 / 403 otherwise. */
-export function taskForCaller(request: { readonly user: User | null }, taskSid: string, tasks: TaskStore): { task: TaskRecord; user: User } {
-  const user = currentUser(request);
-  // The route schema checked the shape already; checked again so a caller outside a route cannot skip it.
-  const sid = requireSid('task', taskSid, 'taskSid');
-  const task = tasks.get(sid);
-  if (task === null) throw new AppError('NOT_FOUND', `no task ${sid}`, { field: 'taskSid' });
-  if (user.role !== 'supervisor' && task.worker !== user.identity) {
-    throw new AppError('FORBIDDEN', `task ${sid} is not assigned to ${user.identity}`, { field: 'taskSid' });
-  }
-  return { task, user };
-}
-
-/**
- * A `preValidation` hook: the caller may act on `:taskSid` (400 / 404 / 403 as taskForCaller), checked
- * before the body is validated, so a body is judged only for a task the caller may touch.
- */
-export function taskAccessCheck(tasks: TaskStore) {
-  return async (request: { readonly user: User | null; readonly params: { readonly taskSid: string } }): Promise<void> => {
-    taskForCaller(request, request.params.taskSid, tasks);
-  };
-}
+export { currentUser } from './task-access.ts';
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 
-export function taskRoutes(app: Api, deps: { tasks: TaskStore; contactCenter: ContactCenter | null }): void {
+export function taskRoutes(app: Api, deps: { access: TaskAccess; contactCenter: ContactCenter | null }): void {
   const contactCenter = (): ContactCenter => {
     if (deps.contactCenter === null) throw new AppError('NOT_FOUND', 'the local contact center runs in embedded mode only');
     return deps.contactCenter;
   };
   const answer = (t: TaskView): TaskResponse => ({ task: t });
-  const mayAct = taskAccessCheck(deps.tasks);
+  const tasks = deps.access.tasks;
+  // Acting on the call (hold, transfer, hang up, complete): TaskRouter decides (task-access.ts).
+  const mayAct = deps.access.actCheck();
+  // Accept and reject: the offer is the caller's; the contact center checks TaskRouter's pending reservation.
+  const mayAnswer = async (request: { readonly user: Parameters<typeof currentUser>[0]['user']; readonly params: { readonly taskSid: string } }) => {
+    await deps.access.view(request, request.params.taskSid);
+  };
 
   app.get(
     '/api/tasks',
     { schema: { summary: "The caller's tasks; a supervisor gets every task", tags: ['tasks'], response: { 200: TasksResponse, ...errors } } },
     async (request) => {
       const user = currentUser(request);
-      const list = user.role === 'supervisor' ? deps.tasks.list() : deps.tasks.list({ worker: user.identity });
+      const list = user.role === 'supervisor' ? tasks.list() : tasks.list({ worker: user.identity });
       return { tasks: list.map(taskView) };
     },
   );
@@ -57,7 +35,7 @@ export function taskRoutes(app: Api, deps: { tasks: TaskStore; contactCenter: Co
   app.get(
     '/api/tasks/:taskSid',
     { schema: { summary: 'One task', tags: ['tasks'], params: TaskParams, response: { 200: TaskResponse, ...errors } } },
-    async (request) => answer(taskView(taskForCaller(request, request.params.taskSid, deps.tasks).task)),
+    async (request) => answer(taskView((await deps.access.view(request, request.params.taskSid)).task)),
   );
 
   app.post(
@@ -73,7 +51,7 @@ export function taskRoutes(app: Api, deps: { tasks: TaskStore; contactCenter: Co
       },
     },
     async (request) => {
-      const { task, user } = taskForCaller(request, request.params.taskSid, deps.tasks);
+      const { task, user } = await deps.access.act(request, request.params.taskSid);
       return answer(taskView(await contactCenter().hold(task.sid, user, request.body.hold)));
     },
   );
@@ -91,7 +69,7 @@ export function taskRoutes(app: Api, deps: { tasks: TaskStore; contactCenter: Co
       },
     },
     async (request) => {
-      const { task, user } = taskForCaller(request, request.params.taskSid, deps.tasks);
+      const { task, user } = await deps.access.act(request, request.params.taskSid);
       return answer(taskView(await contactCenter().transfer(task.sid, user, request.body.to)));
     },
   );
@@ -100,7 +78,7 @@ export function taskRoutes(app: Api, deps: { tasks: TaskStore; contactCenter: Co
     app.post(
       `/api/tasks/:taskSid/${action}`,
       {
-        preValidation: mayAct,
+        preValidation: action === 'accept' || action === 'reject' ? mayAnswer : mayAct,
         schema: {
           summary: `${action[0]?.toUpperCase() ?? ''}${action.slice(1)} the task`,
           tags: ['tasks'],
@@ -110,7 +88,10 @@ export function taskRoutes(app: Api, deps: { tasks: TaskStore; contactCenter: Co
         },
       },
       async (request) => {
-        const { task, user } = taskForCaller(request, request.params.taskSid, deps.tasks);
+        const { task, user } =
+          action === 'accept' || action === 'reject'
+            ? await deps.access.view(request, request.params.taskSid)
+            : await deps.access.act(request, request.params.taskSid);
         const cc = contactCenter();
         const t =
           action === 'accept'

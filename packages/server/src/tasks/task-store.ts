@@ -7,6 +7,8 @@ export interface TaskRecord extends TaskView {
   readonly workerCallSid: string | null;
   /** Agents who declined this task (it is not offered to them again). */
   readonly rejectedBy: readonly string[];
+  /** The TaskRouter task that carries the call now: `sid` itself until a transfer hands the call to a new task. */
+  readonly routerTaskSid: string;
 }
 
 export interface NewTask {
@@ -22,6 +24,7 @@ export interface TaskPatch {
   readonly workerCallSid?: string;
   readonly attributes?: TaskAttributes;
   readonly rejectedBy?: readonly string[];
+  readonly routerTaskSid?: string;
 }
 
 export interface TaskStore {
@@ -46,6 +49,7 @@ interface Row {
   created_at: string;
   updated_at: string;
   accepted_at: string | null;
+  router_task_sid: string | null;
 }
 
 function toRecord(r: Row): TaskRecord {
@@ -61,6 +65,7 @@ function toRecord(r: Row): TaskRecord {
     conferenceSid: r.conference_sid,
     workerCallSid: r.worker_call_sid,
     rejectedBy: JSON.parse(r.rejected_by) as string[],
+    routerTaskSid: r.router_task_sid ?? r.sid,
   };
 }
 
@@ -136,14 +141,15 @@ export class SqliteTaskStore implements TaskStore {
       workerCallSid: patch.workerCallSid ?? cur.workerCallSid,
       attributes: patch.attributes ?? cur.attributes,
       rejectedBy: patch.rejectedBy ?? cur.rejectedBy,
+      routerTaskSid: patch.routerTaskSid ?? cur.routerTaskSid,
     };
     const at = new Date(this.now()).toISOString();
     // The call timer counts from the moment the task first became assigned (a transfer keeps it).
     const acceptedAt = cur.acceptedAt ?? (next.status === 'assigned' ? at : null);
     this.db
       .prepare(
-        `UPDATE tasks SET status = ?, worker = ?, conference_sid = ?, worker_call_sid = ?, attributes = ?, rejected_by = ?, updated_at = ?, accepted_at = ?
-         WHERE sid = ?`,
+        `UPDATE tasks SET status = ?, worker = ?, conference_sid = ?, worker_call_sid = ?, attributes = ?, rejected_by = ?, updated_at = ?, accepted_at = ?,
+         router_task_sid = ? WHERE sid = ?`,
       )
       .run(
         next.status,
@@ -154,6 +160,7 @@ export class SqliteTaskStore implements TaskStore {
         JSON.stringify(next.rejectedBy),
         at,
         acceptedAt,
+        next.routerTaskSid === sid ? null : next.routerTaskSid,
         sid,
       );
     return this.mustGet(sid);

@@ -19,12 +19,22 @@ afterEach(async () => {
   cleanup = [];
 });
 
-/** The provider requests one task API call makes: what the proxy saw while it ran. */
+/**
+ * The provider requests one task API call makes: what the proxy saw while it ran. TaskRouter reads
+ * (`/v1/Workspaces/...`, the authorization, docs/architecture.md) are counted apart.
+ */
 async function counted(s: System, proxy: CountingProxy, path: string, token: string) {
   const from = proxy.requests.length;
   const r = await s.api('POST', path, { token });
-  const reqs = proxy.requests.slice(from);
-  return { r, requests: reqs.length, depth: sequentialDepth(reqs), updates: reqs.filter((q) => q.method === 'POST').length };
+  const all = proxy.requests.slice(from);
+  const reqs = all.filter((q) => !q.path.startsWith('/v1/Workspaces'));
+  return {
+    r,
+    taskRouter: all.length - reqs.length,
+    requests: reqs.length,
+    depth: sequentialDepth(reqs),
+    updates: reqs.filter((q) => q.method === 'POST').length,
+  };
 }
 
 describe('provider round trips per pause', () => {
@@ -45,11 +55,14 @@ describe('provider round trips per pause', () => {
     expect(pause.r.body['status']).toBe('paused');
     // Two updates and the listing (customer leg, agent leg, conference), all in flight at once.
     expect([pause.updates, pause.requests, pause.depth]).toEqual([2, 5, 1]);
+    // Before them, TaskRouter: alice's worker (looked up once per identity) and her reservations on the task.
+    expect(pause.taskRouter).toBe(2);
     expect(s.server.recordingService.rounds.get(taskSid)).toEqual({ requests: 5, depth: 1 });
 
     const resume = await counted(s, proxy, `${rec}/resume`, token);
     expect(resume.r.body['status']).toBe('recording');
     expect([resume.updates, resume.requests, resume.depth]).toEqual([2, 5, 1]);
+    expect(resume.taskRouter).toBe(1); // one read authorizes
 
     // A recording started behind the server's back (no status callback): the listing reveals it,
     // and a second round pauses it before the answer, so the pause is still all or nothing.

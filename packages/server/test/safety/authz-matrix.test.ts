@@ -49,11 +49,11 @@ const SEED_ROWS: Record<string, Row> = Object.fromEntries(
         [`${method} ${pause}/resume-call-recording`, { via, expect: [403, 403, 404, 403, 404], body: seedBody('callSid') }],
         [`${method} ${pause}/pause-conference-recording`, { via, expect: [403, 403, 404, 403, 404], body: seedBody('conferenceSid') }],
         [`${method} ${pause}/resume-conference-recording`, { via, expect: [403, 403, 404, 403, 404], body: seedBody('conferenceSid') }],
-        // Own agent and supervisor name a call no task names: the agent cannot be tied to it (403), the
-        // supervisor may act and the provider does not know it (404); bob names alice's call (403).
+        // Own agent and supervisor name a call no live TaskRouter task names: nobody may act on it (403,
+        // taskrouter/call-authority.ts); bob names alice's call (403).
         [
           `${method} ${dual}/create-recording`,
-          { via, expect: [403, 403, 403, 403, 404], body: (c, who) => ({ callSid: who === 'other' ? c.customerCall : 'CA' + '0'.repeat(32) }) },
+          { via, expect: [403, 403, 403, 403, 403], body: (c, who) => ({ callSid: who === 'other' ? c.customerCall : 'CA' + '0'.repeat(32) }) },
         ],
       ];
       return rows;

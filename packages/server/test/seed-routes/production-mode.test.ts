@@ -1,6 +1,7 @@
 /**
  * Production mode: the same server code against "Twilio" (here the engine, addressed as
- * TWILIO_API_URL and FLEX_VALIDATE_URL), no local contact center, seed routes with Flex tokens.
+ * TWILIO_API_URL and FLEX_VALIDATE_URL), no local contact center, seed routes with Flex tokens,
+ * here without a TaskRouter workspace configured.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TwilioProvider } from '../../src/provider/twilio-provider.ts';
@@ -37,53 +38,30 @@ describe('production mode', () => {
       retry: { budgetMs: 0, baseDelayMs: 1, maxDelayMs: 1 },
     });
 
-  it("refuses an agent's Flex token on a call it cannot be tied to (403, nothing changes at Twilio); a supervisor pauses and resumes it", async () => {
-    // A call and its recording as Flex would have them at Twilio.
+  it('without TWILIO_WORKSPACE_SID nobody can be tied to a call: agents and supervisors get 403 naming it, nothing changes at Twilio', async () => {
+    // A call and its recording as Flex would have them at Twilio (the Flex-shaped flow with a
+    // workspace is test/taskrouter/flex-production-flow.test.ts).
     const api = twilioApi();
     const call = await api.client.calls.create({ from: '+15550001111', to: '+15550002222', twiml: '<Response><Pause length="600"/></Response>' });
     const rec = await api.createCallRecording(call.sid, { channels: 'dual' }, { waitMs: 5000, notInProgressRetryMs: 20 });
     const auditBefore = s.server.audit.count();
 
-    const agent = await flexToken('flexagent');
-    for (const [path, form] of [
-      ['pause-recording/flex/pause-call-recording', { callSid: call.sid }],
-      ['pause-recording/flex/resume-call-recording', { callSid: call.sid, recordingSid: rec.sid }],
-      ['dual-channel-recording/flex/create-recording', { callSid: call.sid }],
-    ] as const) {
-      const r = await s.api('POST', `/features/${path}`, { form: { Token: agent, ...form } });
-      expect([path, r.status, r.body['success']]).toEqual([path, 403, false]);
-      expect(r.body['message']).toMatch(/^callSid: cannot be tied to a task of flexagent; .*only supervisors may/);
+    for (const token of [await flexToken('flexagent'), await flexToken('flexsuper', ['supervisor'])]) {
+      for (const [path, form] of [
+        ['pause-recording/flex/pause-call-recording', { callSid: call.sid }],
+        ['pause-recording/flex/resume-call-recording', { callSid: call.sid, recordingSid: rec.sid }],
+        ['pause-recording/flex/pause-conference-recording', { conferenceSid: 'CF' + 'a'.repeat(32) }],
+        ['dual-channel-recording/flex/create-recording', { callSid: call.sid }],
+      ] as const) {
+        const r = await s.api('POST', `/features/${path}`, { form: { Token: token, ...form } });
+        expect([path, r.status, r.body['success']]).toEqual([path, 403, false]);
+        expect(r.body['message']).toMatch(/^TWILIO_WORKSPACE_SID is not configured: no caller can be tied to a call through TaskRouter/);
+      }
     }
     expect((await api.client.recordings(rec.sid).fetch()).status).toBe('in-progress');
     expect((await api.client.calls(call.sid).recordings.list()).length).toBe(1);
     expect(s.server.audit.count()).toBe(auditBefore);
-
-    const supervisor = await flexToken('flexsuper', ['supervisor']);
-    const p = await s.api('POST', '/features/pause-recording/flex/pause-call-recording', { form: { Token: supervisor, callSid: call.sid } });
-    expect(p.status).toBe(200);
-    expect(p.body).toMatchObject({ success: true, recording: { sid: rec.sid, status: 'paused' } });
-    const r = await s.api('POST', '/features/pause-recording/flex/resume-call-recording', {
-      form: { Token: supervisor, callSid: call.sid, recordingSid: rec.sid },
-    });
-    expect(r.body).toMatchObject({ success: true, recording: { sid: rec.sid, status: 'in-progress' } });
-    expect(
-      s.server.audit
-        .query({})
-        .slice(-2)
-        .map((e) => [e.action, e.outcome, e.actor, e.role, e.callSid]),
-    ).toEqual([
-      ['pause', 'ok', 'flexsuper', 'supervisor', call.sid],
-      ['resume', 'ok', 'flexsuper', 'supervisor', call.sid],
-    ]);
     await api.hangupCall(call.sid);
-  });
-
-  it('refuses agents on a conference too', async () => {
-    const conferenceSid = 'CF' + 'a'.repeat(32);
-    const r = await s.api('POST', '/features/pause-recording/flex/pause-conference-recording', {
-      form: { Token: await flexToken('flexagent'), conferenceSid },
-    });
-    expect([r.status, r.body['message']]).toEqual([403, expect.stringMatching(/^conferenceSid: cannot be tied to a task of flexagent/)]);
   });
 
   it('lets Flex (https://flex.twilio.com) call the seed routes by CORS without configuration; other origins not', async () => {

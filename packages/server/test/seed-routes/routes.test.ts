@@ -125,7 +125,7 @@ describe('seed routes', () => {
       const r = await seed('/features/pause-recording/flex/pause-call-recording', { Token: token, callSid: unknownCall });
       expect(r.status).toBe(403);
       expect(r.body).toMatchObject({ success: false, recording: null });
-      expect(r.body['message']).toMatch(/callSid: belongs to no task of alice/);
+      expect(r.body['message']).toMatch(/^callSid: no live TaskRouter task names call CA(e){32} .*so alice may not pause, resume or record it/);
       const c = await seed('/features/pause-recording/flex/pause-conference-recording', { Token: token, conferenceSid: 'CF' + 'e'.repeat(32) });
       expect(c.status).toBe(403);
       const d = await seed('/features/dual-channel-recording/flex/create-recording', { Token: token, callSid: unknownCall });
@@ -135,9 +135,12 @@ describe('seed routes', () => {
   });
 
   it("passes Twilio's error code and doc page through", async () => {
-    const unknownCall = 'CA' + 'f'.repeat(32);
-    // A supervisor may act on a call no task names; the engine does not know it.
-    const r = await seed('/features/pause-recording/flex/pause-call-recording', { Token: await s.login('sam'), callSid: unknownCall });
+    // The supervisor may act on alice's live task; the engine knows no such recording of its call.
+    const r = await seed('/features/pause-recording/flex/resume-call-recording', {
+      Token: await s.login('sam'),
+      callSid,
+      recordingSid: 'RE' + 'f'.repeat(32),
+    });
     expect(r.status).toBe(404);
     expect(r.body).toMatchObject({ success: false, recording: null, twilioErrorCode: 20404 });
     expect(r.body['twilioDocPage']).toMatch(/^https:\/\//);

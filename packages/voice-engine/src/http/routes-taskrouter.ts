@@ -6,6 +6,7 @@ import { Form, Paging, type EngineApp } from './form.ts';
 import type { Engine } from '../model/engine.ts';
 import type { Workspace } from '../model/taskrouter/types.ts';
 import { RESERVATION_STATUSES, TASK_STATUSES } from '../model/taskrouter/types.ts';
+import { matches, parseExpression } from '../model/taskrouter/expressions.ts';
 
 /**
  * TaskRouter v1, the subset Flex relies on (see the README's TaskRouter section): workspaces,
@@ -90,6 +91,8 @@ const ListTasks = Type.Object({
   AssignmentStatus: Type.Optional(Type.Array(Form.oneOf(TASK_STATUSES))),
   WorkflowSid: Type.Optional(Type.String()),
   TaskQueueSid: Type.Optional(Type.String()),
+  /** An expression over the task's attributes (`call_sid == 'CA…' OR conference.sid == 'CF…'`). */
+  EvaluateTaskAttributes: Type.Optional(Type.String()),
 });
 
 const ListReservations = Type.Object({
@@ -103,6 +106,7 @@ const UpdateReservation = Type.Object({
   From: Type.Optional(Type.String()),
   To: Type.Optional(Type.String()),
   EndConferenceOnExit: Type.Optional(Form.bool()),
+  StatusCallback: Type.Optional(Form.url()),
   WorkerActivitySid: Type.Optional(Type.String()),
 });
 
@@ -317,12 +321,16 @@ export function registerTaskRouterRoutes(app: EngineApp, engine: Engine): void {
   });
   app.get(`${W}/Tasks`, { schema: { params: WorkspacePath, querystring: ListTasks } }, async (req) => {
     const w = ws(req.params.WorkspaceSid);
-    const { AssignmentStatus: statuses, WorkflowSid: workflowSid, TaskQueueSid: queueSid } = req.query;
+    const { AssignmentStatus: statuses, WorkflowSid: workflowSid, TaskQueueSid: queueSid, EvaluateTaskAttributes: evaluate } = req.query;
+    const expression = evaluate ? parseExpression(evaluate, 'EvaluateTaskAttributes') : null;
     const all = tr.list(
       tr.tasks,
       w,
       (t) =>
-        (!statuses || statuses.includes(t.assignmentStatus)) && (!workflowSid || t.workflowSid === workflowSid) && (!queueSid || t.taskQueueSid === queueSid),
+        (!statuses || statuses.includes(t.assignmentStatus)) &&
+        (!workflowSid || t.workflowSid === workflowSid) &&
+        (!queueSid || t.taskQueueSid === queueSid) &&
+        (expression === null || matches(expression, JSON.parse(t.attributes))),
     );
     return page(req.url, req.query, engine.origin, 'tasks', all, (t) => json.task(t));
   });
@@ -386,6 +394,7 @@ export function registerTaskRouterRoutes(app: EngineApp, engine: Engine): void {
         from: p.From || undefined,
         to: p.To || undefined,
         endConferenceOnExit: p.EndConferenceOnExit,
+        statusCallback: p.StatusCallback || undefined,
         workerActivitySid: p.WorkerActivitySid || undefined,
       });
       return json.reservation(updated, under);

@@ -271,6 +271,7 @@ export class Engine {
           to: leg.to,
           label: 'worker',
           endConferenceOnExit: leg.endConferenceOnExit,
+          ...(leg.statusCallback === null ? {} : { statusCallback: { url: leg.statusCallback, method: 'POST' as const } }),
         });
         return { callSid: participant.call.sid, conferenceSid: conference.sid };
       },

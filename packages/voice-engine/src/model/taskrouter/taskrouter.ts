@@ -22,7 +22,7 @@ export interface TaskConferencing {
   joinWorker(
     task: Task,
     attrs: Record<string, unknown>,
-    leg: { from: string; to: string; endConferenceOnExit: boolean },
+    leg: { from: string; to: string; endConferenceOnExit: boolean; statusCallback: string | null },
   ): { callSid: string; conferenceSid: string };
 }
 
@@ -45,6 +45,8 @@ export interface ReservationChange {
   from?: string | undefined;
   to?: string | undefined;
   endConferenceOnExit?: boolean | undefined;
+  /** Status callbacks of the worker's leg (`StatusCallback`), as for any call. */
+  statusCallback?: string | undefined;
   workerActivitySid?: string | undefined;
 }
 
@@ -302,7 +304,18 @@ export class TaskRouterRoom {
         throw new InvalidStateError(`Task ${t.sid} is ${t.assignmentStatus}; it cannot move to ${to} (allowed from ${allowed[to].join(', ')})`);
       }
     }
-    if (change.attributes !== undefined) t.attributes = change.attributes;
+    if (change.attributes !== undefined) {
+      t.attributes = change.attributes;
+      // As at Twilio, new attributes send a waiting task through its workflow again (it may enter another queue).
+      if (t.assignmentStatus === 'pending') {
+        const wf = this.workflows.get(t.workflowSid);
+        const queueSid = wf ? routeTask(parseWorkflowConfiguration(wf.configuration), parseAttributes(t.attributes, 'Attributes')) : t.taskQueueSid;
+        if (queueSid !== t.taskQueueSid) {
+          t.taskQueueSid = queueSid;
+          t.queueEnteredMs = queueSid === null ? null : Date.now();
+        }
+      }
+    }
     if (change.priority !== undefined) t.priority = change.priority;
     if (change.reason !== undefined) t.reason = change.reason;
     if (to !== undefined && to !== t.assignmentStatus) this.moveTask(ws, t, to);
@@ -333,7 +346,12 @@ export class TaskRouterRoom {
         const attrs = parseAttributes(t.attributes, 'Attributes');
         const from = change.from ?? (typeof attrs['to'] === 'string' ? attrs['to'] : typeof attrs['from'] === 'string' ? attrs['from'] : null);
         if (from === null) throw new MissingParameterError('From');
-        const leg = this.conferencing().joinWorker(t, attrs, { from, to: contact, endConferenceOnExit: change.endConferenceOnExit ?? false });
+        const leg = this.conferencing().joinWorker(t, attrs, {
+          from,
+          to: contact,
+          endConferenceOnExit: change.endConferenceOnExit ?? false,
+          statusCallback: change.statusCallback ?? null,
+        });
         r.workerCallSid = leg.callSid;
         r.conferenceSid = leg.conferenceSid;
       }
