@@ -1,7 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PAUSE_BEHAVIOR, planUpdate, type PauseBehavior, type RequestableStatus } from '@pause-recording/core';
-import { WavWriter } from '../../audio/wav-writer.ts';
 import { newSid } from '../../support/ids.ts';
 import type { Call } from '../calls/call.ts';
 import type { EngineContext } from '../context.ts';
@@ -102,7 +101,7 @@ export class RecordingRoom extends Registry<Recording> {
     const ctx = this.ctx;
     const sid = newSid('recording');
     const wavPath = join(ctx.dataDir, 'recordings', `${sid}.wav`);
-    const writer = WavWriter.open(wavPath, o.channels);
+    const writer = ctx.openWriter(wavPath, o.channels, { callSid: o.callSid, conferenceSid: o.conferenceSid });
     const rec = new Recording(
       {
         sid,
@@ -155,7 +154,8 @@ export class RecordingRoom extends Registry<Recording> {
     const { persistence } = this.ctx;
     r.moveTo('stopped');
     r.pauseBehavior = null;
-    r.writer?.close();
+    // An audio thread's writer closes later: the recording is final once its file is.
+    const closed = r.writer?.close();
     r.writer = null;
     this.activeSet.delete(r);
     r.logChange(this.ctx.cursor, Date.now());
@@ -164,7 +164,8 @@ export class RecordingRoom extends Registry<Recording> {
     r.logChange(this.ctx.cursor, Date.now());
     persistence.saveRecording(r);
     this.pendingFinal.add(r);
-    setImmediate(() => this.finalize(r));
+    if (closed instanceof Promise) void closed.then(() => setImmediate(() => this.finalize(r)));
+    else setImmediate(() => this.finalize(r));
   }
 
   /** Stops every active recording of a call (its call recordings) or of a conference. */
