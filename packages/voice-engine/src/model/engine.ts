@@ -144,8 +144,7 @@ export class Engine {
     const state = this.persistence.restore(Date.now());
     this.numbers.adopt(state.numbers);
     this.recordings.adopt(state.recordings);
-    this.calls.adoptArchived(state.archivedCalls);
-    this.conferences.adoptArchived(state.archivedConferences);
+    // Ended calls and completed conferences stay in the store, read back when asked for.
     this.taskrouter.adopt(state.taskrouter);
     return { recovered: state.recovered };
   }
