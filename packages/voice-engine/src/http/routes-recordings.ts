@@ -81,10 +81,7 @@ export function registerRecordingRoutes(app: EngineApp, engine: Engine): void {
     const { CallSid, file } = req.params;
     const callSid = sidSegment(`${CallSid}.json`, 'call');
     const r = recordingOf(engine, sidSegment(file, null), { callSid });
-    const json = callRecordingJson(engine.updateRecording(r, req.body.Status, req.body.PauseBehavior));
-    // Answer once the audio thread flushed what was captured before the change (a pause is durable).
-    await engine.audioSettled(r);
-    return json;
+    return callRecordingJson(engine.updateRecording(r, req.body.Status, req.body.PauseBehavior));
   });
 
   app.delete(`${A}/Calls/:CallSid/Recordings/:file`, { schema: { params: CallRecordingPath } }, async (req, reply) => {
@@ -113,10 +110,7 @@ export function registerRecordingRoutes(app: EngineApp, engine: Engine): void {
     const { ConferenceSid, file } = req.params;
     const conferenceSid = sidSegment(`${ConferenceSid}.json`, 'conference');
     const r = recordingOf(engine, sidSegment(file, null), { conferenceSid });
-    const json = conferenceRecordingJson(engine.updateRecording(r, req.body.Status, req.body.PauseBehavior));
-    // Answer once the audio thread flushed what was captured before the change (a pause is durable).
-    await engine.audioSettled(r);
-    return json;
+    return conferenceRecordingJson(engine.updateRecording(r, req.body.Status, req.body.PauseBehavior));
   });
 
   app.delete(`${A}/Conferences/:ConferenceSid/Recordings/:file`, { schema: { params: ConferenceRecordingPath } }, async (req, reply) => {
