@@ -114,6 +114,9 @@ export async function measureLevels(
       await waitRecordings(eng, n, 120_000);
       const setupSeconds = (performance.now() - t0) / 1000;
       await sleep(o.warmupS * 1000);
+      // Audio threads start with the first recording and queue frames meanwhile: measure from
+      // when that start-up backlog is written (bounded), not the catch-up after it.
+      for (let i = 0; i < 100 && (await eng.stats()).lagNow > 2; i++) await sleep(100);
       await eng.resetLag();
       const recDir = join(dataDir, 'recordings');
       const io0 = eng.io();

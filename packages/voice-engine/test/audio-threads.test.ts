@@ -112,7 +112,7 @@ describe('audio threads', () => {
     expect(new Set(shardsOf.map((s) => [...s][0])).size).toBe(2);
   });
 
-  it('flushes a paused recording on its thread before the pause is answered', async () => {
+  it('a pause flushes what its thread captured before it: on disk once the thread settled', async () => {
     const e = await engineWith(1);
     const eng = e.engine;
     const { participant } = eng.addParticipant('room-p', { from: '+15550001000', to: 'client:alice', record: true, recordingChannels: 2 });

@@ -32,4 +32,6 @@ export const MODE_SILENCE = 1;
 /** Slots of the shared counters each audio thread keeps. */
 export const STAT_FRAMES = 0;
 export const STAT_MAX_LAG = 1;
-export const STAT_SLOTS = 2;
+/** The id of the last recording whose file the thread closed (the engine thread waits on it). */
+export const STAT_CLOSED = 2;
+export const STAT_SLOTS = 3;

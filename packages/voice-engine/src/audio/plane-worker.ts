@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SAMPLES_PER_FRAME } from '@pause-recording/core/audio-format';
 import { createDemoSource, createStampedSource, type AudioSource } from './sources.ts';
 import { WavWriter } from './wav-writer.ts';
-import { MODE_SILENCE, STAT_FRAMES, STAT_MAX_LAG, type FromAudio, type ToAudio } from './plane-protocol.ts';
+import { MODE_SILENCE, STAT_CLOSED, STAT_FRAMES, STAT_MAX_LAG, type FromAudio, type ToAudio } from './plane-protocol.ts';
 
 const FRAME = SAMPLES_PER_FRAME;
 const port = parentPort!;
@@ -97,8 +97,13 @@ port.on('message', (m: ToAudio) => {
         writers.get(m.id)?.flush();
         break;
       case 'close':
-        writers.get(m.id)?.close();
-        writers.delete(m.id);
+        try {
+          writers.get(m.id)?.close();
+        } finally {
+          writers.delete(m.id);
+          Atomics.store(stats, STAT_CLOSED, m.id);
+          Atomics.notify(stats, STAT_CLOSED);
+        }
         send({ op: 'closed', id: m.id });
         break;
       case 'ping':

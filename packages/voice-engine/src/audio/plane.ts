@@ -12,11 +12,14 @@ import { writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Call } from '../model/calls/call.ts';
 import type { RecordingWriter } from '../model/recordings/recording.ts';
-import { MODE_SILENCE, MODE_WRITE, STAT_FRAMES, STAT_MAX_LAG, STAT_SLOTS, type FromAudio, type ToAudio } from './plane-protocol.ts';
+import { MODE_SILENCE, MODE_WRITE, STAT_CLOSED, STAT_FRAMES, STAT_MAX_LAG, STAT_SLOTS, type FromAudio, type ToAudio } from './plane-protocol.ts';
 import { wavHeader, WAV_HEADER_BYTES } from './wav-writer.ts';
 
 /** Source checkouts (tsx, vitest) start the thread through a loader entry; builds run the compiled file. */
 const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./plane-worker-boot.mjs', import.meta.url) : new URL('./plane-worker.js', import.meta.url);
+
+/** Longest the engine thread waits for a thread to close a stopped recording's file (then it goes on asynchronously). */
+const CLOSE_WAIT_MS = 2000;
 
 /** A recording's WAV, written on an audio thread. The engine thread only flushes and closes it. */
 export class RemoteWriter implements RecordingWriter {
@@ -39,9 +42,9 @@ export class RemoteWriter implements RecordingWriter {
     this.plane.post(this.shard, { op: 'flush', id: this.id });
   }
 
-  /** Resolves once the thread wrote the last frame and closed the file. */
-  close(): Promise<void> {
-    return this.plane.closeWriter(this);
+  /** Once the thread wrote the last frame and closed the file: at once (undefined), or a promise. */
+  close(): Promise<void> | undefined {
+    return this.plane.closeWriter(this) ?? undefined;
   }
 }
 
@@ -154,15 +157,24 @@ export class ThreadedAudio {
     return new RemoteWriter(id, k.shard, channels, this);
   }
 
-  closeWriter(w: RemoteWriter): Promise<void> {
+  /** Closes the file on its thread: null once closed (the usual case), else a promise of it. */
+  closeWriter(w: RemoteWriter): Promise<void> | null {
     const key = this.keyOf.get(w.id);
     this.keyOf.delete(w.id);
     const k = key === undefined ? undefined : this.keys.get(key);
     if (key !== undefined && k && --k.refs === 0) this.keys.delete(key);
     this.pool[w.shard]!.open--;
-    const done = new Promise<void>((resolve) => this.closing.set(w.id, resolve));
     this.post(w.shard, { op: 'close', id: w.id });
-    return done;
+    // A stopped recording is final on the next turn, before any later request is served (as
+    // on the engine thread); so wait here, bounded, for its thread to close the file. The
+    // thread is normally idle between frames: this is a round trip, not audio work.
+    const stats = this.pool[w.shard]!.stats;
+    const until = performance.now() + CLOSE_WAIT_MS;
+    for (let left = CLOSE_WAIT_MS; Atomics.load(stats, STAT_CLOSED) < w.id && left > 0; left = until - performance.now()) {
+      Atomics.wait(stats, STAT_CLOSED, Atomics.load(stats, STAT_CLOSED), left);
+    }
+    if (Atomics.load(stats, STAT_CLOSED) >= w.id) return null;
+    return new Promise<void>((resolve) => this.closing.set(w.id, resolve));
   }
 
   /** One frame of a recording: its mode and the legs of each channel (Mixer.describe). */

@@ -188,6 +188,7 @@ export class RecordingRoom extends Registry<Recording> {
     r.logChange(this.ctx.cursor, Date.now());
     persistence.saveRecording(r);
     this.pendingFinal.add(r);
+    // An audio thread normally closed the file already (a bounded wait); if still busy, finish once it is.
     if (closed instanceof Promise) void closed.then(() => setImmediate(() => this.finalize(r)));
     else setImmediate(() => this.finalize(r));
   }
