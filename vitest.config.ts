@@ -8,6 +8,7 @@ const workspaceSources = {
   tsconfigPaths: false,
   alias: [
     { find: /^@pause-recording\/core$/, replacement: resolvePath('packages/core/src/index.ts') },
+    { find: /^@pause-recording\/core\/audio-format$/, replacement: resolvePath('packages/core/src/audio-format.ts') },
     { find: /^@pause-recording\/voice-engine$/, replacement: resolvePath('packages/voice-engine/src/index.ts') },
     { find: /^@pause-recording\/voice-engine\/audio$/, replacement: resolvePath('packages/voice-engine/src/audio/index.ts') },
     { find: /^@pause-recording\/server$/, replacement: resolvePath('packages/server/src/index.ts') },

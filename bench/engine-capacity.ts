@@ -16,6 +16,8 @@ const FRAME_MS = 20;
 export const FLOOR_BYTES_PER_CALL_SECOND = 8000 * 2 * 2;
 
 export interface CapacityRow {
+  /** Audio worker threads (0: rendered on the engine thread, the design before issue 13). */
+  threads: number;
   calls: number;
   setupSeconds: number;
   windowSeconds: number;
@@ -93,11 +95,11 @@ async function waitRecordings(eng: EngineProc, n: number, timeoutMs: number): Pr
  */
 export async function measureLevels(
   levels: number[],
-  o: { warmupS: number; windowS: number; stopWhenBehind: boolean },
+  o: { warmupS: number; windowS: number; stopWhenBehind: boolean; threads: number },
   log: (s: string) => void,
 ): Promise<{ rows: CapacityRow[]; idleRss: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-engine-'));
-  const eng = await spawnEngine(dataDir, 'demo');
+  const eng = await spawnEngine(dataDir, 'demo', o.threads);
   const rows: CapacityRow[] = [];
   try {
     const rest = new TwilioRest(eng.url, eng.accountSid, eng.authToken);
@@ -112,6 +114,9 @@ export async function measureLevels(
       await waitRecordings(eng, n, 120_000);
       const setupSeconds = (performance.now() - t0) / 1000;
       await sleep(o.warmupS * 1000);
+      // Audio threads start with the first recording and queue frames meanwhile: measure from
+      // when that start-up backlog is written (bounded), not the catch-up after it.
+      for (let i = 0; i < 100 && (await eng.stats()).lagNow > 2; i++) await sleep(100);
       await eng.resetLag();
       const recDir = join(dataDir, 'recordings');
       const io0 = eng.io();
@@ -128,6 +133,7 @@ export async function measureLevels(
       const framesProcessed = s1.framesProcessed - s0.framesProcessed;
       const framesExpected = (s1.wallMs - s0.wallMs) / FRAME_MS;
       const row: CapacityRow = {
+        threads: o.threads,
         calls: n,
         setupSeconds,
         windowSeconds: wallS,
@@ -156,7 +162,7 @@ export async function measureLevels(
       row.keepsUp = row.lagAtEnd <= 5 && framesProcessed >= framesExpected * 0.99 - 5;
       rows.push(row);
       log(
-        `engine ${n} calls: lag ${row.maxLagFrames} frames (at end ${row.lagAtEnd}), frames ${framesProcessed}/${f(framesExpected, 0)}, CPU ${f(row.cpuCorePct)}% of a core, ` +
+        `engine ${o.threads} audio thread(s), ${n} calls: lag ${row.maxLagFrames} frames (at end ${row.lagAtEnd}), frames ${framesProcessed}/${f(framesExpected, 0)}, CPU ${f(row.cpuCorePct)}% of a core, ` +
           `frame mean ${f(row.frameMsMean, 2)} ms max ${f(row.frameMsMax)} ms, GC ${row.gcCount} (max ${f(row.gcMaxMs)} ms), loop delay max ${f(row.loopDelayMaxMs)} ms, ` +
           `WAV ${f(row.wavBytesPerCallSecond / 1000)} kB/s/call, wchar ${f(row.writeBytesPerCallSecond / 1000)} kB/s/call, RSS ${mb(row.rssBytes)} MB (${f(row.rssPerCall / 1024)} KiB/call)`,
       );
@@ -170,11 +176,44 @@ export async function measureLevels(
   }
 }
 
+/** Audio thread counts compared (0 = on the engine thread, the design before issue 13). */
+export const THREAD_CONFIGS = [1, 2] as const;
+
 export async function runEngineCapacity(opts: BenchOptions, log: (s: string) => void): Promise<{ rows: CapacityRow[]; idleRss: number; markdown: string }> {
   const levels = opts.quick ? [100, 500] : [100, 500, 1000, 2000, 3000];
   const timing = opts.quick ? { warmupS: 1, windowS: 2 } : { warmupS: 2, windowS: 6 };
-  const { rows, idleRss } = await measureLevels(levels, { ...timing, stopWhenBehind: true }, log);
-  return { rows, idleRss, markdown: capacityMarkdown(rows, idleRss, timing) };
+  const rows: CapacityRow[] = [];
+  let idleRss = NaN;
+  // The full run also measures the engine thread alone (the design before), for the ratio.
+  for (const threads of opts.quick ? [...THREAD_CONFIGS] : [0, ...THREAD_CONFIGS]) {
+    const r = await measureLevels(levels, { ...timing, stopWhenBehind: true, threads }, log);
+    rows.push(...r.rows);
+    if (threads === 2) idleRss = r.idleRss;
+  }
+  return { rows, idleRss, markdown: `${capacityMarkdown(rows, idleRss, timing)}\n\n${threadComparison(rows)}` };
+}
+
+/** One line per call level: each thread count's lag, backlog and CPU side by side, with ratios to 1 thread. */
+export function threadComparison(rows: CapacityRow[]): string {
+  const threads = [...new Set(rows.map((r) => r.threads))];
+  const levels = [...new Set(rows.map((r) => r.calls))].sort((a, b) => a - b);
+  const at = (t: number, n: number): CapacityRow | undefined => rows.find((r) => r.threads === t && r.calls === n);
+  const cell = (r: CapacityRow | undefined): string =>
+    r
+      ? `lag ${r.maxLagFrames} / backlog ${r.lagAtEnd} ${r.realTime ? '(real time)' : r.keepsUp ? '(keeps up)' : '(**behind**)'}; CPU ${f(r.cpuCorePct, 0)}%`
+      : 'not reached (an earlier level fell behind)';
+  const t = table(
+    ['calls', ...threads.map((x) => (x === 0 ? 'engine thread only (before)' : `${x} audio thread${x > 1 ? 's' : ''}`)), 'max lag 2 threads ÷ 1 thread'],
+    levels.map((n) => {
+      const one = at(1, n);
+      const two = at(2, n);
+      return [n, ...threads.map((x) => cell(at(x, n))), one && two ? f(two.maxLagFrames / Math.max(1, one.maxLagFrames), 2) : 'n/a'];
+    }),
+  );
+  return `**Audio threads compared** (\`--audio-threads N\`; same run, same machine; "CPU" is the whole
+engine process, all threads, in % of one core — 200% is both cores):
+
+${t}`;
 }
 
 export function capacityMarkdown(rows: CapacityRow[], idleRss: number, timing: { warmupS: number; windowS: number }): string {
@@ -182,6 +221,7 @@ export function capacityMarkdown(rows: CapacityRow[], idleRss: number, timing: {
   const base = rows[0]!;
   const t = table(
     [
+      'audio threads',
       'calls',
       'real time? (max lag ≤ 1 frame)',
       'keeps up? (no backlog)',
@@ -193,7 +233,7 @@ export function capacityMarkdown(rows: CapacityRow[], idleRss: number, timing: {
       '× CPU/call at 100',
       'WAV bytes/s per call (× 32 KB/s floor)',
       'all write(2) bytes/s per call (× floor)',
-      'frame work mean / max (ms)',
+      'engine-thread frame work mean / max (ms)',
       'frames > 5 ms',
       'GCs (max pause ms)',
       'event-loop delay max (ms)',
@@ -202,6 +242,7 @@ export function capacityMarkdown(rows: CapacityRow[], idleRss: number, timing: {
       'JS heap + buffers per call (KiB)',
     ],
     rows.map((r) => [
+      r.threads,
       r.calls,
       r.realTime ? 'yes' : '**no**',
       r.keepsUp ? 'yes' : '**no**',
@@ -210,7 +251,7 @@ export function capacityMarkdown(rows: CapacityRow[], idleRss: number, timing: {
       `${r.framesProcessed} / ${f(r.framesExpected, 0)} (${f(r.framesProcessed / r.framesExpected, 3)})`,
       f(r.cpuCorePct),
       f(r.cpuUsPerCallSecond, 0),
-      f(r.cpuUsPerCallSecond / base.cpuUsPerCallSecond, 2),
+      f(r.cpuUsPerCallSecond / (rows.find((x) => x.threads === r.threads) ?? base).cpuUsPerCallSecond, 2),
       `${f(r.wavBytesPerCallSecond, 0)} (${f(r.wavBytesPerCallSecond / floor, 3)})`,
       `${f(r.writeBytesPerCallSecond, 0)} (${f(r.writeBytesPerCallSecond / floor, 3)})`,
       `${f(r.frameMsMean, 2)} / ${f(r.frameMsMax, 1)}`,

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --only engine,precision,...] [-- --soak-seconds N]`
+ * `npm run bench [-- --quick] [-- --only engine,precision,...] [-- --soak-seconds N]`; `npm run bench -- --soak`
+ * runs only the soak, for 10 minutes (issue 13: engine heap over a 10-minute soak).
  * Runs the benchmarks one after another (never two loads at once) and rewrites
  * docs/benchmarks.md. Sections: engine, precision, control, growth, soak, startup, keypress.
  */
@@ -57,10 +58,11 @@ function parseArgs(argv: string[]): { opts: BenchOptions; only: SectionId[] | nu
     return eq?.slice(name.length + 1);
   };
   const soak = val('--soak-seconds');
-  const soakSeconds = soak !== undefined ? Number(soak) : quick ? 30 : 60;
+  const soakMode = argv.includes('--soak');
+  const soakSeconds = soak !== undefined ? Number(soak) : soakMode ? 600 : quick ? 30 : 60;
   if (!(soakSeconds >= 5 && soakSeconds <= 3600)) throw new Error(`--soak-seconds must be 5..3600, got ${soak}`);
   const onlyRaw = val('--only');
-  let only: SectionId[] | null = null;
+  let only: SectionId[] | null = soakMode ? ['soak'] : null;
   if (onlyRaw !== undefined) {
     only = onlyRaw.split(',').map((s) => s.trim()) as SectionId[];
     for (const s of only) if (!ORDER.includes(s)) throw new Error(`--only: unknown section ${s} (known: ${ORDER.join(', ')})`);

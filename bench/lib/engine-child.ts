@@ -7,13 +7,14 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { RealtimeClock, startEngine } from '@pause-recording/voice-engine';
 import type { ChildStats, ToChild } from './engine-proc.ts';
 
-const [dataDir, audio] = process.argv.slice(2);
-if (!dataDir || (audio !== 'stamped' && audio !== 'demo')) {
-  console.error('usage: engine-child.ts DATA_DIR stamped|demo');
+const [dataDir, audio, threadsArg] = process.argv.slice(2);
+const audioThreads = threadsArg === undefined ? undefined : Number(threadsArg);
+if (!dataDir || (audio !== 'stamped' && audio !== 'demo') || (audioThreads !== undefined && !Number.isInteger(audioThreads))) {
+  console.error('usage: engine-child.ts DATA_DIR stamped|demo [AUDIO_THREADS]');
   process.exit(2);
 }
 
-const eng = await startEngine({ dataDir, audio, speed: 1, logger: false, devRoutes: true });
+const eng = await startEngine({ dataDir, audio, speed: 1, logger: false, devRoutes: true, ...(audioThreads !== undefined ? { audioThreads } : {}) });
 
 // Time every frame's work (the engine's onFrame) without touching the engine: the clock calls
 // `this.onFrame`, so an own property on the instance wraps it.
@@ -49,11 +50,16 @@ const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
 
 function stats(): ChildStats {
+  // With audio threads a frame is done once its thread wrote it: lag and backlog are the engine
+  // thread's plus the audio threads'.
+  const audioLag = engine.audioThreads?.lag() ?? null;
+  const clockLagNow = eng.clock instanceof RealtimeClock ? Math.floor((performance.now() - eng.clock.startedAt) / 20) - eng.clock.tick : 0;
   return {
     tick: eng.clock.tick,
-    framesProcessed: engine.framesProcessed,
-    maxLagFrames: eng.clock.maxLagFrames,
-    lagNow: eng.clock instanceof RealtimeClock ? Math.floor((performance.now() - eng.clock.startedAt) / 20) - eng.clock.tick : 0,
+    framesProcessed: audioLag ? audioLag.framesDone : engine.framesProcessed,
+    maxLagFrames: Math.max(eng.clock.maxLagFrames, audioLag?.maxLagFrames ?? 0),
+    lagNow: clockLagNow + (audioLag?.backlogFrames ?? 0),
+    audioThreads: engine.audioThreads?.threads ?? 0,
     liveCalls: engine.liveCalls.size,
     activeRecordings: engine.activeRecordings.size,
     cpu: process.cpuUsage(),
@@ -73,6 +79,7 @@ function stats(): ChildStats {
 
 function resetWindow(): void {
   eng.clock.resetLag();
+  engine.audioThreads?.resetLag();
   frameMsMax = 0;
   frameMsSum = 0;
   frameCount = 0;

@@ -14,6 +14,8 @@ export interface ChildStats {
   maxLagFrames: number;
   /** Frames due but not yet processed right now (backlog). */
   lagNow: number;
+  /** Audio worker threads (0: audio rendered on the engine thread). */
+  audioThreads?: number;
   liveCalls: number;
   activeRecordings: number;
   cpu: NodeJS.CpuUsage;
@@ -52,8 +54,8 @@ export interface EngineProc {
 
 const CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
 
-export async function spawnEngine(dataDir: string, audio: 'stamped' | 'demo'): Promise<EngineProc> {
-  return spawnChild(CHILD, [dataDir, audio]);
+export async function spawnEngine(dataDir: string, audio: 'stamped' | 'demo', audioThreads?: number): Promise<EngineProc> {
+  return spawnChild(CHILD, [dataDir, audio, ...(audioThreads === undefined ? [] : [String(audioThreads)])]);
 }
 
 /** Forks a bench child (tsx, --expose-gc) that speaks the ready/stats/ok protocol. */

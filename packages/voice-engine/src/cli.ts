@@ -5,7 +5,7 @@ import { fieldPath, schemaProblems } from '@pause-recording/core';
 import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, DEFAULT_ENGINE_PORT, isEngineOptions, startEngine, validateEngineOptions } from './index.ts';
 
 const USAGE = `usage: npm run engine -- [--port ${DEFAULT_ENGINE_PORT}] [--host 127.0.0.1] [--data ./data/engine]
-                           [--audio demo|stamped] [--speed 1]
+                           [--audio demo|stamped] [--speed 1] [--audio-threads N]
                            [--account-sid ${DEFAULT_ACCOUNT_SID}] [--auth-token ${DEFAULT_AUTH_TOKEN}] [--quiet]
                            [--dev-routes] [--callback-origin https://host:port]...`;
 
@@ -23,6 +23,7 @@ try {
       data: { type: 'string' },
       audio: { type: 'string' },
       speed: { type: 'string' },
+      'audio-threads': { type: 'string' },
       'account-sid': { type: 'string' },
       'auth-token': { type: 'string' },
       quiet: { type: 'boolean' },
@@ -45,8 +46,13 @@ if (values.help) {
 const NumberArgs = Type.Object({
   port: Type.Optional(Type.String({ pattern: '^\\d+$', problem: 'must be an integer 0..65535' })),
   speed: Type.Optional(Type.String({ pattern: '^\\d+(\\.\\d+)?$', problem: 'must be a number in (0, 1000]' })),
+  'audio-threads': Type.Optional(Type.String({ pattern: '^\\d+$', problem: 'must be an integer 0..64' })),
 });
-const spelling = schemaProblems(NumberArgs, { port: values.port, speed: values.speed }, { got: (v) => `, got '${String(v)}'` });
+const spelling = schemaProblems(
+  NumberArgs,
+  { port: values.port, speed: values.speed, 'audio-threads': values['audio-threads'] },
+  { got: (v) => `, got '${String(v)}'` },
+);
 if (spelling.length) fail(spelling.map((p) => `--${fieldPath(p.path)}: ${p.problem}`).join('; '));
 
 const opts = {
@@ -55,6 +61,7 @@ const opts = {
   host: values.host ?? '127.0.0.1',
   audio: values.audio ?? 'demo',
   speed: values.speed === undefined ? 1 : Number(values.speed),
+  ...(values['audio-threads'] !== undefined ? { audioThreads: Number(values['audio-threads']) } : {}),
   logger: !values.quiet,
   ...(values['account-sid'] ? { accountSid: values['account-sid'] } : {}),
   ...(values['auth-token'] ? { authToken: values['auth-token'] } : {}),
@@ -69,6 +76,7 @@ const FLAGS: Record<string, string> = {
   authToken: '--auth-token',
   audio: '--audio',
   speed: '--speed',
+  audioThreads: '--audio-threads',
   callbackOrigins: '--callback-origin',
 };
 const problems = validateEngineOptions(opts).map((p) => p.replace(/^(\w+):/, (_m, key: string) => `${FLAGS[key] ?? key}:`));
@@ -77,7 +85,7 @@ if (problems.length || !isEngineOptions(opts)) fail(problems.join('; '));
 const running = await startEngine(opts).catch((e: unknown) => fail((e as Error).message));
 console.log(`voice-engine listening on ${running.url}`);
 console.log(`  account ${running.accountSid}  auth token ${running.authToken === DEFAULT_AUTH_TOKEN ? running.authToken : '(as given)'}`);
-console.log(`  data ${opts.dataDir}  audio ${opts.audio}  speed ${opts.speed}x`);
+console.log(`  data ${opts.dataDir}  audio ${opts.audio}  speed ${opts.speed}x  audio threads ${running.engine.audioThreads?.threads ?? '0 (engine thread)'}`);
 console.log(
   `  dev routes ${running.devRoutes ? 'on (/dev/*: inbound calls, Flex tokens, faults)' : 'off'}  callbacks to ${running.engine.callbacks.policy.describe()}`,
 );

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './http/app.ts';
@@ -58,6 +59,8 @@ export async function startEngine(opts: StartEngineOptions): Promise<RunningEngi
     clock,
     store,
     ...(opts.answerDelayFrames !== undefined ? { answerDelayFrames: opts.answerDelayFrames } : {}),
+    // A manual clock's tests read WAVs right after stepping frames: on this thread unless asked.
+    audioThreads: opts.audioThreads ?? (opts.clock === 'manual' ? 0 : Math.min(2, availableParallelism())),
   });
   const callbacks = new CallbackPolicy(opts.callbackOrigins ?? []);
   engine.callbacks.policy = callbacks;

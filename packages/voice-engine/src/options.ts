@@ -18,6 +18,11 @@ export interface StartEngineOptions {
   speed?: number;
   /** `manual`: frames advance only through `clock.advance(n)` (unit tests). */
   clock?: 'realtime' | 'manual';
+  /**
+   * Worker threads that render and write recordings' audio (calls partitioned by conference);
+   * 0 renders on the engine's own thread. Default min(2, CPUs) on a real-time clock, 0 on a manual one.
+   */
+  audioThreads?: number;
   /** Frames between placing a call and the simulated party answering. Default 1. */
   answerDelayFrames?: number;
   logger?: boolean;
@@ -54,6 +59,7 @@ export const EngineOptionsSchema = Type.Object({
   speed: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000, problem: (v: unknown) => `must be a number in (0, 1000], got ${String(v)}` })),
   clock: Type.Optional(Type.Enum(['realtime', 'manual'])),
   answerDelayFrames: Type.Optional(Type.Integer({ minimum: 0 })),
+  audioThreads: Type.Optional(Type.Integer({ minimum: 0, maximum: 64, problem: (v: unknown) => `must be an integer 0..64, got ${String(v)}` })),
   logger: Type.Optional(Type.Boolean()),
   devRoutes: Type.Optional(Type.Boolean()),
   callbackOrigins: Type.Optional(Type.Array(Type.String())),

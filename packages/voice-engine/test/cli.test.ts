@@ -36,6 +36,7 @@ describe.concurrent('voice-engine CLI', () => {
         '--quiet',
         '--dev-routes',
         '--callback-origin',
+        '--audio-threads',
       ]) {
         expect(r.out).toContain(opt);
       }
@@ -51,6 +52,8 @@ describe.concurrent('voice-engine CLI', () => {
     [['--data', ''], '--data: required'],
     [['--callback-origin', 'ftp://x'], "--callback-origin: callback origin 'ftp://x': must be an http or https URL"],
     [['--callback-origin', 'not a url'], "--callback-origin: callback origin 'not a url': must be an absolute http(s) URL"],
+    [['--audio-threads', 'two'], "--audio-threads: must be an integer 0..64, got 'two'"],
+    [['--audio-threads', '65'], '--audio-threads: must be an integer 0..64, got 65'],
     [['--bogus'], "Unknown option '--bogus'"],
     [['stray'], "Unexpected argument 'stray'"],
     [['--port'], "Option '--port <value>' argument missing"],

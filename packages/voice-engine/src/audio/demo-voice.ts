@@ -1,4 +1,4 @@
-import { SAMPLE_RATE, SAMPLES_PER_FRAME, STAMP_SLOTS } from '@pause-recording/core';
+import { SAMPLE_RATE, SAMPLES_PER_FRAME, STAMP_SLOTS } from '@pause-recording/core/audio-format';
 
 /** Peak of the demo voice: four legs mixed stay under 32767. */
 export const DEMO_PEAK = 6000;

@@ -1,4 +1,4 @@
-import { SAMPLES_PER_FRAME, STAMP_AMPLITUDE, STAMP_BITS, STAMP_SLOTS, STAMP_SLOT_STRIDE } from '@pause-recording/core';
+import { SAMPLES_PER_FRAME, STAMP_AMPLITUDE, STAMP_BITS, STAMP_SLOTS, STAMP_SLOT_STRIDE } from '@pause-recording/core/audio-format';
 import { demoTable } from './demo-voice.ts';
 
 /** What a call leg "says": one 20 ms frame at a time. */
@@ -6,6 +6,8 @@ export interface AudioSource {
   readonly kind: 'stamped' | 'demo';
   /** Stamp slot 0..3 (docs/architecture.md, Stamped audio); demo sources use it to pick a voice. */
   readonly slot: number;
+  /** What `createDemoSource` was given (0 for stamped): with kind and slot it recreates the source (audio threads do). */
+  readonly seed: number;
   /**
    * Writes the leg's frame `k` (counted from 0 when the leg answered) into `out`
    * (length 160), overwriting every sample. Allocation-free: it runs per leg per frame.
@@ -45,6 +47,7 @@ export function createStampedSource(slot: number): AudioSource {
   return {
     kind: 'stamped',
     slot,
+    seed: 0,
     fill(out: Int16Array, k: number): void {
       out.fill(0, 0, FRAME);
       writeStamp(out, 0, slot, k);
@@ -68,6 +71,7 @@ export function createDemoSource(slot: number, seed = 0): AudioSource {
   return {
     kind: 'demo',
     slot,
+    seed,
     fill(out: Int16Array, k: number): void {
       const frame = (((k + offset) % loopFrames) + loopFrames) % loopFrames;
       const base = frame * FRAME;

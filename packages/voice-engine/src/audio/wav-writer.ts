@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { FRAMES_PER_SECOND, SAMPLE_RATE, SAMPLES_PER_FRAME } from '@pause-recording/core';
+import { FRAMES_PER_SECOND, SAMPLE_RATE, SAMPLES_PER_FRAME } from '@pause-recording/core/audio-format';
 
 /** Size of the canonical RIFF/WAVE header we write: RIFF + fmt (16 bytes) + data chunk header. */
 export const WAV_HEADER_BYTES = 44;

@@ -85,7 +85,8 @@ export function registerCallRoutes(app: EngineApp, engine: Engine): void {
       ...(p.Twiml !== undefined ? { twiml: p.Twiml } : {}),
       ...(p.Url ? { url: { url: p.Url, method: p.Method ?? 'POST' } } : {}),
     });
-    return callJson(c);
+    // An ended call answers with its stored JSON (it is not kept in memory).
+    return engine.calls.json(c.sid);
   });
 
   app.delete(`${A}/Calls/:file`, { schema: { params: CallPath } }, async (req, reply) => {

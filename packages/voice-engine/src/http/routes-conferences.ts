@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { AccountPath, Form, Paging, type EngineApp } from './form.ts';
 import { paginate, sidSegment } from './util.ts';
 import { callbackParam } from './routes-calls.ts';
-import { conferenceJson, participantJson } from '../serialize.ts';
+import { participantJson } from '../serialize.ts';
 import type { Engine } from '../model/engine.ts';
 import type { Conference } from '../model/conferences/conference.ts';
 import { CALL_EVENTS, CONFERENCE_EVENTS, RECORDING_EVENTS } from '../model/types.ts';
@@ -79,7 +79,8 @@ export function registerConferenceRoutes(app: EngineApp, engine: Engine): void {
   app.post(`${A}/Conferences/:file`, { schema: { params: ConferencePath, body: UpdateConference } }, async (req) => {
     const conf = engine.conferences.find(sidSegment(req.params.file, 'conference'));
     if (req.body.Status === 'completed') engine.endConference(conf, 'conference-ended-via-api', null);
-    return conferenceJson(conf);
+    // A completed conference answers with its stored JSON (it is not kept in memory).
+    return engine.conferences.json(conf.sid);
   });
 
   app.post(`${A}/Conferences/:ConferenceSid/Participants.json`, { schema: { params: ParticipantsPath, body: AddParticipant } }, async (req, reply) => {

@@ -3,6 +3,10 @@ import type { EngineEvents } from './callbacks/events.ts';
 import type { Persistence } from './persistence/persistence.ts';
 import type { CallbackPolicy } from '../support/callbacks.ts';
 import type { AudioKind } from './types.ts';
+import type { RecordingWriter } from './recordings/recording.ts';
+
+/** Opens a recording's WAV (on this thread, or on the audio thread of its owner's conference). */
+export type OpenWriter = (path: string, channels: 1 | 2, owner: { callSid: string | null; conferenceSid: string | null }) => RecordingWriter;
 
 export type EngineLog = (msg: string, data?: Record<string, unknown>) => void;
 
@@ -19,6 +23,7 @@ export interface EngineContextInit {
   /** Where the engine may send requests (voice URLs, callbacks); read at each request. */
   callbackPolicy: () => CallbackPolicy;
   log: EngineLog;
+  openWriter: OpenWriter;
 }
 
 /**
@@ -37,6 +42,7 @@ export class EngineContext {
   readonly webhookTimeoutMs: number;
   readonly callbackPolicy: () => CallbackPolicy;
   readonly log: EngineLog;
+  readonly openWriter: OpenWriter;
   /** Set once `close` began: no new calls are taken. */
   closed = false;
   /** The frame being processed while the engine steps calls inside a frame; null between frames. */
@@ -54,6 +60,7 @@ export class EngineContext {
     this.webhookTimeoutMs = init.webhookTimeoutMs;
     this.callbackPolicy = init.callbackPolicy;
     this.log = init.log;
+    this.openWriter = init.openWriter;
   }
 
   /**

@@ -1,12 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PauseBehavior, RequestableStatus } from '@pause-recording/core';
+import { RemoteWriter as RemoteWriterType, ThreadedAudio } from '../audio/plane.ts';
+import { WavWriter } from '../audio/wav-writer.ts';
 import { CallbackDispatcher } from '../support/callbacks.ts';
 import type { EngineStore } from '../support/store.ts';
 import { EngineEvents } from './callbacks/events.ts';
 import type { Call } from './calls/call.ts';
 import { CallRoom, type CallChange, type InboundCallInput } from './calls/calls.ts';
-import type { FrameClock } from './clock.ts';
+import { RealtimeClock, type FrameClock } from './clock.ts';
 import type { Conference, ConferenceEndReason, Participant } from './conferences/conference.ts';
 import { ConferenceRoom } from './conferences/conferences.ts';
 import { EngineContext, type EngineLog } from './context.ts';
@@ -35,6 +37,11 @@ export interface EngineDeps {
   answerDelayFrames?: number;
   webhookTimeoutMs?: number;
   log?: EngineLog;
+  /**
+   * Worker threads that render and write the recordings' audio; 0 (default) does it on this
+   * thread inside the frame. Calls and conferences stay on this thread either way.
+   */
+  audioThreads?: number;
 }
 
 /**
@@ -63,6 +70,8 @@ export class Engine {
   private readonly persistence: Persistence;
   private readonly mixer: Mixer;
   private lastFlushWall = performance.now();
+  /** The audio threads, or null when audio is rendered on this thread. */
+  readonly audioThreads: ThreadedAudio | null;
 
   constructor(deps: EngineDeps) {
     this.accountSid = deps.accountSid;
@@ -78,6 +87,8 @@ export class Engine {
       },
     });
     this.persistence = new Persistence(deps.store);
+    this.audioThreads = deps.audioThreads ? new ThreadedAudio(deps.audioThreads, (error) => log('audio thread failed', { error })) : null;
+    const audio = this.audioThreads;
     this.ctx = new EngineContext({
       accountSid: deps.accountSid,
       authToken: deps.authToken,
@@ -90,6 +101,12 @@ export class Engine {
       webhookTimeoutMs: deps.webhookTimeoutMs ?? 15_000,
       callbackPolicy: () => this.callbacks.policy,
       log,
+      openWriter: (path, channels, owner) => {
+        if (!audio) return WavWriter.open(path, channels);
+        // Partitioned by conference: a leg's call recording goes where its conference's recordings go.
+        const callConf = owner.callSid === null ? undefined : this.calls.get(owner.callSid)?.conference?.sid;
+        return audio.openWriter(path, channels, owner.conferenceSid ?? callConf ?? owner.callSid ?? path);
+      },
     });
     this.recordings = new RecordingRoom(this.ctx);
     this.numbers = new NumberRoom(this.ctx);
@@ -127,8 +144,7 @@ export class Engine {
     const state = this.persistence.restore(Date.now());
     this.numbers.adopt(state.numbers);
     this.recordings.adopt(state.recordings);
-    this.calls.adoptArchived(state.archivedCalls);
-    this.conferences.adoptArchived(state.archivedConferences);
+    // Ended calls and completed conferences stay in the store, read back when asked for.
     this.taskrouter.adopt(state.taskrouter);
     return { recovered: state.recovered };
   }
@@ -143,6 +159,7 @@ export class Engine {
     this.calls.hangupAll();
     this.recordings.finishAll();
     this.clock.stop();
+    await this.audioThreads?.close();
     this.ctx.closed = true;
     this.callbacks.stopRetrying();
     await Promise.race([this.callbacks.drain(), new Promise((r) => setTimeout(r, 2000).unref())]);
@@ -155,9 +172,12 @@ export class Engine {
     this.framesProcessed++;
     this.ctx.frameTick = t;
     for (const c of this.calls.live) this.calls.step(c, t);
-    for (const c of this.calls.live) if (c.status === 'in-progress') c.speak(t);
-    for (const conf of this.conferences.live) if (conf.status === 'in-progress') this.mixer.mixConference(conf);
-    for (const r of this.recordings.active) this.mixer.capture(r);
+    if (this.audioThreads) this.describeFrame(this.audioThreads, t);
+    else {
+      for (const c of this.calls.live) if (c.status === 'in-progress') c.speak(t);
+      for (const conf of this.conferences.live) if (conf.status === 'in-progress') this.mixer.mixConference(conf);
+      for (const r of this.recordings.active) this.mixer.capture(r);
+    }
     this.ctx.frameTick = null;
     // Each writer flushes itself once it holds a second of audio (so recordings flush on
     // their own phase rather than all in one frame), and a pause flushes at once. Only a
@@ -169,6 +189,28 @@ export class Engine {
         this.lastFlushWall = wall;
       }
     }
+  }
+
+  /** Threaded audio: this thread keeps each recording's counts and tells its audio thread what to sum. */
+  private describeFrame(audio: ThreadedAudio, t: number): void {
+    for (const r of this.recordings.active) {
+      const sig = this.mixer.describe(r);
+      if (sig === null) continue;
+      const mode = r.account();
+      if (mode === null || !(r.writer instanceof RemoteWriterType)) continue;
+      audio.add(r.writer, t, mode, sig.a, sig.b);
+    }
+    const clock = this.clock;
+    const base = clock instanceof RealtimeClock ? performance.timeOrigin + clock.startedAt : NaN;
+    audio.endFrame(t, base, this.clock.wallMsFor(1));
+  }
+
+  /**
+   * Resolves once the audio threads applied every change made so far (a pause's flush: what
+   * was captured before it is on disk). Immediate when audio runs on this thread.
+   */
+  async audioSettled(r?: Recording): Promise<void> {
+    await this.audioThreads?.settled(r?.writer);
   }
 
   // ---------------------------------------------------------------- commands (the API's changes)

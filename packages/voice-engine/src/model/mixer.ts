@@ -12,6 +12,8 @@ export class Mixer {
   private readonly conferences: { get(sid: string): Conference | undefined };
   private readonly mixA = new Int32Array(SAMPLES_PER_FRAME);
   private readonly zeros = new Int32Array(SAMPLES_PER_FRAME);
+  private readonly sigA: Call[] = [];
+  private readonly sigB: Call[] = [];
 
   constructor(calls: { get(sid: string): Call | undefined }, conferences: { get(sid: string): Conference | undefined }) {
     this.calls = calls;
@@ -74,4 +76,47 @@ export class Mixer {
     }
     return out;
   }
+
+  /**
+   * What `capture(r)` would sum, without the samples: the calls whose voices make channel `a`
+   * (and `b` of a dual recording) this frame; null when `capture` would not run for `r`. Audio
+   * threads render from this (src/audio/plane.ts). The arrays are reused by the next call.
+   */
+  describe(r: Recording): { a: Call[]; b: Call[] } | null {
+    const a = this.sigA;
+    const b = this.sigB;
+    a.length = 0;
+    b.length = 0;
+    if (r.kind === 'conference') {
+      const conf = r.conferenceSid ? this.conferences.get(r.conferenceSid) : undefined;
+      if (conf && conf.status === 'in-progress') speakers(conf, null, a);
+      return { a, b };
+    }
+    const c = r.callSid ? this.calls.get(r.callSid) : undefined;
+    if (!c) return null;
+    const own = c.status === 'in-progress';
+    if (r.channels === 2) {
+      if (own) a.push(c);
+      this.heardCalls(c, b);
+    } else if (r.track === 'inbound') {
+      if (own) a.push(c);
+    } else if (r.track === 'outbound') this.heardCalls(c, a);
+    else {
+      if (own) a.push(c);
+      this.heardCalls(c, a);
+    }
+    return { a, b };
+  }
+
+  /** The legs `c` hears (as `heard` computes it): every other speaker of its live conference. */
+  private heardCalls(c: Call, out: Call[]): void {
+    const conf = c.conference;
+    const p = conf?.participants.get(c.sid);
+    if (!conf || !p || conf.status !== 'in-progress' || p.status !== 'connected' || p.hold) return;
+    speakers(conf, c, out);
+  }
+}
+
+function speakers(conf: Conference, except: Call | null, out: Call[]): void {
+  for (const p of conf.participants.values()) if (p.call !== except && Conference.speaks(p)) out.push(p.call);
 }

@@ -108,4 +108,39 @@ export class Call {
     // Native Int16 -> Int32 copy: runs per leg per frame, a JS loop costs about twice as much.
     this.own.set(this.frame16);
   }
+
+  /**
+   * An ended call read back from the store (`Persistence.saveCall`'s row): what the API's
+   * commands look at (SID, status, times) and the engine's own fields (slot, ticks). Its JSON
+   * is the stored one, never rebuilt from this object.
+   */
+  static fromStored(createdMs: number, j: Record<string, unknown>): Call {
+    const str = (k: string): string => (typeof j[k] === 'string' ? j[k] : '');
+    const time = (k: string): number | null => (typeof j[k] === 'string' ? Date.parse(j[k]) : null);
+    const eng = (typeof j['_engine'] === 'object' && j['_engine'] !== null ? j['_engine'] : {}) as Partial<
+      Record<'slot' | 'answeredTick' | 'endedTick', number | null> & { audio: AudioKind }
+    >;
+    const c = new Call({
+      sid: str('sid'),
+      accountSid: str('account_sid'),
+      from: str('from'),
+      to: str('to'),
+      direction: str('direction') as Direction,
+      plan: { kind: 'twiml', verbs: [] },
+      callback: null,
+      callbackEvents: [],
+      audio: eng.audio ?? 'demo',
+      slot: eng.slot ?? null,
+      hangupAfterFrames: null,
+      phoneNumberSid: typeof j['phone_number_sid'] === 'string' ? j['phone_number_sid'] : null,
+      createdMs,
+    });
+    c.status = str('status') as CallStatus;
+    c.updatedMs = time('date_updated') ?? createdMs;
+    c.startMs = time('start_time');
+    c.endMs = time('end_time');
+    c.answeredTick = eng.answeredTick ?? null;
+    c.endedTick = eng.endedTick ?? null;
+    return c;
+  }
 }

@@ -19,6 +19,7 @@ import {
 import type { CreateCallInput } from '../inputs.ts';
 import type { NumberRoom } from '../numbers/numbers.ts';
 import type { RecordingRoom } from '../recordings/recordings.ts';
+import { publicJson } from '../persistence/persistence.ts';
 import { newestFirst, Registry } from '../registry.ts';
 import type { AudioKind, Callback, CallStatus } from '../types.ts';
 import { Call, type CallInit, type CallPlan } from './call.ts';
@@ -48,8 +49,6 @@ export class CallRoom extends Registry<Call> implements Legs {
   private readonly recordings: RecordingRoom;
   private readonly numbers: NumberRoom;
   private readonly liveSet = new Set<Call>();
-  /** Calls from earlier runs, kept as the JSON they last had. */
-  private readonly archived = new Map<string, Json>();
 
   constructor(ctx: EngineContext, rooms: { conferences: ConferenceRoom; recordings: RecordingRoom; numbers: NumberRoom }) {
     super();
@@ -63,31 +62,42 @@ export class CallRoom extends Registry<Call> implements Legs {
     return this.liveSet;
   }
 
-  /** Calls an earlier run left, as JSON. */
-  adoptArchived(archived: Iterable<[string, Json]>): void {
-    for (const [sid, j] of archived) this.archived.set(sid, j);
+  // Ended calls (this run's and earlier runs') live in the store only: read back on demand.
+  protected override stored(sid: string): Call | undefined {
+    const row = this.ctx.persistence.row('call', sid);
+    return row ? Call.fromStored(row.createdMs, row.data) : undefined;
+  }
+
+  protected override storedAll(): Call[] {
+    return this.ctx.persistence.rows('call').map((r) => Call.fromStored(r.createdMs, r.data));
+  }
+
+  protected override storedCount(): number {
+    return this.ctx.persistence.count('call');
   }
 
   // ---------------------------------------------------------------- queries
 
-  /** A call's JSON, live or from an earlier run. */
+  /** A call's JSON: live from memory, ended as last saved. */
   json(sid: string): Json {
     const c = this.items.get(sid);
     if (c) return callJson(c);
-    const archived = this.archived.get(sid);
-    if (archived) return archived;
+    const stored = this.ctx.persistence.json('call', sid);
+    if (stored) return stored;
     throw new NotFoundError(`Call ${sid}`);
   }
 
-  /** Every call's JSON: this run's newest first, then earlier runs' newest first. */
+  /** Every call's JSON, newest first. */
   allJson(): Json[] {
-    const live = newestFirst(this.items.values()).map(callJson);
-    return [...live, ...[...this.archived.values()].reverse()];
+    return newestFirst(this.ctx.persistence.rows('call')).map((r) => {
+      const c = this.items.get(r.sid);
+      return c ? callJson(c) : publicJson(r.data);
+    });
   }
 
-  /** This run's call or one of an earlier run (whose recordings are still listed, as at Twilio). */
+  /** A call of this run or of an earlier one (whose recordings are still listed, as at Twilio). */
   requireKnown(sid: string): void {
-    if (!this.archived.has(sid)) this.find(sid);
+    this.find(sid);
   }
 
   // ---------------------------------------------------------------- commands
@@ -227,6 +237,8 @@ export class CallRoom extends Registry<Call> implements Legs {
     this.liveSet.delete(c);
     this.ctx.persistence.touchCall(c);
     this.ctx.events.call(c, 'completed');
+    // Ended: from now on it is served from the store, so memory does not grow with history.
+    this.items.delete(c.sid);
   }
 
   /** Hangs up every live call (the engine is closing). */
@@ -236,7 +248,6 @@ export class CallRoom extends Registry<Call> implements Legs {
 
   delete(c: Call): void {
     if (c.live) throw new ConflictError(`Call ${c.sid} is ${c.status}; a call can be deleted once it has ended`);
-    this.items.delete(c.sid);
     this.ctx.persistence.remove(c.sid);
   }
 

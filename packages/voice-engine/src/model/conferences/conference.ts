@@ -63,6 +63,17 @@ export class Conference {
     return this.status !== 'completed';
   }
 
+  /** A completed conference read back from the store: SID, name and status (its JSON is the stored one). */
+  static fromStored(createdMs: number, j: Record<string, unknown>): Conference {
+    const str = (k: string): string => (typeof j[k] === 'string' ? j[k] : '');
+    const conf = new Conference(str('sid'), str('account_sid'), str('friendly_name'), createdMs);
+    conf.status = str('status') as ConferenceStatus;
+    conf.updatedMs = typeof j['date_updated'] === 'string' ? Date.parse(j['date_updated']) : createdMs;
+    conf.reasonEnded = (j['reason_conference_ended'] as ConferenceEndReason | null | undefined) ?? null;
+    conf.callSidEndingConference = typeof j['call_sid_ending_conference'] === 'string' ? j['call_sid_ending_conference'] : null;
+    return conf;
+  }
+
   connected(): Participant[] {
     return [...this.participants.values()].filter((p) => p.status === 'connected');
   }

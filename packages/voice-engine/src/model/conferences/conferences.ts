@@ -32,8 +32,6 @@ export class ConferenceRoom extends Registry<Conference> {
   private readonly legs: () => Legs;
   private readonly liveSet = new Set<Conference>();
   private readonly byName = new Map<string, Conference>();
-  /** Conferences from earlier runs, kept as the JSON they last had. */
-  private readonly archived = new Map<string, Json>();
 
   /** `legs` is asked for when needed: the call room is built after this one. */
   constructor(ctx: EngineContext, recordings: RecordingRoom, legs: () => Legs) {
@@ -47,31 +45,42 @@ export class ConferenceRoom extends Registry<Conference> {
     return this.liveSet;
   }
 
-  /** Conferences an earlier run left, as JSON. */
-  adoptArchived(archived: Iterable<[string, Json]>): void {
-    for (const [sid, j] of archived) this.archived.set(sid, j);
+  // Completed conferences (this run's and earlier runs') live in the store only: read back on demand.
+  protected override stored(sid: string): Conference | undefined {
+    const row = this.ctx.persistence.row('conference', sid);
+    return row ? Conference.fromStored(row.createdMs, row.data) : undefined;
+  }
+
+  protected override storedAll(): Conference[] {
+    return this.ctx.persistence.rows('conference').map((r) => Conference.fromStored(r.createdMs, r.data));
+  }
+
+  protected override storedCount(): number {
+    return this.ctx.persistence.count('conference');
   }
 
   // ---------------------------------------------------------------- queries
 
-  /** A conference's JSON, live or from an earlier run. */
+  /** A conference's JSON: live from memory, completed as last saved. */
   json(sid: string): Json {
     const c = this.items.get(sid);
     if (c) return conferenceJson(c);
-    const archived = this.archived.get(sid);
-    if (archived) return archived;
+    const stored = this.ctx.persistence.json('conference', sid);
+    if (stored) return stored;
     throw new NotFoundError(`Conference ${sid}`);
   }
 
-  /** Every conference's JSON: this run's newest first, then earlier runs' newest first. */
+  /** Every conference's JSON, newest first. */
   allJson(): Json[] {
-    const live = newestFirst(this.items.values()).map(conferenceJson);
-    return [...live, ...[...this.archived.values()].reverse()];
+    return newestFirst(this.ctx.persistence.rows('conference')).map((r) => {
+      const c = this.items.get(r.sid);
+      return c ? conferenceJson(c) : r.data;
+    });
   }
 
-  /** This run's conference or one of an earlier run (whose recordings are still listed). */
+  /** A conference of this run or of an earlier one (whose recordings are still listed). */
   requireKnown(sid: string): void {
-    if (!this.archived.has(sid)) this.find(sid);
+    this.find(sid);
   }
 
   /** A participant by call SID or by label, as at Twilio. */
@@ -250,6 +259,8 @@ export class ConferenceRoom extends Registry<Conference> {
     }
     this.ctx.persistence.touchConference(conf);
     this.ctx.events.conference(conf, 'conference-end', null);
+    // Completed: from now on it is served from the store, so memory does not grow with history.
+    this.items.delete(conf.sid);
   }
 
   updateParticipant(conf: Conference, p: Participant, change: { hold?: boolean; muted?: boolean }): void {

@@ -1,10 +1,20 @@
-import { callJson, conferenceJson } from '../../serialize.ts';
+import { callJson, conferenceJson, type Json } from '../../serialize.ts';
 import type { EngineStore, ResourceKind } from '../../support/store.ts';
 import type { Call } from '../calls/call.ts';
 import type { Conference } from '../conferences/conference.ts';
 import type { PhoneNumber } from '../numbers/phone-number.ts';
-import type { Recording } from '../recordings/recording.ts';
+import { Recording } from '../recordings/recording.ts';
 import { restoreState, type RestoredState } from './restore.ts';
+
+/** Key of the engine's own fields in a stored call's JSON. */
+export const ENGINE_FIELDS = '_engine';
+
+/** Stored JSON as the API answers it: without the engine's own fields. */
+export function publicJson(j: Json): Json {
+  if (!(ENGINE_FIELDS in j)) return j;
+  const { [ENGINE_FIELDS]: _engine, ...rest } = j;
+  return rest;
+}
 
 /**
  * Every state change is written at once (never per frame), so a crash loses nothing the
@@ -24,7 +34,11 @@ export class Persistence {
   }
 
   saveCall(c: Call): void {
-    this.store.save('call', c.sid, c.createdMs, callJson(c));
+    // Twilio's JSON plus what only the engine knows (served never, read back by `Call.fromStored`).
+    this.store.save('call', c.sid, c.createdMs, {
+      ...callJson(c),
+      [ENGINE_FIELDS]: { slot: c.slot, answeredTick: c.answeredTick, endedTick: c.endedTick, audio: c.audio },
+    });
   }
 
   /** Saves a changed call with its `date_updated` moved to now. */
@@ -59,5 +73,38 @@ export class Persistence {
 
   remove(sid: string): void {
     this.store.remove(sid);
+  }
+
+  // Finished calls, conferences and recordings are not kept in memory: reads come here.
+
+  /** A call's or conference's JSON as last saved (the engine's own fields left out), or null. */
+  json(kind: 'call' | 'conference', sid: string): Json | null {
+    const row = this.store.get(kind, sid);
+    return row ? publicJson(row.data as Json) : null;
+  }
+
+  /** Every call's or conference's row as last saved, oldest first (data with the engine's own fields). */
+  rows(kind: 'call' | 'conference'): { sid: string; createdMs: number; data: Json }[] {
+    return this.store.all(kind).map((r) => ({ sid: r.sid, createdMs: r.createdMs, data: r.data as Json }));
+  }
+
+  /** One call's or conference's row as last saved (data with the engine's own fields), or null. */
+  row(kind: 'call' | 'conference', sid: string): { sid: string; createdMs: number; data: Json } | null {
+    const r = this.store.get(kind, sid);
+    return r ? { sid: r.sid, createdMs: r.createdMs, data: r.data as Json } : null;
+  }
+
+  recording(sid: string): Recording | undefined {
+    const row = this.store.get('recording', sid);
+    return row ? Recording.restore(row.data) : undefined;
+  }
+
+  recordings(owner?: { field: 'callSid' | 'conferenceSid'; sid: string }): Recording[] {
+    const rows = owner ? this.store.owned('recording', owner.field, owner.sid) : this.store.all('recording');
+    return rows.map((r) => Recording.restore(r.data));
+  }
+
+  count(kind: 'call' | 'conference' | 'recording'): number {
+    return this.store.count(kind);
   }
 }

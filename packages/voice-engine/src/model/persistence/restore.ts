@@ -1,6 +1,7 @@
 import { TWILIO_ERROR } from '@pause-recording/core';
 import { repairWav } from '../../audio/wav-writer.ts';
 import type { Json } from '../../serialize.ts';
+import { publicJson } from './persistence.ts';
 import type { EngineStore } from '../../support/store.ts';
 import { rfc2822 } from '../../support/time.ts';
 import type { PhoneNumber } from '../numbers/phone-number.ts';
@@ -76,7 +77,7 @@ export function restoreState(store: EngineStore, now: number): RestoredState {
       j['duration'] = answered && Number.isFinite(started) ? String(Math.max(0, Math.round((now - started) / 1000))) : '0';
       store.save('call', row.sid, row.createdMs, j);
     }
-    state.archivedCalls.set(row.sid, j);
+    state.archivedCalls.set(row.sid, publicJson(j));
   }
   for (const row of store.all('conference')) {
     const j = row.data as Json;

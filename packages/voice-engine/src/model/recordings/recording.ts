@@ -1,7 +1,17 @@
 import { canTransition, durationString, isActive, type PauseBehavior, type RecordingStatus, SAMPLES_PER_FRAME } from '@pause-recording/core';
-import type { WavWriter } from '../../audio/wav-writer.ts';
 import { IllegalTransitionError } from '../errors.ts';
 import type { Callback, RecordingEvent, RecordingEventLog, RecordingTrack } from '../types.ts';
+
+/**
+ * Where a recording's frames go: a WavWriter on this thread, or a handle to one on an audio
+ * thread (src/audio/plane.ts). `close` returns a promise when the file is final only later.
+ */
+export interface RecordingWriter {
+  writeFrame(interleaved: Int16Array): void;
+  writeSilence(frames: number): void;
+  flush(): void;
+  close(): unknown;
+}
 
 export type RecordingSource = 'StartCallRecordingAPI' | 'OutboundAPI' | 'Conference' | 'StartConferenceRecordingAPI';
 
@@ -56,7 +66,7 @@ export class Recording {
   /** Frames the clock offered while the recording was live (paused or not). */
   liveFrames = 0;
   readonly events: RecordingEventLog[] = [];
-  writer: WavWriter | null;
+  writer: RecordingWriter | null;
 
   private readonly scratch: Int16Array;
   /** Changed only through `moveTo`, so every change obeys core's transition table. */
@@ -114,7 +124,7 @@ export class Recording {
     return r;
   }
 
-  constructor(init: RecordingInit, writer: WavWriter | null) {
+  constructor(init: RecordingInit, writer: RecordingWriter | null) {
     this.sid = init.sid;
     this.accountSid = init.accountSid;
     this.callSid = init.callSid;
@@ -162,13 +172,10 @@ export class Recording {
    * recordings. Both are 32-bit sums; they are clamped to 16 bits here.
    */
   capture(a: Int32Array, b: Int32Array | null): void {
-    if (!this.active || !this.writer) return;
-    this.liveFrames++;
-    if (this.status === 'paused') {
-      if (this.pauseBehavior === 'silence') {
-        this.writer.writeSilence(1);
-        this.fileFrames++;
-      }
+    const mode = this.account();
+    if (mode === null) return;
+    if (mode === 'silence') {
+      this.writer!.writeSilence(1);
       return;
     }
     const out = this.scratch;
@@ -180,8 +187,24 @@ export class Recording {
         out[j + 1] = clamp(b ? b[i]! : 0);
       }
     }
-    this.writer.writeFrame(out);
+    this.writer!.writeFrame(out);
+  }
+
+  /**
+   * The bookkeeping of one frame, without its samples: what this frame puts in the file
+   * (`write` audio, `silence`, or nothing: null). The audio threads write the samples; this
+   * thread keeps the counts, so the API's figures never wait for them.
+   */
+  account(): 'write' | 'silence' | null {
+    if (!this.active || !this.writer) return null;
+    this.liveFrames++;
+    if (this.status === 'paused') {
+      if (this.pauseBehavior !== 'silence') return null;
+      this.fileFrames++;
+      return 'silence';
+    }
     this.fileFrames++;
+    return 'write';
   }
 }
 

@@ -1,7 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PAUSE_BEHAVIOR, planUpdate, type PauseBehavior, type RequestableStatus } from '@pause-recording/core';
-import { WavWriter } from '../../audio/wav-writer.ts';
 import { newSid } from '../../support/ids.ts';
 import type { Call } from '../calls/call.ts';
 import type { EngineContext } from '../context.ts';
@@ -46,17 +45,40 @@ export class RecordingRoom extends Registry<Recording> {
     return this.activeSet;
   }
 
-  /** Recordings an earlier run left (already finished by the restore). */
+  /** Recordings an earlier run left: already finished by the restore, so served from the store. */
   adopt(recordings: Iterable<Recording>): void {
-    for (const r of recordings) this.items.set(r.sid, r);
+    for (const r of recordings) if (r.active) this.items.set(r.sid, r);
   }
 
   // ---------------------------------------------------------------- queries
 
+  // Finished recordings live in the store only (evicted once final): read back on demand.
+  protected override stored(sid: string): Recording | undefined {
+    return this.ctx.persistence.recording(sid);
+  }
+
+  protected override storedAll(): Recording[] {
+    return this.ctx.persistence.recordings();
+  }
+
+  protected override storedCount(): number {
+    return this.ctx.persistence.count('recording');
+  }
+
+  /** The store's recordings (of one owner), with the ones still in memory as they are now. */
+  private merged(owner?: { field: 'callSid' | 'conferenceSid'; sid: string }): Recording[] {
+    return this.ctx.persistence.recordings(owner).map((r) => this.items.get(r.sid) ?? r);
+  }
+
   /** Every recording, newest first, optionally of one call and/or one conference. */
   list(filter: { callSid?: string | undefined; conferenceSid?: string | undefined } = {}): Recording[] {
+    const owner = filter.callSid
+      ? { field: 'callSid' as const, sid: filter.callSid }
+      : filter.conferenceSid
+        ? { field: 'conferenceSid' as const, sid: filter.conferenceSid }
+        : undefined;
     return newestFirst(
-      [...this.items.values()].filter(
+      this.merged(owner).filter(
         (r) => (!filter.callSid || r.callSid === filter.callSid) && (!filter.conferenceSid || r.conferenceSid === filter.conferenceSid),
       ),
     );
@@ -64,12 +86,13 @@ export class RecordingRoom extends Registry<Recording> {
 
   /** The call recordings of a call, or the recordings of a conference, newest first. */
   ownedBy(owner: RecordingOwner): Recording[] {
-    return newestFirst([...this.items.values()].filter((r) => belongsTo(r, owner)));
+    const key = owner.callSid !== undefined ? { field: 'callSid' as const, sid: owner.callSid } : { field: 'conferenceSid' as const, sid: owner.conferenceSid };
+    return newestFirst(this.merged(key).filter((r) => belongsTo(r, owner)));
   }
 
   /** A recording by SID that belongs to `owner` (a call's recording asked for under another call is not found). */
   findOf(sid: string, owner: RecordingOwner): Recording {
-    const r = this.items.get(sid);
+    const r = this.get(sid);
     if (!r || !belongsTo(r, owner)) throw new NotFoundError(`Recording ${sid}`);
     return r;
   }
@@ -102,7 +125,7 @@ export class RecordingRoom extends Registry<Recording> {
     const ctx = this.ctx;
     const sid = newSid('recording');
     const wavPath = join(ctx.dataDir, 'recordings', `${sid}.wav`);
-    const writer = WavWriter.open(wavPath, o.channels);
+    const writer = ctx.openWriter(wavPath, o.channels, { callSid: o.callSid, conferenceSid: o.conferenceSid });
     const rec = new Recording(
       {
         sid,
@@ -155,7 +178,8 @@ export class RecordingRoom extends Registry<Recording> {
     const { persistence } = this.ctx;
     r.moveTo('stopped');
     r.pauseBehavior = null;
-    r.writer?.close();
+    // An audio thread's writer closes later: the recording is final once its file is.
+    const closed = r.writer?.close();
     r.writer = null;
     this.activeSet.delete(r);
     r.logChange(this.ctx.cursor, Date.now());
@@ -164,7 +188,9 @@ export class RecordingRoom extends Registry<Recording> {
     r.logChange(this.ctx.cursor, Date.now());
     persistence.saveRecording(r);
     this.pendingFinal.add(r);
-    setImmediate(() => this.finalize(r));
+    // An audio thread normally closed the file already (a bounded wait); if still busy, finish once it is.
+    if (closed instanceof Promise) void closed.then(() => setImmediate(() => this.finalize(r)));
+    else setImmediate(() => this.finalize(r));
   }
 
   /** Stops every active recording of a call (its call recordings) or of a conference. */
@@ -179,7 +205,7 @@ export class RecordingRoom extends Registry<Recording> {
   }
 
   delete(r: Recording): void {
-    if (r.active || this.pendingFinal.has(r)) {
+    if (r.active || this.pendingFinal.has(r) || [...this.pendingFinal].some((p) => p.sid === r.sid)) {
       throw new ConflictError(`Recording ${r.sid} is ${r.status}; it can be deleted once completed`);
     }
     this.items.delete(r.sid);
@@ -193,6 +219,8 @@ export class RecordingRoom extends Registry<Recording> {
     r.logChange(this.ctx.cursor, Date.now());
     this.ctx.persistence.saveRecording(r);
     this.ctx.events.recording(r, r.status === 'completed' ? 'completed' : 'absent');
+    // Final: from now on it is served from the store, so memory does not grow with history.
+    this.items.delete(r.sid);
   }
 }
 
