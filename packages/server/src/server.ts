@@ -64,6 +64,8 @@ export interface StartOptions {
   readonly bodyLimitBytes?: number;
   /** How often tasks with an open pause are compared with the provider (default 10 s). */
   readonly reconcileIntervalMs?: number;
+  /** The pause clock (default Date.now): when pauses start and their deadlines fall due; tests move it. */
+  readonly now?: () => number;
 }
 
 export interface RunningServer {
@@ -179,6 +181,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     tasks,
     recordingStatusCallback: () => `${urls.public}/webhooks/recording-status`,
     ...(cluster === null ? {} : { lock: cluster.lock }),
+    ...(opts.now === undefined ? {} : { now: opts.now }),
   });
 
   const reconciler = new Reconciler({ service: recordingService, provider, ledger, tasks, logger });
