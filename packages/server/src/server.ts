@@ -70,6 +70,8 @@ export interface StartOptions {
   readonly bodyLimitBytes?: number;
   /** How often tasks with an open pause are compared with the provider (default 10 s). */
   readonly reconcileIntervalMs?: number;
+  /** The pause clock (default Date.now): when pauses start and their deadlines fall due; tests move it. */
+  readonly now?: () => number;
 }
 
 export interface RunningServer {
@@ -197,6 +199,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     recordingStatusCallback: () => `${urls.public}/webhooks/recording-status`,
     ...(cluster === null ? {} : { lock: cluster.lock }),
     metrics,
+    ...(opts.now === undefined ? {} : { now: opts.now }),
   });
 
   const reconciler = new Reconciler({ service: recordingService, provider, ledger, tasks, logger });

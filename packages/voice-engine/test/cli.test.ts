@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
+/** Per test: a tsx start-up takes ~3 s of a loaded machine; this is a hang bound, not a speed check. */
+const SPAWN_TIMEOUT_MS = 120_000;
 
 function run(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
@@ -17,8 +19,10 @@ function run(...args: string[]): Promise<{ code: number | null; out: string; err
   });
 }
 
-// Each case fails before the engine opens a port or a data folder, so they run in parallel.
-describe.concurrent('voice-engine CLI', () => {
+// Each case spawns node with tsx, which costs seconds of CPU before the CLI even parses: one at a
+// time (parallel spawns on a loaded 2-core machine starved each other past the default 30 s), each
+// with a bound that a slow machine cannot reach by being slow.
+describe('voice-engine CLI', { timeout: SPAWN_TIMEOUT_MS }, () => {
   it('--help (and -h) prints usage on stdout and exits 0', async () => {
     for (const flag of ['--help', '-h']) {
       const r = await run(flag);

@@ -11,6 +11,8 @@ import { stampedFrame, tempDir } from './support/audio.ts';
 
 const cli = fileURLToPath(new URL('../src/inspect-cli.ts', import.meta.url));
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
+/** Per test: each spawn starts node with tsx (~3 s of a loaded machine); a hang bound, not a speed check. */
+const SPAWN_TIMEOUT_MS = 120_000;
 const dir = tempDir();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -30,7 +32,7 @@ function dualFile(): string {
   return p;
 }
 
-describe('inspect CLI', () => {
+describe('inspect CLI', { timeout: SPAWN_TIMEOUT_MS }, () => {
   it('prints format, runs, zero spans and counts per channel', () => {
     const p = dualFile();
     const r = run(p);

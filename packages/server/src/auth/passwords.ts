@@ -36,20 +36,28 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /**
- * A hash no password matches (random salt and key) with the parameters and key length most of
- * `hashes` use, so checking a password against it costs what checking a real one costs.
+ * A hash no password matches (random salt and key) with the strongest scrypt parameters among
+ * `hashes` (most work N*r*p, then the longest key), so checking a password against it costs at
+ * least what checking any real one costs: an unknown name is never the fast answer.
  */
 export function decoyHashLike(hashes: readonly string[]): string {
-  const seen = new Map<string, number>();
+  let best = { n: DEFAULT_COST.N, r: DEFAULT_COST.r, p: DEFAULT_COST.p, saltLen: 16, keyLen: KEY_LENGTH };
+  let first = true;
   for (const h of hashes) {
     const parts = h.split('$');
     if (parts.length !== 6 || parts[0] !== 'scrypt') continue;
-    const shape = [parts[1], parts[2], parts[3], Buffer.from(parts[4] ?? '', 'base64').length, Buffer.from(parts[5] ?? '', 'base64').length].join('$');
-    seen.set(shape, (seen.get(shape) ?? 0) + 1);
+    const shape = {
+      n: Number(parts[1]),
+      r: Number(parts[2]),
+      p: Number(parts[3]),
+      saltLen: Buffer.from(parts[4] ?? '', 'base64').length,
+      keyLen: Buffer.from(parts[5] ?? '', 'base64').length,
+    };
+    if (![shape.n, shape.r, shape.p].every((x) => Number.isSafeInteger(x) && x > 0)) continue;
+    const work = shape.n * shape.r * shape.p;
+    const bestWork = best.n * best.r * best.p;
+    if (first || work > bestWork || (work === bestWork && shape.keyLen > best.keyLen)) best = shape;
+    first = false;
   }
-  let best = `${DEFAULT_COST.N}$${DEFAULT_COST.r}$${DEFAULT_COST.p}$16$${KEY_LENGTH}`;
-  let most = 0;
-  for (const [shape, n] of seen) if (n > most) [best, most] = [shape, n];
-  const [n, r, p, saltLen, keyLen] = best.split('$') as [string, string, string, string, string];
-  return `scrypt$${n}$${r}$${p}$${randomBytes(Number(saltLen)).toString('base64')}$${randomBytes(Number(keyLen)).toString('base64')}`;
+  return `scrypt$${best.n}$${best.r}$${best.p}$${randomBytes(best.saltLen).toString('base64')}$${randomBytes(best.keyLen).toString('base64')}`;
 }

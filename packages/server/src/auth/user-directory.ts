@@ -1,6 +1,9 @@
 import type { ConfiguredUser, UserRole } from '@pause-recording/core';
 import { decoyHashLike, hashPassword, verifyPassword } from './passwords.ts';
 
+/** Checks a password against a stored hash: `verifyPassword`, or a wrapper of it that records the calls. */
+export type VerifyPassword = (password: string, stored: string) => Promise<boolean>;
+
 export interface User {
   readonly identity: string;
   readonly role: UserRole;
@@ -10,9 +13,9 @@ export interface User {
 export class UserDirectory {
   private readonly users = new Map<string, ConfiguredUser>();
   /**
-   * What an unknown name is checked against: a random hash with the same scrypt parameters and
-   * length as the users' own (the most common ones), so it costs the same work and timing does
-   * not tell which names exist.
+   * What an unknown name is checked against: a random hash with the strongest scrypt parameters
+   * (and their salt and key length) among the users' own, so it costs at least the work any known
+   * name costs and timing does not tell which names exist.
    */
   readonly decoyHash: string;
 
@@ -20,6 +23,8 @@ export class UserDirectory {
     users: readonly ConfiguredUser[],
     /** The demo users of embedded mode (known names, known password): never to be exposed. */
     readonly demo = false,
+    /** The one place passwords are derived; a seam so tests can count the derivations. */
+    private readonly verify: VerifyPassword = verifyPassword,
   ) {
     for (const u of users) this.users.set(u.identity, u);
     this.decoyHash = decoyHashLike(users.map((u) => u.passwordHash));
@@ -43,10 +48,10 @@ export class UserDirectory {
     const u = this.users.get(identity);
     if (u === undefined) {
       // Spend the same work on unknown names, so timing does not tell which names exist.
-      await verifyPassword(password, this.decoyHash);
+      await this.verify(password, this.decoyHash);
       return null;
     }
-    return (await verifyPassword(password, u.passwordHash)) ? { identity: u.identity, role: u.role } : null;
+    return (await this.verify(password, u.passwordHash)) ? { identity: u.identity, role: u.role } : null;
   }
 
   get(identity: string): User | null {

@@ -18,11 +18,17 @@ import { startSystem, waitUntil, type System } from '../support/system.ts';
 
 let s: System;
 let sam: string;
+/** How far the pause clock runs ahead of the wall clock: the test moves it to make an auto-resume due. */
+let ahead = 0;
+const MAX_PAUSE_SECONDS = 3600;
 const counts = { editAttempts: 0, edited: 0, pausesExported: 0, pausesWithoutEnd: 0, csvRows: 0 };
 beforeAll(async () => {
   s = await startSystem({
-    settings: { call_recording_enabled: true, features: { pause_recording: { reminder_seconds: 0, max_pause_seconds: 1 } } },
+    // An hour: no pause this file resumes by hand can be auto-resumed first, however slow the
+    // machine; the one auto-resume is made due by moving the pause clock past it.
+    settings: { call_recording_enabled: true, features: { pause_recording: { reminder_seconds: 0, max_pause_seconds: MAX_PAUSE_SECONDS } } },
     env: { RATE_LIMIT_PER_MINUTE: '0' },
+    server: { now: () => Date.now() + ahead },
   });
   sam = await s.login('sam');
 });
@@ -143,13 +149,15 @@ describe('the audit cannot be edited', () => {
   }, 30_000);
 
   it('the JSON and CSV exports list every pause with its resume, auto-resume or call end', async () => {
-    // alice: pause, resume, pause, (auto-resume after 1 s), pause, hang up while paused. bob: a supervisor pause he resumes.
+    // alice: pause, resume, pause, (auto-resume once the clock passes max_pause_seconds), pause, hang up while paused. bob: a supervisor pause he resumes.
     const { token: alice, taskSid: a } = await s.acceptedCall('alice');
     const press = async (token: string, task: string, action: string) =>
       expect((await s.api('POST', `/api/tasks/${task}/recording/${action}`, { token })).status).toBe(200);
     await press(alice, a, 'pause');
     await press(alice, a, 'resume');
     await press(alice, a, 'pause');
+    expect(s.server.audit.query({ taskSid: a }).some((e) => e.action === 'auto-resume')).toBe(false);
+    ahead += MAX_PAUSE_SECONDS * 1000;
     await waitUntil('auto-resume', () => s.server.audit.query({ taskSid: a }).some((e) => e.action === 'auto-resume' && e.outcome !== 'pending'));
     await press(alice, a, 'pause');
     await s.api('POST', `/api/tasks/${a}/hangup`, { token: alice });

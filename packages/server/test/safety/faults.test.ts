@@ -52,10 +52,14 @@ const counts = {
 beforeAll(async () => {
   s = await startSystem({
     settings: { call_recording_enabled: true, features: { dual_channel_recording: { enabled: true, channel: 'worker' } } },
-    env: { TWILIO_TIMEOUT_MS: '150', TWILIO_RETRY_BUDGET_MS: '400', RATE_LIMIT_PER_MINUTE: '0' },
+    // No outcome may depend on the machine's speed. A request timeout far above loopback latency
+    // (a short one timed out ordinary requests under load: extra retries, and at start-up the
+    // phone number was never registered, "no IncomingPhoneNumber"); retries bounded by count, not
+    // by a budget a slow attempt could use up: every persistent fault is tried exactly twice.
+    env: { TWILIO_TIMEOUT_MS: '2000', TWILIO_RETRY_BUDGET_MS: '60000', RATE_LIMIT_PER_MINUTE: '0' },
     server: {
       logger: createLogger('warn', { write: (line: string) => void logLines.push(line) }),
-      retry: { baseDelayMs: 20, maxDelayMs: 200 },
+      retry: { baseDelayMs: 20, maxDelayMs: 200, maxRetries: 1 },
       acceptWaitMs: 5000,
     },
   });
@@ -158,7 +162,8 @@ describe('recording updates under injected faults', () => {
       }
       if (times === 0) {
         expect([label, stuck.length]).toEqual([label, targeted]);
-        expect([label, hits >= 2 * targeted]).toEqual([label, true]);
+        // One try and its one retry for each targeted recording.
+        expect([label, hits]).toEqual([label, 2 * targeted]);
         counts.retriedRecordings += targeted;
         if (scope === 'all') expect([label, r.status]).toEqual([label, fault.action === 'hang' ? 504 : 502]);
         else expect([label, r.status, state.status]).toEqual([label, 200, 'partially-paused']);
@@ -185,5 +190,5 @@ describe('recording updates under injected faults', () => {
       expect(engineRecs().every((x) => x.status === target)).toBe(true);
     }
     expect(counts.server5xxRaw + counts.untruthful + counts.lostEvents).toBe(0);
-  }, 120_000);
+  }, 240_000);
 });
