@@ -1,8 +1,8 @@
 /**
  * Issue 14: pause throughput with 1 and with 3 server instances on one PostgreSQL (a throwaway
- * cluster, packages/server/test/support/postgres.ts), side by side in one run. Each phase gets a
- * fresh engine child, a fresh database and its instances (bench/lib/instance-child.ts, one shared
- * AUTH_SECRET); the same calls are placed and accepted, then the same load generator drives
+ * cluster, packages/server/test/support/postgres.ts), side by side in one run. One engine child,
+ * one database, one set of live calls; first one instance (bench/lib/instance-child.ts), then two
+ * more join it (one shared AUTH_SECRET). The same load generator drives
  * pause/resume cycles: three autocannon groups at once, each on its own third of the tasks,
  * all aimed at the one instance, or one group per instance (as a load balancer would spread them).
  */
@@ -90,72 +90,90 @@ async function drive(urls: string[], tasks: Task[], next: Map<string, 'pause' | 
   );
 }
 
-async function phase(pg: PostgresCluster, n: number, calls: number, seconds: number, log: (s: string) => void): Promise<InstancesRow> {
+/** Measures pause/resume through `instances` (one load group per instance, or all on the one). */
+async function measure(
+  instances: EngineProc[],
+  tasks: Task[],
+  next: Map<string, 'pause' | 'resume'>,
+  seconds: number,
+  log: (s: string) => void,
+): Promise<InstancesRow> {
+  const urls = instances.map((s) => s.url);
+  // Every instance must know every task before the load starts (each keeps a replica of the shared tasks).
+  for (const u of urls)
+    for (const t of tasks)
+      for (let tries = 0; ; tries++) {
+        if ((await api(u, 'GET', `/api/tasks/${t.sid}/recording`, t.token)).status === 200) break;
+        if (tries >= 300) throw new Error(`${u} never learned task ${t.sid}`);
+        await sleep(50);
+      }
+  await drive(urls, tasks, next, 1);
+  const loadBefore = loadavg()[0]!;
+  const s0 = await Promise.all(instances.map((s) => s.stats()));
+  const groups = await drive(urls, tasks, next, seconds);
+  const s1 = await Promise.all(instances.map((s) => s.stats()));
+  const requests = groups.reduce((a, g) => a + g.requests, 0);
+  const pauses = groups.reduce((a, g) => a + (g.byKind.get('pause')?.n ?? 0), 0);
+  const row: InstancesRow = {
+    instances: instances.length,
+    calls: tasks.length,
+    seconds,
+    requests,
+    rps: requests / seconds,
+    pausesPerSecond: pauses / seconds,
+    meanMs: groups.reduce((a, g) => a + g.latency.mean * g.requests, 0) / (requests || 1),
+    worstP99Ms: Math.max(...groups.map((g) => g.latency.p99)),
+    non2xx: groups.reduce((a, g) => a + g.non2xx, 0),
+    errors: groups.reduce((a, g) => a + g.errors, 0),
+    serverCpuMsPerReq: s0.reduce((a, s, i) => a + cpuMs(s, s1[i]!), 0) / (requests || 1),
+    loadBefore,
+    loadAfter: loadavg()[0]!,
+  };
+  log(
+    `instances ${row.instances}: ${f(row.rps, 0)} req/s (${f(row.pausesPerSecond, 0)} pauses/s), mean ${f(row.meanMs, 2)} ms, worst p99 ${f(row.worstP99Ms, 2)} ms, ` +
+      `non-2xx ${row.non2xx} errors ${row.errors}, server CPU ${f(row.serverCpuMsPerReq, 2)} ms/req`,
+  );
+  return row;
+}
+
+/** One engine, one database, the same live calls: measured with one instance, then with two more started beside it. */
+async function run(pg: PostgresCluster, calls: number, seconds: number, log: (s: string) => void): Promise<InstancesRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-instances-'));
   const engine = await spawnEngine(join(dir, 'engine'), 'demo');
   const instances: EngineProc[] = [];
   try {
     const databaseUrl = await pg.createDatabase();
     const secret = randomBytes(32).toString('base64url');
-    // One after another: migrations run once, and the last to start owns the number's webhooks.
-    for (let i = 0; i < n; i++) {
+    const start = async (): Promise<void> => {
+      const i = instances.length;
       instances.push(
         await spawnChild(INSTANCE_CHILD, [engine.url, engine.accountSid, engine.authToken, join(dir, `server-${i}`), String(calls), databaseUrl, secret]),
       );
-    }
-    const urls = instances.map((s) => s.url);
-    const last = urls[urls.length - 1]!;
+    };
+    await start();
+    const first = instances[0]!.url;
     const tasks = await pool(
       Array.from({ length: calls }, (_, i) => i),
       4,
       async (i): Promise<Task> => {
-        const login = await api(last, 'POST', '/api/auth/login', null, { identity: `agent-${i}`, password: 'bench' });
+        const login = await api(first, 'POST', '/api/auth/login', null, { identity: `agent-${i}`, password: 'bench' });
         if (login.status !== 200) throw new Error(`login agent-${i}: ${login.status} ${JSON.stringify(login.json)}`);
         const token = String(login.json['token']);
-        const call = await api(last, 'POST', '/api/simulator/calls', token, { agent: `agent-${i}` });
+        const call = await api(first, 'POST', '/api/simulator/calls', token, { agent: `agent-${i}` });
         if (call.status !== 201) throw new Error(`simulated call: ${call.status} ${JSON.stringify(call.json)}`);
         const sid = String(call.json['taskSid']);
-        const acc = await api(last, 'POST', `/api/tasks/${sid}/accept`, token);
+        const acc = await api(first, 'POST', `/api/tasks/${sid}/accept`, token);
         if (acc.status !== 200) throw new Error(`accept ${sid}: ${acc.status} ${JSON.stringify(acc.json)}`);
         return { sid, token };
       },
     );
-    // Every instance must know every task before the load starts (each keeps a replica of the shared tasks).
-    for (const u of urls)
-      for (const t of tasks)
-        for (let tries = 0; ; tries++) {
-          if ((await api(u, 'GET', `/api/tasks/${t.sid}/recording`, t.token)).status === 200) break;
-          if (tries >= 300) throw new Error(`${u} never learned task ${t.sid}`);
-          await sleep(50);
-        }
     const next = new Map<string, 'pause' | 'resume'>();
-    await drive(urls, tasks, next, 1);
-    const loadBefore = loadavg()[0]!;
-    const s0 = await Promise.all(instances.map((s) => s.stats()));
-    const groups = await drive(urls, tasks, next, seconds);
-    const s1 = await Promise.all(instances.map((s) => s.stats()));
-    const requests = groups.reduce((a, g) => a + g.requests, 0);
-    const pauses = groups.reduce((a, g) => a + (g.byKind.get('pause')?.n ?? 0), 0);
-    const row: InstancesRow = {
-      instances: n,
-      calls,
-      seconds,
-      requests,
-      rps: requests / seconds,
-      pausesPerSecond: pauses / seconds,
-      meanMs: groups.reduce((a, g) => a + g.latency.mean * g.requests, 0) / (requests || 1),
-      worstP99Ms: Math.max(...groups.map((g) => g.latency.p99)),
-      non2xx: groups.reduce((a, g) => a + g.non2xx, 0),
-      errors: groups.reduce((a, g) => a + g.errors, 0),
-      serverCpuMsPerReq: s0.reduce((a, s, i) => a + cpuMs(s, s1[i]!), 0) / (requests || 1),
-      loadBefore,
-      loadAfter: loadavg()[0]!,
-    };
-    log(
-      `instances ${n}: ${f(row.rps, 0)} req/s (${f(row.pausesPerSecond, 0)} pauses/s), mean ${f(row.meanMs, 2)} ms, worst p99 ${f(row.worstP99Ms, 2)} ms, ` +
-        `non-2xx ${row.non2xx} errors ${row.errors}, server CPU ${f(row.serverCpuMsPerReq, 2)} ms/req`,
-    );
-    return row;
+    const rows = [await measure(instances, tasks, next, seconds, log)];
+    // Started one after another (each joins the running cluster; tokens and tasks carry over).
+    await start();
+    await start();
+    rows.push(await measure(instances, tasks, next, seconds, log));
+    return rows;
   } finally {
     for (const s of instances.reverse()) await s.close().catch(() => undefined);
     await engine.close().catch(() => undefined);
@@ -167,9 +185,9 @@ export async function instancesSection(o: BenchOptions, log: (s: string) => void
   const calls = o.quick ? 12 : 30;
   const seconds = o.quick ? 2 : 8;
   const pg = await startPostgres();
-  const rows: InstancesRow[] = [];
+  let rows: InstancesRow[];
   try {
-    for (const n of [1, 3]) rows.push(await phase(pg, n, calls, seconds, log));
+    rows = await run(pg, calls, seconds, log);
   } finally {
     await pg.stop();
   }
@@ -177,8 +195,9 @@ export async function instancesSection(o: BenchOptions, log: (s: string) => void
   const ratio = three.rps / one.rps;
   const markdown = `Pause/resume cycles through the task API on ${calls} live calls, ${GROUPS} autocannon groups × ${CONNECTIONS_PER_GROUP} connections at once
 for ${seconds} s after a 1 s warm-up, each group on its own third of the tasks. With one instance all groups
-aim at it; with three, one group per instance. Every instance is a separate process on the same
-throwaway PostgreSQL (its own database per phase) and a fresh engine child.
+aim at it; with three, one group per instance. Every instance is a separate process; one engine
+child and one throwaway PostgreSQL serve both rows, and the three-instance row runs on the same live
+calls after two more instances have joined the first.
 
 ${table(
   ['instances', 'req/s', 'pauses/s', 'mean ms', 'worst group p99 ms', 'non-2xx', 'errors', 'server CPU ms/req (all instances)', 'load avg before → after'],
