@@ -2,14 +2,14 @@
  * `npm run bench [-- --quick] [-- --only engine,precision,...] [-- --soak-seconds N]`; `npm run bench -- --soak`
  * runs only the soak, for 10 minutes (issue 13: engine heap over a 10-minute soak).
  * Runs the benchmarks one after another (never two loads at once) and rewrites
- * docs/benchmarks.md. Sections: engine, precision, control, growth, soak, startup, keypress.
+ * docs/benchmarks.md. Sections: engine, precision, control, growth, soak, startup, keypress, instances.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machine, stamp, writeDoc, type BenchOptions, type Section } from './lib/report.ts';
 
-const ORDER = ['engine', 'precision', 'control', 'growth', 'soak', 'startup', 'keypress'] as const;
+const ORDER = ['engine', 'precision', 'control', 'growth', 'soak', 'startup', 'keypress', 'instances'] as const;
 type SectionId = (typeof ORDER)[number];
 
 const TITLES: Record<SectionId, string> = {
@@ -20,6 +20,7 @@ const TITLES: Record<SectionId, string> = {
   soak: 'Memory over a soak (item 6)',
   startup: 'Startup and size (item 7)',
   keypress: 'Keypress to indicator (item 4)',
+  instances: 'Several instances: pause throughput with 1 and 3 instances on one PostgreSQL (issue 14)',
 };
 
 export interface SectionResult {
@@ -46,6 +47,8 @@ async function runner(id: SectionId): Promise<Runner> {
       return (await import('./sections.ts')).startupSection;
     case 'keypress':
       return (await import('./sections.ts')).keypressSection;
+    case 'instances':
+      return (await import('./multi-instance.ts')).instancesSection;
   }
 }
 

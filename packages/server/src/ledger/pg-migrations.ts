@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { checkout } from './pg-client.ts';
 
 /**
  * The PostgreSQL ledger's schema, as versioned migrations applied at start (`migrate`). A
@@ -140,7 +141,9 @@ const MIGRATION_LOCK = 0x7061_7573; // "paus"
  */
 export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
   const applied: number[] = [];
-  const client = await pool.connect();
+  const guarded = await checkout(pool);
+  const client = guarded.client;
+  let broken: Error | undefined;
   const locked = async (fn: () => Promise<void>): Promise<void> => {
     await client.query('BEGIN');
     try {
@@ -148,7 +151,9 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = 
       await fn();
       await client.query('COMMIT');
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch((x: unknown) => {
+        broken = x instanceof Error ? x : new Error(String(x));
+      });
       throw e;
     }
   };
@@ -170,7 +175,7 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = 
       });
     }
   } finally {
-    client.release();
+    guarded.release(broken);
   }
   return applied;
 }

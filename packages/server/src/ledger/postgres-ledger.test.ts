@@ -202,4 +202,49 @@ describe('PostgresLedger specifics', () => {
       await l.close();
     }
   });
+
+  it('a connection terminated under a transaction rejects the write as unavailable, and the process survives', async () => {
+    const url = await cluster.createDatabase();
+    // One connection: the write afterwards proves the dead one was discarded, not handed out again.
+    const ledger = await PostgresLedger.open(url, { poolSize: 1 });
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown): void => void uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    const holder = new pg.Client({ connectionString: url });
+    const admin = new pg.Client({ connectionString: url });
+    await holder.connect();
+    await admin.connect();
+    try {
+      // The ledger's transaction waits on this lock, holding its checked-out client, until its backend is terminated.
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
+      const write = ledger.append({ ...entry, outcome: 'ok' }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      let pid: number | undefined;
+      for (let i = 0; i < 500 && pid === undefined; i++) {
+        const r = await admin.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'pause-recording' AND wait_event_type = 'Lock'",
+        );
+        pid = r.rows[0]?.pid;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(pid).toBeDefined();
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      const failed = await write;
+      expect(ledger.isUnavailable(failed)).toBe(true);
+      await holder.query('ROLLBACK');
+      // The client's 'error' events (the termination notice, then the closed socket) have come by now.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(uncaught).toEqual([]);
+      await ledger.append({ ...entry, outcome: 'ok', actor: 'after' });
+      expect((await ledger.audit({})).map((e) => e.actor)).toEqual(['after']);
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+      await holder.end().catch(() => undefined);
+      await admin.end().catch(() => undefined);
+      await ledger.close();
+    }
+  });
 });

@@ -15,6 +15,7 @@ import type {
   TaskRef,
 } from './ledger.ts';
 import { ledgerView } from './ledger-view.ts';
+import { checkout } from './pg-client.ts';
 import { isPostgresUnavailable } from './pg-errors.ts';
 import { migrate } from './pg-migrations.ts';
 
@@ -183,7 +184,8 @@ export class PostgresLedger implements PauseLedger {
 
   /** One transaction on one connection; a connection that failed is discarded, not reused. */
   private async tx<T>(fn: (c: Queryable) => Promise<T>, mode: 'write' | 'read' = 'write'): Promise<T> {
-    const c = await this.pool.connect();
+    const guarded = await checkout(this.pool);
+    const c = guarded.client;
     let discard: Error | undefined;
     try {
       await c.query(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
@@ -197,7 +199,7 @@ export class PostgresLedger implements PauseLedger {
       });
       throw e;
     } finally {
-      c.release(discard);
+      guarded.release(discard);
     }
   }
 

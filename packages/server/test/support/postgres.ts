@@ -65,6 +65,8 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
   for (;;) {
     if (child.exitCode !== null) throw new Error(`postgres exited with ${child.exitCode}:\n${log()}`);
     const c = new pg.Client({ connectionString: url });
+    // A connection that drops fails its query; without a listener it would also crash the test process.
+    c.on('error', () => undefined);
     try {
       await c.connect();
       await c.query('SELECT 1');
@@ -140,6 +142,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
       const db = name ?? `t${process.pid}_${++databases}_${Date.now().toString(36)}`;
       if (!/^[a-z_][a-z0-9_]*$/.test(db)) throw new Error(`bad database name ${db}`);
       const c = new pg.Client({ connectionString: url });
+      c.on('error', () => undefined);
       await c.connect();
       try {
         await c.query(`CREATE DATABASE ${db}`);
