@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   UPSTREAM_TIMEOUT: 504,
   /** The server's own storage (SQLite) refused a write: disk full, read-only, or locked by another process. */
   STORAGE_UNAVAILABLE: 503,
+  /** A credential could not be checked (Twilio IAM unreachable for a Flex token): refused, fail closed. */
+  AUTH_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 

@@ -16,6 +16,7 @@ import { SqliteLedger } from './ledger/sqlite-ledger.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { sessionFromRequest } from './auth/authenticate.ts';
 import { BearerTokens } from './auth/bearer-tokens.ts';
+import { FlexBearerAuth } from './auth/flex-bearer.ts';
 import { DirectoryBoundFlexValidator, HttpFlexTokenValidator, NoFlexLogin, type FlexTokenValidator } from './auth/flex-token-validator.ts';
 import { LoginGuard } from './auth/login-guard.ts';
 import { TokenRevocations } from './auth/revocations.ts';
@@ -157,6 +158,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       new HttpFlexTokenValidator(config.flexValidateUrl, config.twilio.accountSid, config.twilio.authToken, config.twilio.requestTimeoutMs));
   // Embedded: the engine mints Flex tokens with any role claim; the user directory decides roles.
   const flex = config.mode === 'embedded' ? new DirectoryBoundFlexValidator(flexSource, (id) => users.get(id)?.role ?? null) : flexSource;
+  // The same validation for Flex tokens on /api (task API, events), briefly cached when valid.
+  const flexBearer = config.auth.flexLogin ? new FlexBearerAuth(flex, { cacheSeconds: config.auth.flexTokenCacheSeconds }) : null;
 
   const localTasks = new SqliteTaskStore(db);
   let ledger: PauseLedger;
@@ -303,7 +306,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
     if (route === undefined || !route.startsWith('/api/') || PUBLIC_API.has(route)) return;
-    const { user, claims } = sessionFromRequest(request, tokens, users);
+    const { user, claims } = await sessionFromRequest(request, tokens, users, flexBearer);
     request.user = user;
     request.session = claims;
     await perIdentity(request, reply, request.user.identity);
@@ -347,6 +350,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     bus,
     tokens,
     users,
+    flex: flexBearer,
     tickets: cluster?.tickets ?? new StreamTickets(),
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     streamsPerIdentity: config.http.sseStreamsPerIdentity,

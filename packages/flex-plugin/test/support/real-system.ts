@@ -41,11 +41,25 @@ export async function closedUrl(): Promise<string> {
   return `http://127.0.0.1:${address.port}`;
 }
 
-/** A new call routed to `agent`, accepted, with its recording capturing. */
+/** The live tasks `liveTask` made, per system: ended before the next, so TaskRouter reserves the agent again. */
+const made = new WeakMap<System, string[]>();
+
+/** A new call routed to `agent`, accepted, with its recording capturing (the agent's earlier live tasks are hung up and completed first). */
 export async function liveTask(s: System, agent: string, serverToken: string): Promise<LiveTask> {
+  const earlier = made.get(s) ?? [];
+  made.set(s, earlier);
+  for (const sid of earlier.splice(0)) {
+    await s.api('POST', `/api/tasks/${sid}/hangup`, { token: serverToken });
+    await s.api('POST', `/api/tasks/${sid}/complete`, { token: serverToken });
+  }
   const taskSid = await s.call(serverToken, agent, 300);
-  const r = await s.api('POST', `/api/tasks/${taskSid}/accept`, { token: serverToken });
-  if (r.status !== 200) throw new Error(`accept: ${r.status} ${r.text}`);
+  earlier.push(taskSid);
+  // TaskRouter reserves the agent once the earlier task's completion made them available.
+  await waitUntil('the agent to accept', async () => {
+    const r = await s.api('POST', `/api/tasks/${taskSid}/accept`, { token: serverToken });
+    if (r.status !== 200 && r.status !== 403) throw new Error(`accept: ${r.status} ${r.text}`);
+    return r.status === 200;
+  });
   const truth = async (): Promise<TaskRecordingState> => {
     const g = await s.api('GET', `/api/tasks/${taskSid}/recording`, { token: serverToken });
     if (g.status !== 200) throw new Error(`recording state: ${g.status} ${g.text}`);

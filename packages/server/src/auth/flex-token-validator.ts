@@ -7,6 +7,8 @@ export interface FlexIdentity {
   readonly identity: string;
   readonly roles: readonly string[];
   readonly workerSid: string | null;
+  /** When the token expires (IAM's `expiration`); null when the answer does not say. */
+  readonly expiresAt?: Date | null;
 }
 
 /** A validation's verdict with Twilio IAM's reason for a refusal (what the Functions answer in their 403). */
@@ -53,9 +55,15 @@ export class HttpFlexTokenValidator implements FlexTokenValidator {
     const roles = Array.isArray(body['roles']) ? body['roles'].filter((r): r is string => typeof r === 'string') : [];
     return {
       ok: true,
-      id: { identity: body['identity'], roles, workerSid: typeof body['worker_sid'] === 'string' ? body['worker_sid'] : null },
+      id: { identity: body['identity'], roles, workerSid: typeof body['worker_sid'] === 'string' ? body['worker_sid'] : null, expiresAt: expiration(body) },
     };
   }
+}
+
+function expiration(body: Record<string, unknown>): Date | null {
+  const v = body['expiration'];
+  const t = typeof v === 'string' ? Date.parse(v) : NaN;
+  return Number.isFinite(t) ? new Date(t) : null;
 }
 
 /**

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { Api } from '../http/validation.ts';
 import { currentUser } from '../tasks/routes.ts';
 import type { BearerTokens, TokenClaims } from './bearer-tokens.ts';
+import { isFlexSession } from './flex-bearer.ts';
 import type { LoginAdmission } from './login-guard.ts';
 import type { UserDirectory } from './user-directory.ts';
 
@@ -68,6 +69,16 @@ export function authRoutes(app: Api, deps: AuthRouteDeps): void {
     },
     async (request, reply) => {
       const session = currentSession(request);
+      // Twilio IAM issued it: only Flex (signing out there) or its expiry ends it; nothing is changed here.
+      if (isFlexSession(session.jti)) {
+        throw new AppError(
+          'BAD_REQUEST',
+          'authorization: a Flex token cannot be signed out by this server; sign out of Flex (it stays valid until it expires)',
+          {
+            field: 'authorization',
+          },
+        );
+      }
       await deps.revocations.revoke(session.jti, session.sub, session.exp);
       await deps.onLogout(session.jti);
       return reply.status(204).send(null);

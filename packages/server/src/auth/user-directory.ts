@@ -7,6 +7,8 @@ export type VerifyPassword = (password: string, stored: string) => Promise<boole
 export interface User {
   readonly identity: string;
   readonly role: UserRole;
+  /** A Flex token's `worker_sid` (auth/flex-bearer.ts); absent for a server login (looked up by identity). */
+  readonly workerSid?: string | null;
 }
 
 /** The people who may log in: from config, or the demo users of embedded mode. */

@@ -106,7 +106,7 @@ describe('loadServerConfig', () => {
       loginAttemptsPerMinute: 300,
       sseStreamsPerIdentity: 5,
     });
-    expect([c.auth.flexLogin, c.nodeEnv]).toEqual([true, null]);
+    expect([c.auth.flexLogin, c.auth.flexTokenCacheSeconds, c.nodeEnv]).toEqual([true, 30, null]);
     const d = loadServerConfig(
       {
         LOGIN_BACKOFF_SECONDS: '5',
@@ -114,17 +114,20 @@ describe('loadServerConfig', () => {
         LOGIN_ATTEMPTS_PER_MINUTE: '7',
         SSE_STREAMS_PER_IDENTITY: '2',
         FLEX_LOGIN: 'off',
+        FLEX_TOKEN_CACHE_SECONDS: '0',
         NODE_ENV: 'test',
       },
       noFile,
     );
     expect(d.http).toMatchObject({ loginBackoffSeconds: 5, loginBackoffMaxSeconds: 50, loginAttemptsPerMinute: 7, sseStreamsPerIdentity: 2 });
-    expect([d.auth.flexLogin, d.nodeEnv]).toEqual([false, 'test']);
+    expect([d.auth.flexLogin, d.auth.flexTokenCacheSeconds, d.nodeEnv]).toEqual([false, 0, 'test']);
     expect(() =>
       loadServerConfig({ LOGIN_BACKOFF_SECONDS: '60', LOGIN_BACKOFF_MAX_SECONDS: '30', SSE_STREAMS_PER_IDENTITY: '0', FLEX_LOGIN: 'maybe' }, noFile),
     ).toThrow(
       /LOGIN_BACKOFF_MAX_SECONDS: must not be less than LOGIN_BACKOFF_SECONDS[\s\S]*SSE_STREAMS_PER_IDENTITY: must be a whole number from 1[\s\S]*FLEX_LOGIN: must be on or off/,
     );
+    // A validation is never reused for more than a minute.
+    expect(() => loadServerConfig({ FLEX_TOKEN_CACHE_SECONDS: '61' }, noFile)).toThrow(/FLEX_TOKEN_CACHE_SECONDS: must be a whole number from 0 to 60/);
   });
 
   it('DATABASE_URL selects PostgreSQL; anything but a postgres:// URL is refused, naming the variable and never echoing the value', () => {

@@ -41,6 +41,8 @@ export interface ServerConfig {
     readonly demoPassword: string;
     /** The seed routes accept Flex tokens (FLEX_LOGIN=on, the default). */
     readonly flexLogin: boolean;
+    /** How long a valid Flex token's validation is reused on `/api` (FLEX_TOKEN_CACHE_SECONDS, 0-60; 0: never). */
+    readonly flexTokenCacheSeconds: number;
   };
   /** NODE_ENV as given: `production` there gets the same safe-default checks as SERVER_MODE=production. */
   readonly nodeEnv: string | null;
@@ -158,6 +160,7 @@ export const ServerEnvSchema = Type.Object({
   LOGIN_ATTEMPTS_PER_MINUTE: whole(1, 1_000_000),
   SSE_STREAMS_PER_IDENTITY: whole(1, 1000),
   FLEX_LOGIN: onOff(),
+  FLEX_TOKEN_CACHE_SECONDS: whole(0, 60),
   DEMO_PASSWORD: Type.Optional(Type.String()),
   NODE_ENV: Type.Optional(Type.String()),
   DESKTOP_DIR: Type.Optional(Type.String()),
@@ -299,6 +302,7 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
       tokenTtlSeconds: e.TOKEN_TTL_SECONDS ?? 12 * 3600,
       demoPassword: e.DEMO_PASSWORD ?? 'demo',
       flexLogin: e.FLEX_LOGIN !== 'off',
+      flexTokenCacheSeconds: e.FLEX_TOKEN_CACHE_SECONDS ?? 30,
     },
     nodeEnv: e.NODE_ENV ?? null,
     phoneNumber: e.PHONE_NUMBER ?? '+15550100000',

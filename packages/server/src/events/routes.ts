@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { sessionFromRequest } from '../auth/authenticate.ts';
 import type { BearerTokens } from '../auth/bearer-tokens.ts';
+import { flexSessionRole, type FlexBearerAuth } from '../auth/flex-bearer.ts';
 import type { User, UserDirectory } from '../auth/user-directory.ts';
 import { currentSession } from '../auth/routes.ts';
 import type { Api } from '../http/validation.ts';
@@ -19,6 +20,8 @@ export interface EventRouteDeps {
   readonly bus: EventBus;
   readonly tokens: BearerTokens;
   readonly users: UserDirectory;
+  /** Flex tokens as bearer tokens (FLEX_LOGIN=on); null: only this server's own. */
+  readonly flex: FlexBearerAuth | null;
   readonly tickets: TicketStore;
   readonly heartbeatMs: number;
   /** Open streams one identity may hold at once; the next is refused with 429. */
@@ -70,7 +73,7 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
 
   const caller = async (request: FastifyRequest, ticket: string | undefined): Promise<{ user: User; jti: string }> => {
     if (ticket === undefined) {
-      const { user, claims } = sessionFromRequest(request, deps.tokens, deps.users);
+      const { user, claims } = await sessionFromRequest(request, deps.tokens, deps.users, deps.flex);
       return { user, jti: claims.jti };
     }
     const refused = (): AppError =>
@@ -78,7 +81,9 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
     if (ticket === '') throw refused();
     const holder = await deps.tickets.redeem(ticket);
     if (holder === null) throw refused();
-    const user = deps.users.get(holder.identity);
+    // A Flex caller's ticket carries its role in the session id (it may be in no user directory).
+    const flexRole = flexSessionRole(holder.jti);
+    const user = flexRole !== null ? { identity: holder.identity, role: flexRole } : deps.users.get(holder.identity);
     if (user === null) throw refused();
     return { user, jti: holder.jti };
   };

@@ -34,7 +34,7 @@ export class TaskAccess {
   }
 
   static caller(user: User): Caller {
-    return { identity: user.identity, role: user.role, workerSid: null };
+    return { identity: user.identity, role: user.role, workerSid: user.workerSid ?? null };
   }
 
   /** The task `taskSid` for any caller: this server's view, or (production) TaskRouter's task. 400 / 404. */

@@ -3,8 +3,9 @@
  * the tasks (made here as Studio's Send to Flex would), the workflow reserves alice and bob, each
  * accepts with the `conference` instruction (as Flex UI does), a dual-channel recording runs. The
  * server is configured only with TWILIO_WORKSPACE_SID and reads TaskRouter per request: alice's Flex
- * token (and her server login) pauses and resumes her call; bob's gets 403 on alice's call through
- * every acting route; a supervisor may; once alice's task is completed nobody may pause it.
+ * token (on the seed routes and on the task API, as the Flex plugin's server backend sends it) and her
+ * server login pause and resume her call; bob's get 403 on alice's call through every acting route; a
+ * supervisor may; once alice's task is completed nobody may pause it.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -116,7 +117,7 @@ afterAll(async () => {
 const seed = (path: string, form: Record<string, string>) => s.api('POST', path, { form });
 const status = async (recordingSid: string) => (await twilioApi.client.recordings(recordingSid).fetch()).status;
 
-/** Every route that acts on alice's call, for a caller: status codes in order. */
+/** Every route that acts on alice's call, for a caller (the task API with the Flex token and with the login): status codes in order. */
 async function everyActingRoute(flex: string, login: string): Promise<number[]> {
   const a = desks.alice;
   const out: number[] = [];
@@ -138,7 +139,7 @@ async function everyActingRoute(flex: string, login: string): Promise<number[]> 
     ['hangup', {}],
     ['complete', {}],
   ] as const) {
-    out.push((await s.api('POST', `/api/tasks/${a.task}/${path}`, { token: login, json })).status);
+    for (const token of [flex, login]) out.push((await s.api('POST', `/api/tasks/${a.task}/${path}`, { token, json })).status);
   }
   return out;
 }
@@ -151,7 +152,12 @@ describe('Flex production flow (TaskRouter decides who may pause)', () => {
     const r = await seed('/features/pause-recording/flex/resume-call-recording', { Token: a.flex, callSid: a.call, recordingSid: a.recording });
     expect([r.status, await status(a.recording)]).toEqual([200, 'in-progress']);
 
-    // The task API, keyed by TaskRouter's task SID, with alice's server login.
+    // The task API, keyed by TaskRouter's task SID, with alice's Flex token (its worker_sid decides) ...
+    const fp = await s.api('POST', `/api/tasks/${a.task}/recording/pause`, { token: a.flex, json: {} });
+    expect([fp.status, fp.body['status'], await status(a.recording)]).toEqual([200, 'paused', 'paused']);
+    const fr = await s.api('POST', `/api/tasks/${a.task}/recording/resume`, { token: a.flex, json: {} });
+    expect([fr.status, await status(a.recording)]).toEqual([200, 'in-progress']);
+    // ... and with her server login.
     const tp = await s.api('POST', `/api/tasks/${a.task}/recording/pause`, { token: a.login, json: {} });
     expect([tp.status, tp.body['status'], await status(a.recording)]).toEqual([200, 'paused', 'paused']);
     const tres = await s.api('POST', `/api/tasks/${a.task}/recording/resume`, { token: a.login, json: {} });
@@ -160,7 +166,7 @@ describe('Flex production flow (TaskRouter decides who may pause)', () => {
     // Bob holds his own task, not alice's: 403 everywhere, nothing changes at "Twilio".
     const auditBefore = s.server.audit.count();
     const bob = desks.bob;
-    expect(await everyActingRoute(bob.flex, bob.login)).toEqual(Array(12).fill(403));
+    expect(await everyActingRoute(bob.flex, bob.login)).toEqual(Array(19).fill(403));
     expect(await status(a.recording)).toBe('in-progress');
     expect((await twilioApi.client.calls(a.call).recordings.list()).length).toBe(1);
     expect(s.server.audit.count()).toBe(auditBefore);
@@ -175,6 +181,9 @@ describe('Flex production flow (TaskRouter decides who may pause)', () => {
     expect([sp.status, await status(a.recording)]).toEqual([200, 'paused']);
     const sr = await s.api('POST', `/api/tasks/${a.task}/recording/resume`, { token: supervisorLogin, json: {} });
     expect([sr.status, await status(a.recording)]).toEqual([200, 'in-progress']);
+    const sfp = await s.api('POST', `/api/tasks/${a.task}/recording/pause`, { token: supervisorFlex, json: {} });
+    const sfr = await s.api('POST', `/api/tasks/${a.task}/recording/resume`, { token: supervisorFlex, json: {} });
+    expect([sfp.status, sfr.status, await status(a.recording)]).toEqual([200, 200, 'in-progress']);
     expect(
       s.server.audit
         .query({ taskSid: a.task })
@@ -185,8 +194,12 @@ describe('Flex production flow (TaskRouter decides who may pause)', () => {
       ['resume', 'ok', 'alice'],
       ['pause', 'ok', 'alice'],
       ['resume', 'ok', 'alice'],
+      ['pause', 'ok', 'alice'],
+      ['resume', 'ok', 'alice'],
       ['pause', 'ok', 'flexsuper'],
       ['resume', 'ok', 'sam'],
+      ['pause', 'ok', 'flexsuper'],
+      ['resume', 'ok', 'flexsuper'],
     ]);
   });
 
@@ -205,8 +218,10 @@ describe('Flex production flow (TaskRouter decides who may pause)', () => {
     ] as const) {
       const p = await seed('/features/pause-recording/flex/pause-call-recording', { Token: flex, callSid: a.call });
       expect([p.status, p.body['message']]).toEqual([403, expect.stringMatching(/^callSid: no live TaskRouter task names call CA[0-9a-f]{32} \(.*completed/)]);
-      const t = await s.api('POST', `/api/tasks/${a.task}/recording/pause`, { token: login, json: {} });
-      expect([t.status, t.body.error?.code]).toEqual([403, 'FORBIDDEN']);
+      for (const token of [flex, login]) {
+        const t = await s.api('POST', `/api/tasks/${a.task}/recording/pause`, { token, json: {} });
+        expect([t.status, t.body.error?.code]).toEqual([403, 'FORBIDDEN']);
+      }
     }
     expect(await status(a.recording)).toBe('in-progress');
   });
