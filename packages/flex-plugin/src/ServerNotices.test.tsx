@@ -22,9 +22,9 @@ function active(id: string, taskSid: string): Flex.Notification[] {
 describe('reminder and auto-resume notices (server backend)', () => {
   it('remind the agent of the paused task only, then say it resumed by itself, in the agent’s language', async () => {
     const { flex } = start(serverConfig(), 'es-MX');
+    // A voice worker holds one call at a time in TaskRouter: the other call on screen is bob's (it stays recording).
+    const b = await live('bob', await h.s.login('bob'));
     const a = await live();
-    const b = await live();
-    // Alice holds both calls; the second stays recording.
     await flex.showTask(b.task);
     await flex.showTask(a.task);
     const bar = await flex.render(<Flex.NotificationBar />);

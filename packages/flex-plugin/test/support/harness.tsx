@@ -58,8 +58,8 @@ export function start(
   return { flex, handle };
 }
 
-export async function live(): Promise<{ live: LiveTask; task: Flex.ITask }> {
-  const l = await liveTask(h.s, 'alice', h.token);
+export async function live(agent = 'alice', token = h.token): Promise<{ live: LiveTask; task: Flex.ITask }> {
+  const l = await liveTask(h.s, agent, token);
   const task = voiceTask({
     reservationSid: 'WR' + l.task.taskSid.slice(2),
     taskSid: l.task.taskSid,

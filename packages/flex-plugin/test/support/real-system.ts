@@ -14,7 +14,10 @@ export const CONTRACT_SETTINGS = {
 };
 
 export async function startRealSystem(settings: unknown = CONTRACT_SETTINGS): Promise<System> {
-  return startSystem({ settings });
+  // Under jsdom (the component tests) the engine mixes audio on its own thread: its audio worker
+  // threads do not run inside jsdom's globals (the recordings never start). The threads are the
+  // engine's business and are tested in Node (voice-engine/test/audio-threads.test.ts, every server test).
+  return startSystem({ settings, ...(typeof window !== 'undefined' ? { audioThreads: 0 } : {}) });
 }
 
 /** A Flex token minted by the engine (as Twilio's IAM would for a signed-in agent). */

@@ -50,6 +50,8 @@ export interface SystemOptions {
   readonly dataDir?: string;
   /** Reuse a running engine (restart tests). */
   readonly engine?: RunningEngine;
+  /** The engine's audio threads (default: the engine's own default). */
+  readonly audioThreads?: number;
 }
 
 export async function startSystem(o: SystemOptions = {}): Promise<System> {
@@ -63,6 +65,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
       audio: 'stamped',
       speed: o.speed ?? 1,
       devRoutes: true,
+      ...(o.audioThreads !== undefined ? { audioThreads: o.audioThreads } : {}),
       ...(production ? { authToken: randomBytes(18).toString('base64url') } : {}),
     }));
   const config = loadServerConfig(
