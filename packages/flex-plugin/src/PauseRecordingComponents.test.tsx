@@ -150,7 +150,10 @@ describe('notifications in the real NotificationBar', () => {
     Object.defineProperty(flex.manager, 'user', { configurable: true, value: { ...flex.manager.user, token: 'expired-token' } });
     const bar = await flex.render(<Flex.NotificationBar />);
     await Flex.Actions.invokeAction('PauseCallRecording', { task });
-    await until('failure notification', () => bar.textContent?.includes('Could not pause the recording:') && bar.textContent.includes('nor a valid Flex token'));
+    await until(
+      'failure notification',
+      () => bar.textContent?.includes('Could not pause the recording:') && bar.textContent.includes('nor a valid Flex token'),
+    );
     expect(await status(l)).toBe('recording');
   });
 });

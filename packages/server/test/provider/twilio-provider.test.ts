@@ -20,7 +20,8 @@ beforeAll(async () => {
     accountSid: engine.accountSid,
     authToken: engine.authToken,
     apiBaseUrl: engine.url,
-    requestTimeoutMs: 500,
+    // Generous: a loaded machine must not turn an ordinary answer into a timeout.
+    requestTimeoutMs: 5000,
     retry: { budgetMs: 800, baseDelayMs: 20, maxDelayMs: 100 },
   });
 });
