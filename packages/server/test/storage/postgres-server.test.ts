@@ -71,9 +71,15 @@ describe('the server with DATABASE_URL (PostgreSQL ledger)', () => {
     expect(new SqliteAuditStore(s.server.db).count()).toBe(0);
     expect(() => s.server.audit.count()).toThrow(/ledger\.audit\(\)/);
 
-    // The database stops: a pause is refused before the provider is asked, truthfully.
+    // The database stops: the load balancer is told (/health/ready), and a pause is refused before the provider is asked, truthfully.
+    expect((await fetch(`${s.url}/health/ready`)).status).toBe(200);
     await cluster.stopServer();
     try {
+      const unready = await fetch(`${s.url}/health/ready`);
+      expect([unready.status, await unready.json()]).toEqual([
+        503,
+        expect.objectContaining({ status: 'unready', checks: expect.objectContaining({ ledger: expect.objectContaining({ ok: false }) }) }),
+      ]);
       const refused = await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token });
       expect([refused.status, refused.body.error?.code]).toEqual([503, 'STORAGE_UNAVAILABLE']);
       expect(await engineStatuses(s, taskSid)).toEqual(['in-progress']);
@@ -82,7 +88,8 @@ describe('the server with DATABASE_URL (PostgreSQL ledger)', () => {
       await cluster.start();
     }
 
-    // Back: the same server (its pool reconnects) pauses again, and nothing of the refused attempt was stored.
+    // Back: the same server (its pool reconnects) is ready and pauses again, and nothing of the refused attempt was stored.
+    expect((await fetch(`${s.url}/health/ready`)).status).toBe(200);
     const again = await s.api('POST', `/api/tasks/${taskSid}/recording/pause`, { token });
     expect([again.status, again.body['status']]).toEqual([200, 'paused']);
     const after = (await s.server.ledger.audit({ taskSid })).filter((e) => e.action === 'pause' || e.action === 'resume');
