@@ -7,11 +7,11 @@
  * server login pause and resume her call; bob's get 403 on alice's call through every acting route; a
  * supervisor may; once alice's task is completed nobody may pause it.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineAuthToken, startFunctions, type RunningFunctions } from '@pause-recording/functions/test-support';
 import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
 import { hashPassword } from '../../src/auth/passwords.ts';
 import { TwilioProvider } from '../../src/provider/twilio-provider.ts';
@@ -24,6 +24,8 @@ let s: System;
 let routing: Routing;
 let tr: TaskRouterClient;
 let twilioApi: TwilioProvider;
+/** The drop-in Twilio Functions (packages/functions) under real twilio-run, on the same "Twilio", checking TaskRouter too. */
+let fns: RunningFunctions;
 
 interface Desk {
   task: string;
@@ -76,7 +78,7 @@ async function flexCall(agent: 'alice' | 'bob'): Promise<Omit<Desk, 'flex' | 'lo
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flex-production-'));
-  engine = await startEngine({ dataDir: join(dir, 'engine'), audio: 'stamped', devRoutes: true, authToken: randomBytes(18).toString('base64url') });
+  engine = await startEngine({ dataDir: join(dir, 'engine'), audio: 'stamped', devRoutes: true, authToken: engineAuthToken() });
   tr = new TaskRouterClient({ accountSid: engine.accountSid, authToken: engine.authToken, apiBaseUrl: engine.url, requestTimeoutMs: 2000, workspaceSid: null });
   // The Flex account's TaskRouter, as its admin set it up (a worker per agent, contact_uri client:<identity>).
   routing = await provisionTaskRouter(tr, ['alice', 'bob']);
@@ -108,8 +110,16 @@ beforeAll(async () => {
   }
   supervisorFlex = await flexToken('flexsuper', ['supervisor'], null);
   supervisorLogin = await s.login('sam', 'pw-sam');
-});
+  fns = await startFunctions({
+    engineUrl: engine.url,
+    accountSid: engine.accountSid,
+    authToken: engine.authToken,
+    env: { TWILIO_WORKSPACE_SID: routing.workspaceSid },
+    forkProcess: false,
+  });
+}, 120_000);
 afterAll(async () => {
+  await fns?.stop();
   await s.close();
   await engine.close();
 });
@@ -128,7 +138,17 @@ async function everyActingRoute(flex: string, login: string): Promise<number[]> 
     ['pause-recording/flex/resume-conference-recording', { conferenceSid: a.conference, recordingSid: a.recording }],
     ['dual-channel-recording/flex/create-recording', { callSid: a.call }],
   ] as const) {
-    out.push((await seed(`/features/${path}`, { Token: flex, ...form })).status);
+    // The template's path and the Plugin Library's (no `features/` prefix, no `/flex`), on the server and on the Functions.
+    const library = `/${path.replace('/flex/', '/')}`;
+    for (const p of [`/features/${path}`, library]) out.push((await seed(p, { Token: flex, ...form })).status);
+    for (const p of [`/features/${path}`, library]) {
+      const res = await fetch(`${fns.url}${p}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ Token: flex, ...form }),
+      });
+      out.push(res.status);
+    }
   }
   for (const [path, json] of [
     ['recording/pause', {}],
@@ -166,7 +186,7 @@ describe('Flex production flow (TaskRouter decides who may pause)', () => {
     // Bob holds his own task, not alice's: 403 everywhere, nothing changes at "Twilio".
     const auditBefore = s.server.audit.count();
     const bob = desks.bob;
-    expect(await everyActingRoute(bob.flex, bob.login)).toEqual(Array(19).fill(403));
+    expect(await everyActingRoute(bob.flex, bob.login)).toEqual(Array(34).fill(403));
     expect(await status(a.recording)).toBe('in-progress');
     expect((await twilioApi.client.calls(a.call).recordings.list()).length).toBe(1);
     expect(s.server.audit.count()).toBe(auditBefore);
