@@ -62,7 +62,7 @@ function parseArgs(argv: string[]): { opts: BenchOptions; only: SectionId[] | nu
   };
   const soak = val('--soak-seconds');
   const soakMode = argv.includes('--soak');
-  const soakSeconds = soak !== undefined ? Number(soak) : soakMode ? 600 : quick ? 15 : 60;
+  const soakSeconds = soak !== undefined ? Number(soak) : soakMode ? 600 : quick ? 5 : 60;
   if (!(soakSeconds >= 5 && soakSeconds <= 3600)) throw new Error(`--soak-seconds must be 5..3600, got ${soak}`);
   const onlyRaw = val('--only');
   let only: SectionId[] | null = soakMode ? ['soak'] : null;
