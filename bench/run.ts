@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --only engine,precision,...] [-- --soak-seconds N]`; `npm run bench -- --soak`
- * runs only the soak, for 10 minutes (issue 13: engine heap over a 10-minute soak).
+ * runs only the soak. The full run soaks 10 minutes (issue 13: engine heap over a 10-minute soak),
+ * `--quick` 5 s.
  * Runs the benchmarks one after another (never two loads at once) and rewrites
  * docs/benchmarks.md. Sections: engine, precision, control, growth, soak, startup, keypress, instances.
  */
@@ -62,7 +63,7 @@ function parseArgs(argv: string[]): { opts: BenchOptions; only: SectionId[] | nu
   };
   const soak = val('--soak-seconds');
   const soakMode = argv.includes('--soak');
-  const soakSeconds = soak !== undefined ? Number(soak) : soakMode ? 600 : quick ? 5 : 60;
+  const soakSeconds = soak !== undefined ? Number(soak) : soakMode ? 600 : quick ? 5 : 600;
   if (!(soakSeconds >= 5 && soakSeconds <= 3600)) throw new Error(`--soak-seconds must be 5..3600, got ${soak}`);
   const onlyRaw = val('--only');
   let only: SectionId[] | null = soakMode ? ['soak'] : null;

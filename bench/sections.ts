@@ -221,7 +221,7 @@ export async function soakSection(o: BenchOptions, log: Log): Promise<SectionRes
         Number.isFinite(r.serverHeapSlopeKbPerMin) ? r.serverHeapSlopeKbPerMin < 1024 : null,
       ],
       [
-        `engine heap < 1 KiB per finished call over the soak (${r.seconds} s; issue 13 asks for 600 s: \`npm run bench -- --soak\`)`,
+        `engine heap < 1 KiB per finished call over the soak (${r.seconds} s; issue 13 asks for 600 s)`,
         `${f(r.engineBytesPerCompletedCall / 1024, 2)} KiB per completed call; engine heap after GC ${f(r.engineHeapSlopeKbPerMin, 0)} KiB/min`,
         Number.isFinite(r.engineBytesPerCompletedCall) ? r.engineBytesPerCompletedCall < 1024 : null,
       ],
