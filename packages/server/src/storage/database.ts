@@ -5,6 +5,25 @@ import Database from 'better-sqlite3';
 export type Db = Database.Database;
 
 /**
+ * One connection's statements, each SQL text prepared once and reused: preparing costs more than
+ * running a primary-key read (it was the task store's main cost on every pause).
+ */
+export class Statements {
+  private readonly cache = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Db) {}
+
+  of(sql: string): Database.Statement {
+    let st = this.cache.get(sql);
+    if (st === undefined) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+}
+
+/**
  * The server's SQLite file. The audit table refuses UPDATE and DELETE by trigger, so no code
  * path (ours or a stray script) can rewrite history.
  */
