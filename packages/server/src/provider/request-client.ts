@@ -44,12 +44,15 @@ export interface LeanRequestClientOptions {
 
 /** A REST path with its SIDs (two letters and 32 hex digits) shortened to their kind. */
 export function routeOf(uri: string): string {
+  // The SDK's URIs are absolute and already normalized (it builds them with URL): cut out the path.
   let path = uri;
-  try {
-    path = new URL(uri).pathname;
-  } catch {
-    // already a path
+  const scheme = uri.indexOf('://');
+  if (scheme !== -1) {
+    const slash = uri.indexOf('/', scheme + 3);
+    path = slash === -1 ? '/' : uri.slice(slash);
   }
+  const end = path.search(/[?#]/);
+  if (end !== -1) path = path.slice(0, end);
   return path.replace(/\b([A-Z]{2})[0-9a-f]{32}\b/g, '$1…');
 }
 

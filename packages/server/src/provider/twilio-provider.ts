@@ -65,6 +65,26 @@ function toRecording(r: SdkRecording): ProviderRecording {
   };
 }
 
+/** A page of an SDK listing, as far as `everyRecord` reads it. */
+interface SdkPage<T> {
+  readonly instances: T[];
+  nextPage(): Promise<SdkPage<T>> | undefined;
+}
+
+/**
+ * Every record of a listing, following the SDK's pages as its `list()` does (the same requests),
+ * without list()'s per-record callback machinery: a pause lists three times.
+ */
+async function everyRecord<T>(first: Promise<SdkPage<T>>): Promise<T[]> {
+  let page = await first;
+  const all = page.instances.slice();
+  for (let next = page.nextPage(); next !== undefined; next = page.nextPage()) {
+    page = await next;
+    for (const r of page.instances) all.push(r);
+  }
+  return all;
+}
+
 /**
  * A recording as the SDK serializes its `RecordingInstance` (camelCase, dates as ISO strings):
  * what a Twilio Function answers when it returns the instance (18 fields for a call's recording,
@@ -113,12 +133,12 @@ export class TwilioProvider {
   }
 
   async listCallRecordings(callSid: string): Promise<ProviderRecording[]> {
-    const list = await this.call(`list recordings of call ${callSid}`, () => this.client.calls(callSid).recordings.list());
+    const list = await this.call(`list recordings of call ${callSid}`, () => everyRecord(this.client.calls(callSid).recordings.page()));
     return list.map((r) => toRecording(r));
   }
 
   async listConferenceRecordings(conferenceSid: string): Promise<ProviderRecording[]> {
-    const list = await this.call(`list recordings of conference ${conferenceSid}`, () => this.client.conferences(conferenceSid).recordings.list());
+    const list = await this.call(`list recordings of conference ${conferenceSid}`, () => everyRecord(this.client.conferences(conferenceSid).recordings.page()));
     return list.map((r) => toRecording(r));
   }
 
@@ -133,8 +153,9 @@ export class TwilioProvider {
     recordingSid: string,
     status: 'paused' | 'in-progress' | 'stopped',
     pauseBehavior?: PauseBehavior,
+    retry?: RetryPolicy,
   ): Promise<ProviderRecording> {
-    return (await this.changeRecording(owner, recordingSid, status, pauseBehavior)).recording;
+    return toRecording(await this.updateInstance(owner, recordingSid, status, pauseBehavior, retry));
   }
 
   /** `updateRecording`, also answering the SDK's JSON of the recording (what Twilio Functions return), optionally with another retry policy. */
@@ -145,23 +166,33 @@ export class TwilioProvider {
     pauseBehavior?: PauseBehavior,
     retry?: RetryPolicy,
   ): Promise<{ recording: ProviderRecording; json: RecordingJson }> {
+    const r = await this.updateInstance(owner, recordingSid, status, pauseBehavior, retry);
+    return { recording: toRecording(r), json: recordingJson(r) };
+  }
+
+  /** The SDK's instance after the update; its JSON is made only when asked for (a pause does not need it). */
+  private updateInstance(
+    owner: RecordingOwner,
+    recordingSid: string,
+    status: 'paused' | 'in-progress' | 'stopped',
+    pauseBehavior: PauseBehavior | undefined,
+    retry: RetryPolicy | undefined,
+  ): Promise<SdkRecording & object> {
     const params = status === 'paused' ? { status, pauseBehavior: pauseBehavior ?? 'silence' } : { status };
     if (owner.kind === 'call') {
-      const r = await this.call(
+      return this.call(
         `set recording ${recordingSid} of call ${owner.callSid} to ${status}`,
         () => this.client.calls(owner.callSid).recordings(recordingSid).update(params),
         true,
         retry,
       );
-      return { recording: toRecording(r), json: recordingJson(r) };
     }
-    const r = await this.call(
+    return this.call(
       `set recording ${recordingSid} of conference ${owner.conferenceSid} to ${status}`,
       () => this.client.conferences(owner.conferenceSid).recordings(recordingSid).update(params),
       true,
       retry,
     );
-    return { recording: toRecording(r), json: recordingJson(r) };
   }
 
   /** A dual-channel recording of a call leg, answered with the SDK's JSON too; no waiting for an unanswered leg (the template does not). */

@@ -16,6 +16,7 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toProviderError } from '../../src/provider/provider-errors.ts';
 import { formEncode, LeanRequestClient, type ProviderObserver } from '../../src/provider/request-client.ts';
+import { TwilioProvider } from '../../src/provider/twilio-provider.ts';
 import { TaskRouterClient } from '../../src/taskrouter/taskrouter-client.ts';
 
 const AC = 'AC' + '1'.repeat(32);
@@ -171,6 +172,37 @@ describe('LeanRequestClient sends what the SDK sends', () => {
     expect(formEncode({ A: ['x y', "(o'k)*!"], B: true, C: 3, D: null, E: undefined, F: { g: 'h' }, 'K ey': 'ü' })).toBe(
       'A=x%20y&A=%28o%27k%29%2A%21&B=true&C=3&D=&F%5Bg%5D=h&K%20ey=%C3%BC',
     );
+  });
+
+  it("TwilioProvider's listings ask what the SDK's list() asks, following every page", async () => {
+    const rec = (sid: string) => ({ sid, call_sid: CA, status: 'paused', source: 'StartCallRecordingAPI', channels: 2, start_time: null, duration: null });
+    const pages: Record<string, object> = {
+      first: { recordings: [rec(RE)], next_page_uri: `/2010-04-01/Accounts/${AC}/Calls/${CA}/Recordings.json?PageSize=1&Page=1&PageToken=PAx` },
+      second: { recordings: [rec('RE' + '9'.repeat(32))], next_page_uri: null },
+    };
+    capture.answer = (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(req.url?.includes('Page=1') ? pages['second'] : pages['first']));
+    };
+    const provider = new TwilioProvider({
+      accountSid: AC,
+      authToken: TOKEN,
+      apiBaseUrl: capture.url,
+      requestTimeoutMs: 5000,
+      retry: { budgetMs: 0, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    try {
+      const from = capture.seen.length;
+      const viaSdk = await sdk(undefined, capture.url).calls(CA).recordings.list();
+      const mid = capture.seen.length;
+      const viaProvider = await provider.listCallRecordings(CA);
+      expect(capture.seen.slice(mid).map(wire)).toEqual(capture.seen.slice(from, mid).map(wire));
+      expect(mid - from).toBe(2);
+      expect(viaProvider.map((r) => r.sid)).toEqual(viaSdk.map((r) => r.sid));
+      expect(viaProvider).toHaveLength(2);
+    } finally {
+      capture.answer = new Capture().answer;
+    }
   });
 
   it('gives TaskRouterClient the same transport (its reads carry the same query)', async () => {
