@@ -130,6 +130,10 @@ CREATE TABLE IF NOT EXISTS recording_pauses (
   resumed_by TEXT
 );
 CREATE INDEX IF NOT EXISTS recording_pauses_rec ON recording_pauses(recording_sid);
+-- The open spans (at most one per recording), found without walking every span ever written:
+-- each pause and resume reads and closes them, and the table grows with every pause.
+CREATE INDEX IF NOT EXISTS recording_pauses_open ON recording_pauses(recording_sid) WHERE resumed_at IS NULL;
+CREATE INDEX IF NOT EXISTS recording_pauses_open_task ON recording_pauses(task_sid) WHERE resumed_at IS NULL;
 -- Legs whose dual-channel recording waits for the task's resume (a transfer while paused).
 CREATE TABLE IF NOT EXISTS deferred_legs (
   task_sid TEXT NOT NULL,
