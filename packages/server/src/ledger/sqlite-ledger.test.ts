@@ -94,4 +94,24 @@ describe('SqliteLedger specifics', () => {
     expect(() => db.prepare("UPDATE audit_outcomes SET outcome = 'failed'").run()).toThrow(/append-only/);
     db.close();
   });
+
+  it('no statement scans the spans table, which grows with every pause ever made: open spans are found by index', () => {
+    const db = openDatabase(':memory:');
+    const prepared: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      prepared.push(sql);
+      return prepare(sql);
+    }) as typeof db.prepare;
+    new SqliteLedger(db);
+    const touching = prepared.filter((sql) => sql.includes('recording_pauses'));
+    expect(touching.length).toBeGreaterThanOrEqual(5);
+    for (const sql of touching) {
+      const params = Object.fromEntries(['taskSid', 'recordingSid', 'pausedAt', 'behavior', 'pausedBy', 'role', 'reason'].map((k) => [k, 'x']));
+      const positional = (sql.match(/\?/g) ?? []).map(() => 'x');
+      const plan = (prepare('EXPLAIN QUERY PLAN ' + sql).all(...(sql.includes('@') ? [params] : positional)) as { detail: string }[]).map((r) => r.detail);
+      expect({ sql, scans: plan.filter((d) => /^SCAN (recording_pauses|s)\b/.test(d)) }).toEqual({ sql, scans: [] });
+    }
+    db.close();
+  });
 });

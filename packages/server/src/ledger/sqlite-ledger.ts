@@ -135,8 +135,11 @@ export class SqliteLedger implements PauseLedger {
            start_time = COALESCE(excluded.start_time, recordings.start_time),
            duration = COALESCE(excluded.duration, recordings.duration)`),
       spans: p('SELECT * FROM recording_pauses WHERE recording_sid = ? ORDER BY paused_at, id'),
-      openSpansOfTask: p(`SELECT s.recording_sid, s.paused_at FROM recording_pauses s
-         WHERE s.resumed_at IS NULL AND (s.task_sid = @taskSid OR s.recording_sid IN (SELECT sid FROM recordings WHERE task_sid = @taskSid))`),
+      // Two index seeks (the open-span partial indexes), not a scan of every span ever written (an OR
+      // across the two would be one); CROSS JOIN keeps the task's recordings as the outer loop.
+      openSpansOfTask: p(`SELECT recording_sid, paused_at FROM recording_pauses WHERE resumed_at IS NULL AND task_sid = @taskSid
+         UNION SELECT s.recording_sid, s.paused_at FROM recordings r CROSS JOIN recording_pauses s
+           ON s.recording_sid = r.sid AND s.resumed_at IS NULL WHERE r.task_sid = @taskSid`),
       hasOpenSpan: p('SELECT 1 FROM recording_pauses WHERE recording_sid = ? AND resumed_at IS NULL'),
       openSpan: p(`INSERT INTO recording_pauses (recording_sid, task_sid, paused_at, behavior, paused_by, role, reason)
          VALUES (@recordingSid, @taskSid, @pausedAt, @behavior, @pausedBy, @role, @reason)`),

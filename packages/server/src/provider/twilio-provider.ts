@@ -1,15 +1,13 @@
-import { Agent } from 'node:http';
 import twilio from 'twilio';
-import type SdkRequestClient from 'twilio/lib/base/RequestClient.js';
-import type SdkResponse from 'twilio/lib/http/response.js';
 import { isRecordingStatus, type PauseBehavior, type RecordingSummary } from '@pause-recording/core';
 import { parseCaptureLog, type CaptureLog } from './capture-log.ts';
 import { isTransientProviderError, ProviderError, toProviderError } from './provider-errors.ts';
+import { LeanRequestClient, type ProviderObserver } from './request-client.ts';
 import { defaultSleep, withRetry, type RetryPolicy } from './retry.ts';
 
 /**
  * The only way the server reaches calls and recordings: Twilio's REST API through the official
- * `twilio` SDK. In embedded mode `apiBaseUrl` points the SDK at voice-engine; in production it
+ * `twilio` SDK, carried by LeanRequestClient (node:http/https keep-alive, no axios). In embedded mode `apiBaseUrl` points the SDK at voice-engine; in production it
  * is null and the SDK talks to api.twilio.com. Every call goes through `retry`: transient
  * failures are retried with jittered backoff within the budget, permanent ones become
  * ProviderErrors with names.
@@ -34,64 +32,7 @@ export interface ProviderOptions {
   readonly observe?: ProviderObserver;
 }
 
-/**
- * One provider HTTP request as /metrics counts it: `route` is the REST path with SIDs replaced
- * by their two-letter prefix (`/2010-04-01/Accounts/AC…/Calls/CA…/Recordings/RE….json`), `status`
- * the HTTP status or, when no answer came, the network error's code (`ECONNREFUSED`, `ECONNABORTED`
- * for a timeout), `twilioCode` the Twilio error code in an error answer ('' when none).
- */
-export type ProviderObserver = (o: { method: string; route: string; seconds: number; status: string; twilioCode: string }) => void;
-
-/** A REST path with its SIDs (two letters and 32 hex digits) shortened to their kind. */
-export function routeOf(uri: string): string {
-  let path = uri;
-  try {
-    path = new URL(uri).pathname;
-  } catch {
-    // already a path
-  }
-  return path.replace(/\b([A-Z]{2})[0-9a-f]{32}\b/g, '$1…');
-}
-
-function twilioCodeOf(body: unknown): string {
-  let b = body;
-  if (typeof b === 'string') {
-    try {
-      b = JSON.parse(b);
-    } catch {
-      return '';
-    }
-  }
-  const code = typeof b === 'object' && b !== null ? (b as { code?: unknown }).code : undefined;
-  return typeof code === 'number' || typeof code === 'string' ? String(code) : '';
-}
-
-/** The SDK's request client, timing each request for the observer. */
-class ObservedRequestClient extends twilio.RequestClient {
-  constructor(
-    opts: ConstructorParameters<typeof twilio.RequestClient>[0],
-    private readonly observer: ProviderObserver | undefined,
-  ) {
-    super(opts);
-  }
-
-  override async request<TData>(opts: SdkRequestClient.RequestOptions<TData>): Promise<SdkResponse.default<TData>> {
-    const observe = this.observer;
-    if (observe === undefined) return super.request(opts);
-    const started = performance.now();
-    const seen = (status: string, twilioCode: string): void =>
-      observe({ method: opts.method.toUpperCase(), route: routeOf(opts.uri), seconds: (performance.now() - started) / 1000, status, twilioCode });
-    try {
-      const res = await super.request(opts);
-      seen(String(res.statusCode), res.statusCode >= 400 ? twilioCodeOf(res.body) : '');
-      return res;
-    } catch (e) {
-      const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-      seen(typeof code === 'string' && code !== '' ? code : 'error', '');
-      throw e;
-    }
-  }
-}
+export { routeOf, type ProviderObserver } from './request-client.ts';
 
 /**
  * What `toRecording` reads from the SDK's three `RecordingInstance` classes (of a call, of a
@@ -124,6 +65,26 @@ function toRecording(r: SdkRecording): ProviderRecording {
   };
 }
 
+/** A page of an SDK listing, as far as `everyRecord` reads it. */
+interface SdkPage<T> {
+  readonly instances: T[];
+  nextPage(): Promise<SdkPage<T>> | undefined;
+}
+
+/**
+ * Every record of a listing, following the SDK's pages as its `list()` does (the same requests),
+ * without list()'s per-record callback machinery: a pause lists three times.
+ */
+async function everyRecord<T>(first: Promise<SdkPage<T>>): Promise<T[]> {
+  let page = await first;
+  const all = page.instances.slice();
+  for (let next = page.nextPage(); next !== undefined; next = page.nextPage()) {
+    page = await next;
+    for (const r of page.instances) all.push(r);
+  }
+  return all;
+}
+
 /**
  * A recording as the SDK serializes its `RecordingInstance` (camelCase, dates as ISO strings):
  * what a Twilio Function answers when it returns the instance (18 fields for a call's recording,
@@ -141,14 +102,9 @@ export class TwilioProvider {
   private readonly apiOrigin: string;
 
   constructor(private readonly opts: ProviderOptions) {
-    // Keep-alive connections, enough of them kept open for a burst of pauses (each lists three
-    // sets of recordings and updates one): the SDK's own https agent keeps only 5 idle sockets, so
-    // every request beyond 5 in flight would pay a new TCP+TLS handshake to api.twilio.com.
-    const sockets = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 64, maxFreeSockets: 64 };
-    const httpClient = new ObservedRequestClient({ timeout: opts.requestTimeoutMs, ...sockets }, opts.observe);
-    // An engine URL is plain http: the SDK sets only an https agent, so give http its own pool too.
-    // Idle sockets close after 5 s as on Node's global agent (the request timeout is the SDK's own).
-    httpClient.axios.defaults.httpAgent = new Agent({ ...sockets, scheduling: 'lifo', timeout: 5000 });
+    // The SDK over our own keep-alive transport (request-client.ts): 64 sockets per host kept open
+    // for a burst of pauses (each is 4 requests), no axios per request.
+    const httpClient = new LeanRequestClient({ timeout: opts.requestTimeoutMs, observe: opts.observe });
     this.client = twilio(opts.accountSid, opts.authToken, {
       region: '',
       edge: '',
@@ -177,12 +133,12 @@ export class TwilioProvider {
   }
 
   async listCallRecordings(callSid: string): Promise<ProviderRecording[]> {
-    const list = await this.call(`list recordings of call ${callSid}`, () => this.client.calls(callSid).recordings.list());
+    const list = await this.call(`list recordings of call ${callSid}`, () => everyRecord(this.client.calls(callSid).recordings.page()));
     return list.map((r) => toRecording(r));
   }
 
   async listConferenceRecordings(conferenceSid: string): Promise<ProviderRecording[]> {
-    const list = await this.call(`list recordings of conference ${conferenceSid}`, () => this.client.conferences(conferenceSid).recordings.list());
+    const list = await this.call(`list recordings of conference ${conferenceSid}`, () => everyRecord(this.client.conferences(conferenceSid).recordings.page()));
     return list.map((r) => toRecording(r));
   }
 
@@ -197,8 +153,9 @@ export class TwilioProvider {
     recordingSid: string,
     status: 'paused' | 'in-progress' | 'stopped',
     pauseBehavior?: PauseBehavior,
+    retry?: RetryPolicy,
   ): Promise<ProviderRecording> {
-    return (await this.changeRecording(owner, recordingSid, status, pauseBehavior)).recording;
+    return toRecording(await this.updateInstance(owner, recordingSid, status, pauseBehavior, retry));
   }
 
   /** `updateRecording`, also answering the SDK's JSON of the recording (what Twilio Functions return), optionally with another retry policy. */
@@ -209,23 +166,33 @@ export class TwilioProvider {
     pauseBehavior?: PauseBehavior,
     retry?: RetryPolicy,
   ): Promise<{ recording: ProviderRecording; json: RecordingJson }> {
+    const r = await this.updateInstance(owner, recordingSid, status, pauseBehavior, retry);
+    return { recording: toRecording(r), json: recordingJson(r) };
+  }
+
+  /** The SDK's instance after the update; its JSON is made only when asked for (a pause does not need it). */
+  private updateInstance(
+    owner: RecordingOwner,
+    recordingSid: string,
+    status: 'paused' | 'in-progress' | 'stopped',
+    pauseBehavior: PauseBehavior | undefined,
+    retry: RetryPolicy | undefined,
+  ): Promise<SdkRecording & object> {
     const params = status === 'paused' ? { status, pauseBehavior: pauseBehavior ?? 'silence' } : { status };
     if (owner.kind === 'call') {
-      const r = await this.call(
+      return this.call(
         `set recording ${recordingSid} of call ${owner.callSid} to ${status}`,
         () => this.client.calls(owner.callSid).recordings(recordingSid).update(params),
         true,
         retry,
       );
-      return { recording: toRecording(r), json: recordingJson(r) };
     }
-    const r = await this.call(
+    return this.call(
       `set recording ${recordingSid} of conference ${owner.conferenceSid} to ${status}`,
       () => this.client.conferences(owner.conferenceSid).recordings(recordingSid).update(params),
       true,
       retry,
     );
-    return { recording: toRecording(r), json: recordingJson(r) };
   }
 
   /** A dual-channel recording of a call leg, answered with the SDK's JSON too; no waiting for an unanswered leg (the template does not). */

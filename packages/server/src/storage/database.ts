@@ -5,6 +5,25 @@ import Database from 'better-sqlite3';
 export type Db = Database.Database;
 
 /**
+ * One connection's statements, each SQL text prepared once and reused: preparing costs more than
+ * running a primary-key read (it was the task store's main cost on every pause).
+ */
+export class Statements {
+  private readonly cache = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Db) {}
+
+  of(sql: string): Database.Statement {
+    let st = this.cache.get(sql);
+    if (st === undefined) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+}
+
+/**
  * The server's SQLite file. The audit table refuses UPDATE and DELETE by trigger, so no code
  * path (ours or a stray script) can rewrite history.
  */
@@ -111,6 +130,10 @@ CREATE TABLE IF NOT EXISTS recording_pauses (
   resumed_by TEXT
 );
 CREATE INDEX IF NOT EXISTS recording_pauses_rec ON recording_pauses(recording_sid);
+-- The open spans (at most one per recording), found without walking every span ever written:
+-- each pause and resume reads and closes them, and the table grows with every pause.
+CREATE INDEX IF NOT EXISTS recording_pauses_open ON recording_pauses(recording_sid) WHERE resumed_at IS NULL;
+CREATE INDEX IF NOT EXISTS recording_pauses_open_task ON recording_pauses(task_sid) WHERE resumed_at IS NULL;
 -- Legs whose dual-channel recording waits for the task's resume (a transfer while paused).
 CREATE TABLE IF NOT EXISTS deferred_legs (
   task_sid TEXT NOT NULL,

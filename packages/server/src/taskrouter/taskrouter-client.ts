@@ -1,6 +1,7 @@
 import { AppError, type TaskStatus } from '@pause-recording/core';
 import twilio from 'twilio';
 import { isTransientProviderError, ProviderError, toProviderError } from '../provider/provider-errors.ts';
+import { LeanRequestClient } from '../provider/request-client.ts';
 import { withRetry, type RetryPolicy } from '../provider/retry.ts';
 
 /**
@@ -68,7 +69,9 @@ export class TaskRouterClient {
   private workspace: string | null;
 
   constructor(private readonly o: TaskRouterOptions) {
-    this.client = twilio(o.accountSid, o.authToken, { region: '', edge: '', timeout: o.requestTimeoutMs, accountSid: o.accountSid });
+    // The provider's transport (node:http/https keep-alive, no axios), unobserved: /metrics counts provider requests, not these.
+    const httpClient = new LeanRequestClient({ timeout: o.requestTimeoutMs });
+    this.client = twilio(o.accountSid, o.authToken, { region: '', edge: '', timeout: o.requestTimeoutMs, accountSid: o.accountSid, httpClient });
     if (o.apiBaseUrl !== null) this.client.taskrouter.baseUrl = o.apiBaseUrl;
     this.workspace = o.workspaceSid;
   }

@@ -55,3 +55,28 @@ describe('SqliteTaskStore accepted-at', () => {
     openDatabase(file).close();
   });
 });
+
+describe('SqliteTaskStore statements', () => {
+  it('prepares each statement once, not on every read (a pause reads its task four times)', () => {
+    const db = openDatabase(':memory:');
+    const prepared: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      prepared.push(sql);
+      return prepare(sql);
+    }) as typeof db.prepare;
+    const store = new SqliteTaskStore(db);
+    store.create({ sid: SID, queue: 'everyone', attributes: attributes(SID) });
+    const afterFirst = prepared.length;
+    for (let i = 0; i < 5; i++) {
+      expect(store.get(SID)?.sid).toBe(SID);
+      expect(store.byCallSid('CA' + SID.slice(2))?.sid).toBe(SID);
+      store.update(SID, { status: 'reserved', worker: 'alice' });
+      expect(store.list({ worker: 'alice', statuses: ['reserved'] })).toHaveLength(1);
+    }
+    const distinct = new Set(prepared);
+    expect(prepared.length).toBe(distinct.size);
+    expect(prepared.length - afterFirst).toBe(3); // byCallSid, UPDATE, list: the rest were prepared by create
+    db.close();
+  });
+});

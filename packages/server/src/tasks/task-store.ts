@@ -1,5 +1,5 @@
 import type { TaskAttributes, TaskStatus, TaskView } from '@pause-recording/core';
-import type { Db } from '../storage/database.ts';
+import { Statements, type Db } from '../storage/database.ts';
 
 export interface TaskRecord extends TaskView {
   readonly conferenceSid: string | null;
@@ -84,15 +84,19 @@ export function taskView(t: TaskRecord): TaskView {
 }
 
 export class SqliteTaskStore implements TaskStore {
+  private readonly sql: Statements;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.sql = new Statements(db);
+  }
 
   create(t: NewTask): TaskRecord {
     const at = new Date(this.now()).toISOString();
-    this.db
-      .prepare(
+    this.sql
+      .of(
         `INSERT INTO tasks (sid, status, worker, queue, call_sid, attributes, created_at, updated_at)
          VALUES (?, 'pending', NULL, ?, ?, ?, ?, ?)`,
       )
@@ -101,18 +105,18 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   get(sid: string): TaskRecord | null {
-    const r = this.db.prepare('SELECT * FROM tasks WHERE sid = ?').get(sid) as Row | undefined;
+    const r = this.sql.of('SELECT * FROM tasks WHERE sid = ?').get(sid) as Row | undefined;
     return r === undefined ? null : toRecord(r);
   }
 
   byCallSid(callSid: string): TaskRecord | null {
-    const r = this.db.prepare('SELECT * FROM tasks WHERE call_sid = ? OR worker_call_sid = ?').get(callSid, callSid) as Row | undefined;
+    const r = this.sql.of('SELECT * FROM tasks WHERE call_sid = ? OR worker_call_sid = ?').get(callSid, callSid) as Row | undefined;
     return r === undefined ? null : toRecord(r);
   }
 
   byConference(conference: string): TaskRecord | null {
-    const r = this.db
-      .prepare(`SELECT * FROM tasks WHERE conference_sid = ? OR json_extract(attributes, '$.conference.friendly_name') = ?`)
+    const r = this.sql
+      .of(`SELECT * FROM tasks WHERE conference_sid = ? OR json_extract(attributes, '$.conference.friendly_name') = ?`)
       .get(conference, conference) as Row | undefined;
     return r === undefined ? null : toRecord(r);
   }
@@ -129,7 +133,7 @@ export class SqliteTaskStore implements TaskStore {
       params.push(...filter.statuses);
     }
     const sql = `SELECT * FROM tasks ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at, sid`;
-    return (this.db.prepare(sql).all(...params) as Row[]).map(toRecord);
+    return (this.sql.of(sql).all(...params) as Row[]).map(toRecord);
   }
 
   update(sid: string, patch: TaskPatch): TaskRecord {
@@ -146,8 +150,8 @@ export class SqliteTaskStore implements TaskStore {
     const at = new Date(this.now()).toISOString();
     // The call timer counts from the moment the task first became assigned (a transfer keeps it).
     const acceptedAt = cur.acceptedAt ?? (next.status === 'assigned' ? at : null);
-    this.db
-      .prepare(
+    this.sql
+      .of(
         `UPDATE tasks SET status = ?, worker = ?, conference_sid = ?, worker_call_sid = ?, attributes = ?, rejected_by = ?, updated_at = ?, accepted_at = ?,
          router_task_sid = ? WHERE sid = ?`,
       )
