@@ -35,9 +35,7 @@ interface Rec {
 
 const recs = new Map<number, Rec>();
 const legs = new Map<number, Leg>();
-const sumA = new Int32Array(FRAME);
-const sumB = new Int32Array(FRAME);
-const mono = new Int16Array(FRAME);
+const sum = new Int32Array(FRAME);
 const dual = new Int16Array(FRAME * 2);
 let base = NaN;
 let frameMs = 20;
@@ -97,18 +95,34 @@ function describe(d: Int32Array): void {
   }
 }
 
-/** Sums `list`'s frames of engine frame `t` into `out`. */
-function sum(list: Leg[], t: number, out: Int32Array): void {
-  out.fill(0);
-  for (let j = 0; j < list.length; j++) {
-    const l = list[j]!;
-    if (l.at !== t) {
-      l.source.fill(l.frame, t - l.answeredTick);
-      l.at = t;
-    }
-    const f = l.frame;
-    for (let s = 0; s < FRAME; s++) out[s]! += f[s]!;
+const zeros = new Int16Array(FRAME);
+const chA = new Int16Array(FRAME);
+const chB = new Int16Array(FRAME);
+
+/** A leg's frame of engine frame `t`, rendered once per frame however many channels hear it. */
+function legFrame(l: Leg, t: number): Int16Array {
+  if (l.at !== t) {
+    l.source.fill(l.frame, t - l.answeredTick);
+    l.at = t;
   }
+  return l.frame;
+}
+
+/**
+ * Channel `list` of frame `t` in 16 bits: the sum of its legs clamped, as the engine thread's
+ * Mixer computes it. One leg is its own frame as it is (16-bit samples need no clamping), no
+ * leg is silence: the usual dual call recording (one leg per channel) skips the 32-bit sum.
+ */
+function channel(list: Leg[], t: number, out: Int16Array): Int16Array {
+  if (list.length === 0) return zeros;
+  if (list.length === 1) return legFrame(list[0]!, t);
+  sum.fill(0);
+  for (let j = 0; j < list.length; j++) {
+    const f = legFrame(list[j]!, t);
+    for (let s = 0; s < FRAME; s++) sum[s]! += f[s]!;
+  }
+  for (let s = 0; s < FRAME; s++) out[s] = clamp(sum[s]!);
+  return out;
 }
 
 function clamp(v: number): number {
@@ -124,15 +138,14 @@ function frame(t: number): void {
       w.writeSilence(1);
       continue;
     }
-    sum(r.a, t, sumA);
+    const a = channel(r.a, t, chA);
     if (w.channels === 1) {
-      for (let s = 0; s < FRAME; s++) mono[s] = clamp(sumA[s]!);
-      w.writeFrame(mono);
+      w.writeFrame(a);
     } else {
-      sum(r.b, t, sumB);
+      const b = channel(r.b, t, chB);
       for (let s = 0, j = 0; s < FRAME; s++, j += 2) {
-        dual[j] = clamp(sumA[s]!);
-        dual[j + 1] = clamp(sumB[s]!);
+        dual[j] = a[s]!;
+        dual[j + 1] = b[s]!;
       }
       w.writeFrame(dual);
     }
