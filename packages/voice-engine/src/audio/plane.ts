@@ -3,9 +3,9 @@
  * recording and the frame counts the API reports; each thread keeps a description of each of
  * its recordings (what its status makes of a frame, the legs of each channel) and computes the
  * samples and writes the WAVs. The engine thread sends a description only when it changes, and
- * per frame only the frame's number, so its per-frame work does not grow with the calls. Recordings are partitioned by conference (a call recording of a leg in a
- * conference goes where that conference's recordings go), so a conference's legs are mixed on
- * one thread. Every change reaches a thread through the same ordered port as the frames, so it
+ * per frame only the frame's number, so its per-frame work does not grow with the calls.
+ * Recordings are partitioned by conference (a call recording of a leg in a conference goes where
+ * that conference's recordings go), so a conference's legs are mixed on one thread. Every change reaches a thread through the same ordered port as the frames, so it
  * takes effect between exactly the frames it did on the engine thread: a pause accepted before
  * frame t governs frame t on the thread too, and no frame after an acknowledged pause is written.
  */
