@@ -67,13 +67,16 @@ function explainCapacity(rows: CapacityRow[], projected: number, perCallCore: nu
   const bad = rows.filter((r) => !r.keepsUp);
   const lines = [
     `**How the work is split (issue 13).** The engine thread keeps every call, conference and
-recording and does each frame's bookkeeping: step each leg, decide what each recording's status
-makes of the frame (write, silence, nothing) and count it, and describe the frame to the audio
-thread that owns the recording (which legs sum into which channel: \`Mixer.describe\`). The
-audio threads (\`--audio-threads N\`, partitioned by conference) render each leg's frame,
-sum, clamp, interleave and append to the WAV, flushing once per second of audio per recording.
-Changes reach a thread through the same ordered port as the frames, so a pause governs the same
-frame there as on the engine thread. Lag is the larger of the engine thread's clock lag and the
+recording; per frame it steps each leg and sends each audio thread the frame's number, plus the
+new description of any recording something changed for since the last frame (its status, a leg
+answered or ended, a participant joined, left, held or muted: what the status makes of a frame
+and which legs sum into which channel, \`Mixer.describe\`). Recordings' frame counts are settled
+at each status change, not counted per frame. The audio threads (\`--audio-threads N\`,
+partitioned by conference) keep those descriptions and render each leg's frame, sum, clamp,
+interleave and append to the WAV, flushing once per second of audio per recording. Changes reach
+a thread through the same ordered port as the frames, so a pause governs the same frame there as
+on the engine thread. "Engine-thread frame work" is the wall time of \`Engine.onFrame\` on the
+engine thread (with audio threads: stepping the legs and posting; without: all the audio work). Lag is the larger of the engine thread's clock lag and the
 audio threads' (each thread measures how late it wrote frame t against its due time), and
 "backlog" adds the frames sent to a thread and not yet written. "0 audio threads" is the
 design before (everything on the engine thread, one core's ceiling). With 2 audio threads the

@@ -1,10 +1,11 @@
 /**
  * The engine's audio on worker threads. The engine thread keeps every call, conference and
- * recording and does each frame's bookkeeping (who speaks, what each recording's status makes
- * of the frame, the frame counts the API reports); the threads compute the samples and write
- * the WAVs. Recordings are partitioned by conference (a call recording of a leg in a
- * conference goes where that conference's recordings go), so a conference's legs are mixed on
- * one thread. Every change reaches a thread through the same ordered port as the frames, so it
+ * recording and the frame counts the API reports; each thread keeps a description of each of
+ * its recordings (what its status makes of a frame, the legs of each channel) and computes the
+ * samples and writes the WAVs. The engine thread sends a description only when it changes, and
+ * per frame only the frame's number, so its per-frame work does not grow with the calls.
+ * Recordings are partitioned by conference (a call recording of a leg in a conference goes where
+ * that conference's recordings go), so a conference's legs are mixed on one thread. Every change reaches a thread through the same ordered port as the frames, so it
  * takes effect between exactly the frames it did on the engine thread: a pause accepted before
  * frame t governs frame t on the thread too, and no frame after an acknowledged pause is written.
  */
@@ -12,7 +13,18 @@ import { writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Call } from '../model/calls/call.ts';
 import type { RecordingWriter } from '../model/recordings/recording.ts';
-import { MODE_SILENCE, MODE_WRITE, STAT_CLOSED, STAT_FRAMES, STAT_MAX_LAG, STAT_SLOTS, type FromAudio, type ToAudio } from './plane-protocol.ts';
+import {
+  LEG_INTS,
+  MODE_NOTHING,
+  MODE_SILENCE,
+  MODE_WRITE,
+  STAT_CLOSED,
+  STAT_FRAMES,
+  STAT_MAX_LAG,
+  STAT_SLOTS,
+  type FromAudio,
+  type ToAudio,
+} from './plane-protocol.ts';
 import { wavHeader, WAV_HEADER_BYTES } from './wav-writer.ts';
 
 /** Source checkouts (tsx, vitest) start the thread through a loader entry; builds run the compiled file. */
@@ -48,59 +60,44 @@ export class RemoteWriter implements RecordingWriter {
   }
 }
 
-class Builder {
-  calls: Int32Array<ArrayBuffer> = new Int32Array(1024);
-  recs: Int32Array<ArrayBuffer> = new Int32Array(1024);
-  nCalls = 0;
-  nRecs = 0;
-  readonly legIndex = new Map<Call, number>();
+/** A thread's descriptions not yet sent, encoded as plane-protocol.ts says (a reused buffer). */
+class DescBuffer {
+  data: Int32Array<ArrayBuffer> = new Int32Array(256);
+  n = 0;
 
-  private grow(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
-    if (need <= a.length) return a;
-    const b = new Int32Array(Math.max(need, a.length * 2));
-    b.set(a);
-    return b;
+  private room(k: number): void {
+    if (this.n + k <= this.data.length) return;
+    const b = new Int32Array(Math.max(this.n + k, this.data.length * 2));
+    b.set(this.data.subarray(0, this.n));
+    this.data = b;
   }
 
-  head(id: number, mode: number): void {
-    this.recs = this.grow(this.recs, this.nRecs + 2);
-    this.recs[this.nRecs++] = id;
-    this.recs[this.nRecs++] = mode;
+  push(v: number): void {
+    this.room(1);
+    this.data[this.n++] = v;
   }
 
-  /** Index of `c`'s frame in this frame's `calls`; -1 when it says nothing (not answered, no source). */
-  leg(c: Call, t: number): number {
-    if (c.status !== 'in-progress' || !c.source || c.answeredTick === null) return -1;
-    let i = this.legIndex.get(c);
-    if (i !== undefined) return i;
-    i = this.nCalls / 4;
-    this.calls = this.grow(this.calls, this.nCalls + 4);
-    const s = c.source;
-    this.calls[this.nCalls++] = s.kind === 'stamped' ? 0 : 1;
-    this.calls[this.nCalls++] = s.slot;
-    this.calls[this.nCalls++] = s.seed | 0;
-    this.calls[this.nCalls++] = t - c.answeredTick;
-    this.legIndex.set(c, i);
-    return i;
-  }
-
-  channel(legs: Call[], t: number): void {
-    this.recs = this.grow(this.recs, this.nRecs + 1 + legs.length);
-    const at = this.nRecs++;
-    let n = 0;
-    for (const c of legs) {
-      const i = this.leg(c, t);
-      if (i >= 0) this.recs[this.nRecs++] = i;
-      if (i >= 0) n++;
+  /** The legs that speak (answered, with a source), as a count and 5 ints each. */
+  legs(list: readonly Call[], legId: (c: Call) => number): void {
+    this.room(1 + list.length * LEG_INTS);
+    const at = this.n++;
+    let count = 0;
+    for (const c of list) {
+      if (c.status !== 'in-progress' || !c.source || c.answeredTick === null) continue;
+      const s = c.source;
+      this.data[this.n++] = legId(c);
+      this.data[this.n++] = s.kind === 'stamped' ? 0 : 1;
+      this.data[this.n++] = s.slot;
+      this.data[this.n++] = s.seed | 0;
+      this.data[this.n++] = c.answeredTick;
+      count++;
     }
-    this.recs[at] = n;
+    this.data[at] = count;
   }
 
-  take(): { calls: Int32Array<ArrayBuffer>; recs: Int32Array<ArrayBuffer> } {
-    const out = { calls: this.calls.slice(0, this.nCalls), recs: this.recs.slice(0, this.nRecs) };
-    this.nCalls = 0;
-    this.nRecs = 0;
-    this.legIndex.clear();
+  take(): Int32Array<ArrayBuffer> {
+    const out = this.data.slice(0, this.n);
+    this.n = 0;
     return out;
   }
 }
@@ -108,10 +105,13 @@ class Builder {
 interface Thread {
   worker: Worker | null;
   stats: Int32Array;
-  builder: Builder;
+  descs: DescBuffer;
   /** Recordings open on this thread (for balancing). */
   open: number;
   framesPosted: number;
+  /** The clock last sent (the thread measures its lag against it). */
+  base: number;
+  frameMs: number;
 }
 
 export class ThreadedAudio {
@@ -125,6 +125,14 @@ export class ThreadedAudio {
   private readonly closing = new Map<number, () => void>();
   private readonly pings = new Map<number, () => void>();
   private readonly onError: (error: string) => void;
+  /** Each call's leg id on the threads (a number is cheaper to send and look up than a SID). */
+  private readonly legIds = new WeakMap<Call, number>();
+  private nextLeg = 1;
+  private readonly legId = (c: Call): number => {
+    let id = this.legIds.get(c);
+    if (id === undefined) this.legIds.set(c, (id = this.nextLeg++));
+    return id;
+  };
 
   constructor(threads: number, onError: (error: string) => void) {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`audio threads must be a whole number >= 1, got ${threads}`);
@@ -133,9 +141,11 @@ export class ThreadedAudio {
     this.pool = Array.from({ length: threads }, () => ({
       worker: null,
       stats: new Int32Array(new SharedArrayBuffer(STAT_SLOTS * 4)),
-      builder: new Builder(),
+      descs: new DescBuffer(),
       open: 0,
       framesPosted: 0,
+      base: NaN,
+      frameMs: NaN,
     }));
   }
 
@@ -177,22 +187,35 @@ export class ThreadedAudio {
     return new Promise<void>((resolve) => this.closing.set(w.id, resolve));
   }
 
-  /** One frame of a recording: its mode and the legs of each channel (Mixer.describe). */
-  add(w: RemoteWriter, t: number, mode: 'write' | 'silence', a: Call[], b: Call[]): void {
-    const bld = this.pool[w.shard]!.builder;
-    bld.head(w.id, mode === 'silence' ? MODE_SILENCE : MODE_WRITE);
-    bld.channel(mode === 'silence' ? [] : a, t);
-    bld.channel(mode === 'silence' ? [] : b, t);
+  /**
+   * A recording's new description (Mixer.describe and Recording.frameMode): sent with the next
+   * frame, before it, so it governs that frame on the thread as on the engine thread. Only for
+   * a change: the thread renders every later frame from it.
+   */
+  describe(w: RemoteWriter, mode: 'write' | 'silence' | null, a: readonly Call[], b: readonly Call[]): void {
+    const d = this.pool[w.shard]!.descs;
+    d.push(w.id);
+    d.push(mode === 'write' ? MODE_WRITE : mode === 'silence' ? MODE_SILENCE : MODE_NOTHING);
+    d.legs(mode === 'write' ? a : [], this.legId);
+    d.legs(mode === 'write' ? b : [], this.legId);
   }
 
-  /** Sends frame `t` to every thread that has recordings (after the changes made before it). */
+  /** Sends frame `t` to every running thread, after the descriptions that changed before it. */
   endFrame(t: number, base: number, frameMs: number): void {
     for (let i = 0; i < this.pool.length; i++) {
       const th = this.pool[i]!;
-      if (th.worker === null && th.builder.nRecs === 0) continue;
-      const { calls, recs } = th.builder.take();
+      if (th.descs.n > 0) {
+        const data = th.descs.take();
+        this.post(i, { op: 'descs', data }, [data.buffer]);
+      }
+      if (th.worker === null) continue;
+      if (!Object.is(th.base, base) || th.frameMs !== frameMs) {
+        th.base = base;
+        th.frameMs = frameMs;
+        this.post(i, { op: 'clock', base, frameMs });
+      }
       th.framesPosted++;
-      this.post(i, { op: 'frame', t, base, frameMs, calls, recs }, [calls.buffer, recs.buffer]);
+      this.post(i, t);
     }
   }
 

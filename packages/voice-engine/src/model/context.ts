@@ -3,10 +3,23 @@ import type { EngineEvents } from './callbacks/events.ts';
 import type { Persistence } from './persistence/persistence.ts';
 import type { CallbackPolicy } from '../support/callbacks.ts';
 import type { AudioKind } from './types.ts';
-import type { RecordingWriter } from './recordings/recording.ts';
+import type { Recording, RecordingWriter } from './recordings/recording.ts';
+import type { Call } from './calls/call.ts';
+import type { Conference } from './conferences/conference.ts';
 
 /** Opens a recording's WAV (on this thread, or on the audio thread of its owner's conference). */
 export type OpenWriter = (path: string, channels: 1 | 2, owner: { callSid: string | null; conferenceSid: string | null }) => RecordingWriter;
+
+/**
+ * What the rooms report when something a recording's audio is made of changed: a call answered
+ * or ended, a conference's participants or status, a recording's status. The audio threads hold
+ * each recording's description and are told only of these changes (src/model/engine.ts).
+ */
+export interface AudioChanges {
+  call(c: Call): void;
+  conference(conf: Conference): void;
+  recording(r: Recording): void;
+}
 
 export type EngineLog = (msg: string, data?: Record<string, unknown>) => void;
 
@@ -43,6 +56,8 @@ export class EngineContext {
   readonly callbackPolicy: () => CallbackPolicy;
   readonly log: EngineLog;
   readonly openWriter: OpenWriter;
+  /** Set by the engine when audio threads render the recordings; null when this thread does. */
+  audioChanges: AudioChanges | null = null;
   /** Set once `close` began: no new calls are taken. */
   closed = false;
   /** The frame being processed while the engine steps calls inside a frame; null between frames. */

@@ -70,6 +70,10 @@ export class Engine {
   private readonly persistence: Persistence;
   private readonly mixer: Mixer;
   private lastFlushWall = performance.now();
+  /** Threaded audio: what changed since the last frame (the recordings whose description must be sent again). */
+  private readonly changedCalls = new Set<Call>();
+  private readonly changedConferences = new Set<Conference>();
+  private readonly changedRecordings = new Set<Recording>();
   /** The audio threads, or null when audio is rendered on this thread. */
   readonly audioThreads: ThreadedAudio | null;
 
@@ -108,6 +112,13 @@ export class Engine {
         return audio.openWriter(path, channels, owner.conferenceSid ?? callConf ?? owner.callSid ?? path);
       },
     });
+    if (audio) {
+      this.ctx.audioChanges = {
+        call: (c) => this.changedCalls.add(c),
+        conference: (conf) => this.changedConferences.add(conf),
+        recording: (r) => this.changedRecordings.add(r),
+      };
+    }
     this.recordings = new RecordingRoom(this.ctx);
     this.numbers = new NumberRoom(this.ctx);
     this.conferences = new ConferenceRoom(this.ctx, this.recordings, () => this.calls);
@@ -191,18 +202,47 @@ export class Engine {
     }
   }
 
-  /** Threaded audio: this thread keeps each recording's counts and tells its audio thread what to sum. */
+  /**
+   * Threaded audio: each thread holds its recordings' descriptions (who speaks on which channel,
+   * what the status makes of a frame) and renders every frame from them. This thread sends a
+   * description again only for a recording something changed for since the last frame (a
+   * recording's status, a call answered or ended, a participant joined, left, held or muted),
+   * then the frame's number; so its work per frame follows the changes, not the calls.
+   */
   private describeFrame(audio: ThreadedAudio, t: number): void {
-    for (const r of this.recordings.active) {
-      const sig = this.mixer.describe(r);
-      if (sig === null) continue;
-      const mode = r.account();
-      if (mode === null || !(r.writer instanceof RemoteWriterType)) continue;
-      audio.add(r.writer, t, mode, sig.a, sig.b);
-    }
+    if (this.changedCalls.size + this.changedConferences.size + this.changedRecordings.size > 0) this.describeChanges(audio);
     const clock = this.clock;
     const base = clock instanceof RealtimeClock ? performance.timeOrigin + clock.startedAt : NaN;
-    audio.endFrame(t, base, this.clock.wallMsFor(1));
+    audio.endFrame(t, base, clock.wallMsFor(1));
+  }
+
+  /** Sends the descriptions of every recording a change since the last frame may concern. */
+  private describeChanges(audio: ThreadedAudio): void {
+    const recs = this.changedRecordings;
+    const rooms = this.recordings;
+    const addOwned = (sid: string): void => {
+      const owned = rooms.activeOf(sid);
+      if (owned) for (const r of owned) recs.add(r);
+    };
+    // A conference's recordings and every participant's call recordings hear its participants.
+    const addConference = (conf: Conference): void => {
+      addOwned(conf.sid);
+      for (const p of conf.participants.values()) addOwned(p.call.sid);
+    };
+    for (const c of this.changedCalls) {
+      addOwned(c.sid);
+      if (c.conference) addConference(c.conference);
+    }
+    for (const conf of this.changedConferences) addConference(conf);
+    for (const r of recs) {
+      if (!r.active || !(r.writer instanceof RemoteWriterType)) continue;
+      const sig = this.mixer.describe(r);
+      if (sig === null) audio.describe(r.writer, null, [], []);
+      else audio.describe(r.writer, r.frameMode(), sig.a, sig.b);
+    }
+    this.changedCalls.clear();
+    this.changedConferences.clear();
+    recs.clear();
   }
 
   /**

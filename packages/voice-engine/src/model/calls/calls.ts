@@ -235,6 +235,7 @@ export class CallRoom extends Registry<Call> implements Legs {
     c.waitUntilTick = null;
     c.answerAtTick = null;
     this.liveSet.delete(c);
+    this.ctx.audioChanges?.call(c);
     this.ctx.persistence.touchCall(c);
     this.ctx.events.call(c, 'completed');
     // Ended: from now on it is served from the store, so memory does not grow with history.
@@ -262,6 +263,7 @@ export class CallRoom extends Registry<Call> implements Legs {
     if (c.slot === null) c.slot = conf ? conf.nextSlot() : 0;
     if (conf) conf.usedSlots.add(c.slot);
     c.source = c.audio === 'stamped' ? createStampedSource(c.slot) : createDemoSource(c.slot, hashSeed(c.sid));
+    this.ctx.audioChanges?.call(c);
     this.ctx.persistence.touchCall(c);
     this.ctx.events.call(c, 'answered');
     const plan = c.plan;

@@ -169,6 +169,7 @@ export class ConferenceRoom extends Registry<Conference> {
     };
     conf.participants.set(c.sid, p);
     c.conference = conf;
+    this.ctx.audioChanges?.conference(conf);
     legs.ring(c);
     return { conference: conf, participant: p };
   }
@@ -208,6 +209,7 @@ export class ConferenceRoom extends Registry<Conference> {
     p.status = 'connected';
     p.updatedMs = now;
     c.conference = conf;
+    this.ctx.audioChanges?.conference(conf);
     if (c.slot !== null) conf.usedSlots.add(c.slot);
     persistence.touchConference(conf);
     events.conference(conf, 'participant-join', p);
@@ -225,6 +227,8 @@ export class ConferenceRoom extends Registry<Conference> {
     const conf = c.conference;
     if (!conf) return;
     c.conference = null;
+    this.ctx.audioChanges?.conference(conf);
+    this.ctx.audioChanges?.call(c);
     const p = conf.participants.get(c.sid);
     if (p) {
       conf.participants.delete(c.sid);
@@ -246,6 +250,7 @@ export class ConferenceRoom extends Registry<Conference> {
   end(conf: Conference, reason: ConferenceEndReason, callSid: string | null): void {
     if (!conf.live) return;
     conf.status = 'completed';
+    this.ctx.audioChanges?.conference(conf);
     conf.reasonEnded = reason;
     conf.callSidEndingConference = callSid;
     this.liveSet.delete(conf);
@@ -265,6 +270,7 @@ export class ConferenceRoom extends Registry<Conference> {
 
   updateParticipant(conf: Conference, p: Participant, change: { hold?: boolean; muted?: boolean }): void {
     const { events } = this.ctx;
+    this.ctx.audioChanges?.conference(conf);
     const now = Date.now();
     if (change.hold !== undefined && change.hold !== p.hold) {
       p.hold = change.hold;

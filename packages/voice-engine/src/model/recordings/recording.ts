@@ -58,22 +58,55 @@ export class Recording {
   readonly wavPath: string;
   readonly startTick: number;
   readonly createdMs: number;
-  pauseBehavior: PauseBehavior | null = null;
   updatedMs: number;
   errorCode: number | null = null;
-  /** Frames in the file (written audio plus written silence). */
-  fileFrames = 0;
-  /** Frames the clock offered while the recording was live (paused or not). */
-  liveFrames = 0;
   readonly events: RecordingEventLog[] = [];
   writer: RecordingWriter | null;
 
   private readonly scratch: Int16Array;
   /** Changed only through `moveTo`, so every change obeys core's transition table. */
   #status: RecordingStatus = 'in-progress';
+  #pauseBehavior: PauseBehavior | null = null;
+  /**
+   * The frame counts are settled lazily, not counted per frame: `#file`/`#live` hold the counts
+   * up to frame `#since` (where the current status and pause behaviour began), and the frames
+   * from there to the engine's cursor (`#cursor`: the first frame not yet captured) are added
+   * on read by what the current status makes of each frame. Every change of status or pause
+   * behaviour settles first, so the answers are those of counting frame by frame.
+   */
+  #file = 0;
+  #live = 0;
+  #since = 0;
+  /** The engine's cursor; null for a recording read back from the store (its counts are final). */
+  readonly #cursor: (() => number) | null;
 
   get status(): RecordingStatus {
     return this.#status;
+  }
+
+  get pauseBehavior(): PauseBehavior | null {
+    return this.#pauseBehavior;
+  }
+
+  set pauseBehavior(b: PauseBehavior | null) {
+    this.settle();
+    this.#pauseBehavior = b;
+  }
+
+  /** Frames in the file (written audio plus written silence). */
+  get fileFrames(): number {
+    return this.#file + (this.frameMode() === null ? 0 : this.running());
+  }
+
+  /** Only for a file repaired after a crash (restore): the frames it holds. */
+  set fileFrames(frames: number) {
+    this.settle();
+    this.#file = frames;
+  }
+
+  /** Frames the clock offered while the recording was live (paused or not). */
+  get liveFrames(): number {
+    return this.#live + (this.active && this.writer ? this.running() : 0);
   }
 
   /**
@@ -82,7 +115,23 @@ export class Recording {
    */
   moveTo(to: RecordingStatus): void {
     if (!canTransition(this.#status, to)) throw new IllegalTransitionError(this.sid, this.#status, to);
+    this.settle();
     this.#status = to;
+  }
+
+  /** Frames offered since the last settlement (0 for a stored recording). */
+  private running(): number {
+    return this.#cursor === null ? 0 : Math.max(0, this.#cursor() - this.#since);
+  }
+
+  /** Folds the frames since the last change into the counts, by the status they were captured under. */
+  private settle(): void {
+    const n = this.running();
+    if (n > 0) {
+      if (this.active && this.writer) this.#live += n;
+      if (this.frameMode() !== null) this.#file += n;
+    }
+    if (this.#cursor !== null) this.#since = Math.max(this.#since, this.#cursor());
   }
 
   /** What the store keeps: enough to serve the recording and its media after a restart. */
@@ -115,16 +164,17 @@ export class Recording {
     const r = new Recording(d, null);
     // Restoring is not a transition: the row holds a status reached through moveTo before.
     r.#status = d.status;
-    r.pauseBehavior = d.pauseBehavior;
+    r.#pauseBehavior = d.pauseBehavior;
     r.updatedMs = d.updatedMs;
     r.errorCode = d.errorCode;
-    r.fileFrames = d.fileFrames;
-    r.liveFrames = d.liveFrames;
+    r.#file = d.fileFrames;
+    r.#live = d.liveFrames;
     r.events.push(...d.events);
     return r;
   }
 
-  constructor(init: RecordingInit, writer: RecordingWriter | null) {
+  /** `cursor`: the engine's first frame not yet captured (a live recording counts its frames against it). */
+  constructor(init: RecordingInit, writer: RecordingWriter | null, cursor: (() => number) | null = null) {
     this.sid = init.sid;
     this.accountSid = init.accountSid;
     this.callSid = init.callSid;
@@ -139,6 +189,8 @@ export class Recording {
     this.createdMs = init.createdMs;
     this.updatedMs = init.createdMs;
     this.writer = writer;
+    this.#cursor = cursor;
+    this.#since = init.startTick;
     this.scratch = new Int16Array(SAMPLES_PER_FRAME * init.channels);
   }
 
@@ -172,7 +224,7 @@ export class Recording {
    * recordings. Both are 32-bit sums; they are clamped to 16 bits here.
    */
   capture(a: Int32Array, b: Int32Array | null): void {
-    const mode = this.account();
+    const mode = this.frameMode();
     if (mode === null) return;
     if (mode === 'silence') {
       this.writer!.writeSilence(1);
@@ -191,19 +243,12 @@ export class Recording {
   }
 
   /**
-   * The bookkeeping of one frame, without its samples: what this frame puts in the file
-   * (`write` audio, `silence`, or nothing: null). The audio threads write the samples; this
-   * thread keeps the counts, so the API's figures never wait for them.
+   * What the current status makes of each frame: `write` audio, `silence`, or nothing (null).
+   * It changes only with the status or the pause behaviour; the audio threads are told then.
    */
-  account(): 'write' | 'silence' | null {
+  frameMode(): 'write' | 'silence' | null {
     if (!this.active || !this.writer) return null;
-    this.liveFrames++;
-    if (this.status === 'paused') {
-      if (this.pauseBehavior !== 'silence') return null;
-      this.fileFrames++;
-      return 'silence';
-    }
-    this.fileFrames++;
+    if (this.status === 'paused') return this.pauseBehavior === 'silence' ? 'silence' : null;
     return 'write';
   }
 }

@@ -33,6 +33,8 @@ export class RecordingRoom extends Registry<Recording> {
   private readonly ctx: EngineContext;
   /** Recordings that capture frames: in-progress or paused. */
   private readonly activeSet = new Set<Recording>();
+  /** Active recordings by owner: a call recording under its call SID, a conference's under the conference SID. */
+  private readonly activeByOwner = new Map<string, Set<Recording>>();
   /** Stopped recordings waiting (one turn) to be finished as completed or absent. */
   private readonly pendingFinal = new Set<Recording>();
 
@@ -43,6 +45,11 @@ export class RecordingRoom extends Registry<Recording> {
 
   get active(): ReadonlySet<Recording> {
     return this.activeSet;
+  }
+
+  /** The active recordings of a call (its call recordings) or of a conference, by SID. */
+  activeOf(ownerSid: string): ReadonlySet<Recording> | undefined {
+    return this.activeByOwner.get(ownerSid);
   }
 
   /** Recordings an earlier run left: already finished by the restore, so served from the store. */
@@ -99,7 +106,7 @@ export class RecordingRoom extends Registry<Recording> {
 
   /** `Twilio.CURRENT` names the one active recording of a call or conference. */
   current(owner: RecordingOwner): Recording {
-    const active = [...this.activeSet].filter((r) => belongsTo(r, owner));
+    const active = [...(this.activeByOwner.get(ownerSid(owner)) ?? [])].filter((r) => belongsTo(r, owner));
     const what = owner.callSid !== undefined ? `call ${owner.callSid}` : `conference ${owner.conferenceSid}`;
     if (active.length === 0) throw new NoActiveRecordingError(what);
     if (active.length > 1) throw new ConcurrentRecordingsError(what);
@@ -142,10 +149,16 @@ export class RecordingRoom extends Registry<Recording> {
         createdMs: Date.now(),
       },
       writer,
+      () => ctx.cursor,
     );
     rec.logChange(ctx.cursor, rec.createdMs);
     this.items.set(sid, rec);
     this.activeSet.add(rec);
+    const key = keyOf(rec);
+    let owned = this.activeByOwner.get(key);
+    if (!owned) this.activeByOwner.set(key, (owned = new Set()));
+    owned.add(rec);
+    ctx.audioChanges?.recording(rec);
     ctx.persistence.saveRecording(rec);
     ctx.events.recording(rec, 'in-progress');
     return rec;
@@ -167,6 +180,7 @@ export class RecordingRoom extends Registry<Recording> {
     r.pauseBehavior = plan.to === 'paused' ? (behavior ?? DEFAULT_PAUSE_BEHAVIOR) : null;
     // Everything captured before a pause is made durable at once.
     if (plan.to === 'paused') r.writer?.flush();
+    this.ctx.audioChanges?.recording(r);
     r.logChange(this.ctx.cursor, Date.now());
     this.ctx.persistence.saveRecording(r);
     return r;
@@ -182,6 +196,10 @@ export class RecordingRoom extends Registry<Recording> {
     const closed = r.writer?.close();
     r.writer = null;
     this.activeSet.delete(r);
+    const key = keyOf(r);
+    const owned = this.activeByOwner.get(key);
+    owned?.delete(r);
+    if (owned?.size === 0) this.activeByOwner.delete(key);
     r.logChange(this.ctx.cursor, Date.now());
     persistence.saveRecording(r);
     r.moveTo('processing');
@@ -195,7 +213,8 @@ export class RecordingRoom extends Registry<Recording> {
 
   /** Stops every active recording of a call (its call recordings) or of a conference. */
   stopOwnedBy(owner: RecordingOwner): void {
-    for (const r of [...this.activeSet]) if (belongsTo(r, owner)) this.stop(r);
+    const owned = this.activeByOwner.get(ownerSid(owner));
+    if (owned) for (const r of [...owned]) if (belongsTo(r, owner)) this.stop(r);
   }
 
   /** At close: stops every active recording and finishes every stopped one now. */
@@ -222,6 +241,15 @@ export class RecordingRoom extends Registry<Recording> {
     // Final: from now on it is served from the store, so memory does not grow with history.
     this.items.delete(r.sid);
   }
+}
+
+function ownerSid(owner: RecordingOwner): string {
+  return owner.callSid !== undefined ? owner.callSid : owner.conferenceSid;
+}
+
+/** The SID a recording is indexed under: its call's for a call recording, its conference's otherwise. */
+function keyOf(r: Recording): string {
+  return (r.kind === 'call' ? r.callSid : r.conferenceSid) ?? r.sid;
 }
 
 function belongsTo(r: Recording, owner: RecordingOwner): boolean {
