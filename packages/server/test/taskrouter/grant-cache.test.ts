@@ -6,14 +6,12 @@
  * TTL alone bounds it; forged events change nothing. Real engine, real TaskRouter flows, TaskRouter
  * requests counted by a real proxy between the server's SDK and the engine.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PREFERRED_WORKER, provisionTaskRouter, WORKSPACE_NAME } from '../../src/taskrouter/provision.ts';
+import { PREFERRED_WORKER, WORKSPACE_NAME } from '../../src/taskrouter/provision.ts';
 import { TaskRouterClient } from '../../src/taskrouter/taskrouter-client.ts';
 import { TASKROUTER_EVENTS_PATH } from '../../src/webhooks/taskrouter-events.ts';
 import { startCountingProxy, type CountingProxy } from '../support/counting-proxy.ts';
@@ -56,15 +54,6 @@ async function rig(env: Record<string, string> = {}): Promise<Rig> {
   });
   tr.workspaceSid = (await tr.client.taskrouter.v1.workspaces.list({ friendlyName: WORKSPACE_NAME, limit: 1 }))[0]!.sid;
   return { s, engine, proxy, tr };
-}
-
-/** A loopback port nobody listens on now (the production server's PUBLIC_URL must be known before it starts). */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 /** Every event the engine queued so far has reached the server (or given up). */
@@ -206,40 +195,6 @@ describe('TaskRouter grant cache', () => {
     // Read anew: her reservations on the task (none held now), then the live tasks naming the call (none).
     expect([q.status, q.body.error?.code, q.taskRouterReads]).toEqual([403, 'FORBIDDEN', 2]);
     expect(await r.s.server.metrics.counts('taskrouter-events')).toEqual(eventsBefore);
-  }, 60_000);
-
-  it("production: on only when the operator opts in and the workspace's EventCallbackUrl is this server's event route", async () => {
-    const engine = await startEngine({
-      dataDir: mkdtempSync(join(tmpdir(), 'grant-cache-prod-')),
-      audio: 'stamped',
-      devRoutes: true,
-      authToken: randomBytes(18).toString('base64url'),
-    });
-    cleanup.push(() => engine.close());
-    const tr = new TaskRouterClient({
-      accountSid: engine.accountSid,
-      authToken: engine.authToken,
-      apiBaseUrl: engine.url,
-      requestTimeoutMs: 2000,
-      workspaceSid: null,
-    });
-    const { workspaceSid } = await provisionTaskRouter(tr, ['alice']);
-    const port = await freePort();
-    const publicUrl = `http://127.0.0.1:${port}`;
-    const enabledWith = async (env: Record<string, string>): Promise<boolean> => {
-      const s = await startSystem({
-        engine,
-        env: { SERVER_MODE: 'production', TWILIO_WORKSPACE_SID: workspaceSid, PORT: String(port), PUBLIC_URL: publicUrl, ...env },
-      });
-      const on = s.server.grants.enabled;
-      await s.close();
-      return on;
-    };
-    await tr.setWorkspaceEventCallbackUrl('http://127.0.0.1:9/taskrouter-events');
-    expect(await enabledWith({ TASKROUTER_GRANT_CACHE_MS: '2000' })).toBe(false); // events go elsewhere
-    await tr.setWorkspaceEventCallbackUrl(publicUrl + TASKROUTER_EVENTS_PATH);
-    expect(await enabledWith({})).toBe(false); // not opted in
-    expect(await enabledWith({ TASKROUTER_GRANT_CACHE_MS: '2000' })).toBe(true);
   }, 60_000);
 
   it('refuses forged and unsigned event callbacks (403) and malformed fields (400 naming them), dropping nothing', async () => {
