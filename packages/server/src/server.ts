@@ -52,6 +52,7 @@ import { webhookRoutes } from './webhooks/routes.ts';
 import { TASKROUTER_EVENTS_PATH, taskRouterEventRoutes } from './webhooks/taskrouter-events.ts';
 import { CallAuthority } from './taskrouter/call-authority.ts';
 import { GrantCache } from './taskrouter/grant-cache.ts';
+import { GrantSwitch } from './taskrouter/grant-switch.ts';
 import { provisionTaskRouter, type Routing } from './taskrouter/provision.ts';
 import { TaskRouterClient } from './taskrouter/taskrouter-client.ts';
 
@@ -222,16 +223,17 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     retry: { budgetMs: config.twilio.retryBudgetMs, baseDelayMs: 100, maxDelayMs: 2000, ...opts.retry },
     onRetry: (what, attempt, delayMs, err) => logger.warn({ what, attempt, delayMs, err: String(err) }, 'retrying a TaskRouter call'),
   });
-  // Positive authorizations, reused until TaskRouter's events (or the TTL) drop them; turned on below
-  // only once the workspace's events are known to come here. Refusals are never cached.
+  // Positive authorizations, reused until TaskRouter's events (or the TTL) drop them; on only while
+  // the workspace's events are known to come here (grant-switch.ts). Refusals are never cached.
   const grants = new GrantCache(config.twilio.grantCacheMs, metrics.grantCache);
   router.changed = (sids) => void grants.invalidate(sids, 'write');
-  const grantsOff =
-    config.twilio.grantCacheMs === 0
-      ? 'TASKROUTER_GRANT_CACHE_MS is 0'
-      : config.databaseUrl !== null
-        ? 'DATABASE_URL is set: with several instances an event reaches only one of them, so no instance caches'
-        : null;
+  const grantSwitch = new GrantSwitch({
+    grants,
+    router,
+    logger,
+    eventsUrl: () => `${urls.public}${TASKROUTER_EVENTS_PATH}`,
+    clustered: config.databaseUrl !== null,
+  });
   const authority = new CallAuthority(router, grants);
   let routing: Routing | null = null;
   const acceptWaitMs = opts.acceptWaitMs ?? 10_000;
@@ -411,31 +413,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   // Point the number at us. The engine may start later than we do: keep trying until it answers.
   let numberTimer: NodeJS.Timeout | undefined;
   let closed = false;
-  const eventsUrl = (): string => `${urls.public}${TASKROUTER_EVENTS_PATH}`;
-  let grantsWhyOff = grantsOff;
-  /** The grant cache is on only while the workspace's EventCallbackUrl is this server's event route (read now). */
-  const checkEventRoute = async (): Promise<void> => {
-    if (grantsOff !== null) return;
-    let why: string | null;
-    try {
-      const at = await router.workspaceEventCallbackUrl();
-      why = at === eventsUrl() ? null : `the workspace's EventCallbackUrl is ${at === null ? 'not set' : JSON.stringify(at)}, not ${eventsUrl()}`;
-    } catch (e) {
-      why = `the workspace could not be read (${String(e)})`;
-    }
-    if (why === null) {
-      if (!grants.enabled) logger.info({ ttlMs: grants.ttlMs }, 'TaskRouter grant cache on: the workspace sends its events here');
-      grants.enable();
-    } else {
-      if (grants.enabled) logger.warn({ reason: why }, 'TaskRouter grant cache off: every authorization reads TaskRouter');
-      grants.disable();
-      grantsWhyOff = why;
-    }
-  };
   const registerNumber = async (): Promise<void> => {
     try {
-      routing ??= await provisionTaskRouter(router, users.agents(), grantsOff === null ? eventsUrl() : null);
-      await checkEventRoute();
+      routing ??= await provisionTaskRouter(router, users.agents(), grantSwitch.provisionUrl());
+      await grantSwitch.check();
       await provider.ensureIncomingNumber(config.phoneNumber, `${urls.public}/webhooks/voice`, `${urls.public}/webhooks/call-status`);
       logger.info({ phoneNumber: config.phoneNumber }, 'phone number routes to this server');
     } catch (e) {
@@ -444,11 +425,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     }
   };
   if (embedded) await registerNumber();
-  else await checkEventRoute();
-  if (!grants.enabled) logger.info({ reason: grantsWhyOff }, 'TaskRouter grant cache off: every authorization reads TaskRouter');
-  // An operator may point the workspace's events elsewhere later: checked again every minute.
-  const grantCheck = grantsOff === null ? setInterval(() => void checkEventRoute(), 60_000) : undefined;
-  grantCheck?.unref();
+  else await grantSwitch.check();
+  grantSwitch.start();
 
   // Reminders and auto-resumes of stored pauses are claimed from the ledger (one instance each).
   recordingService.book.startDeadlines(opts.deadlinePollMs ?? 250);
@@ -480,7 +458,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     async close() {
       closed = true;
       clearTimeout(numberTimer);
-      clearInterval(grantCheck);
+      grantSwitch.stop();
       stopDemo();
       reconciler.stop();
       recordingService.stop();
