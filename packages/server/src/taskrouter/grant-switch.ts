@@ -13,8 +13,21 @@ export interface GrantSwitchOptions {
 }
 
 /**
+ * Why the workspace's events may not all reach `want`, or null when they do: its EventCallbackUrl
+ * must be exactly `want` and no EventsFilter may hold back any event (a filtered-out
+ * `reservation.completed` would leave a grant in place until its TTL).
+ */
+export function eventRouteProblem(ws: { url: string | null; filter: string | null }, want: string): string | null {
+  if (ws.url !== want) return `the workspace's EventCallbackUrl is ${ws.url === null ? 'not set' : JSON.stringify(ws.url)}, not ${want}`;
+  if (ws.filter !== null && ws.filter.trim() !== '')
+    return `the workspace's EventsFilter (${JSON.stringify(ws.filter)}) holds back events; clear it to send all`;
+  return null;
+}
+
+/**
  * Turns the grant cache on only while the server knows TaskRouter's events reach it: the
- * workspace's `EventCallbackUrl`, as read from TaskRouter, is this server's event route. Checked
+ * workspace's `EventCallbackUrl`, as read from TaskRouter, is this server's event route, with no
+ * `EventsFilter`. Checked
  * at start (after embedded provisioning set it) and every minute after; anything else (another
  * URL, none, a failed read) turns it off and drops what it kept (fail closed).
  */
@@ -45,8 +58,7 @@ export class GrantSwitch {
     const want = this.o.eventsUrl();
     let why: string | null;
     try {
-      const at = await this.o.router.workspaceEventCallbackUrl();
-      why = at === want ? null : `the workspace's EventCallbackUrl is ${at === null ? 'not set' : JSON.stringify(at)}, not ${want}`;
+      why = eventRouteProblem(await this.o.router.workspaceEvents(), want);
     } catch (e) {
       why = `the workspace could not be read (${String(e)})`;
     }

@@ -249,9 +249,12 @@ export class TaskRouterClient {
     }
   }
 
-  /** The workspace's event callback URL (TaskRouter's `EventCallbackUrl`), or null when none is set. */
-  async workspaceEventCallbackUrl(): Promise<string | null> {
-    return this.run('fetch workspace', async () => (await this.ws().fetch()).eventCallbackUrl || null);
+  /** Where the workspace sends its events (`EventCallbackUrl`) and which (`EventsFilter`; null: all), each null when unset. */
+  async workspaceEvents(): Promise<{ url: string | null; filter: string | null }> {
+    return this.run('fetch workspace', async () => {
+      const w = await this.ws().fetch();
+      return { url: w.eventCallbackUrl || null, filter: w.eventsFilter || null };
+    });
   }
 
   /** Points the workspace's events at `url` (embedded mode's provisioning). */
