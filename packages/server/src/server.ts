@@ -49,7 +49,10 @@ import { taskRoutes } from './tasks/routes.ts';
 import { TaskAccess } from './tasks/task-access.ts';
 import { SqliteTaskStore, type TaskStore } from './tasks/task-store.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
+import { TASKROUTER_EVENTS_PATH, taskRouterEventRoutes } from './webhooks/taskrouter-events.ts';
 import { CallAuthority } from './taskrouter/call-authority.ts';
+import { GrantCache } from './taskrouter/grant-cache.ts';
+import { GrantSwitch } from './taskrouter/grant-switch.ts';
 import { provisionTaskRouter, type Routing } from './taskrouter/provision.ts';
 import { TaskRouterClient } from './taskrouter/taskrouter-client.ts';
 
@@ -93,6 +96,8 @@ export interface RunningServer {
   readonly simulator: Simulator | null;
   /** What /metrics reports (one registry per server). */
   readonly metrics: ServerMetrics;
+  /** TaskRouter authorizations reused until an event drops them (on only while events are known to arrive). */
+  readonly grants: GrantCache;
   close(): Promise<void>;
 }
 
@@ -218,7 +223,18 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     retry: { budgetMs: config.twilio.retryBudgetMs, baseDelayMs: 100, maxDelayMs: 2000, ...opts.retry },
     onRetry: (what, attempt, delayMs, err) => logger.warn({ what, attempt, delayMs, err: String(err) }, 'retrying a TaskRouter call'),
   });
-  const authority = new CallAuthority(router);
+  // Positive authorizations, reused until TaskRouter's events (or the TTL) drop them; on only while
+  // the workspace's events are known to come here (grant-switch.ts). Refusals are never cached.
+  const grants = new GrantCache(config.twilio.grantCacheMs, metrics.grantCache);
+  router.changed = (sids) => void grants.invalidate(sids, 'write');
+  const grantSwitch = new GrantSwitch({
+    grants,
+    router,
+    logger,
+    eventsUrl: () => `${urls.public}${TASKROUTER_EVENTS_PATH}`,
+    clustered: config.databaseUrl !== null,
+  });
+  const authority = new CallAuthority(router, grants);
   let routing: Routing | null = null;
   const acceptWaitMs = opts.acceptWaitMs ?? 10_000;
   const contactCenter = embedded
@@ -382,6 +398,13 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     ledger,
     reconcileTask: (taskSid) => void reconciler.task(taskSid, 'status-callback'),
   });
+  taskRouterEventRoutes(api, {
+    publicUrl: () => urls.public,
+    authToken: config.twilio.authToken,
+    invalidate: (sids) => grants.invalidate(sids, 'event'),
+    received: (resource) => metrics.taskRouterEvent(resource),
+    failuresPerMinute: config.http.rateLimitPerMinute,
+  });
 
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('://[::1]', '://localhost');
@@ -392,7 +415,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   let closed = false;
   const registerNumber = async (): Promise<void> => {
     try {
-      routing ??= await provisionTaskRouter(router, users.agents());
+      routing ??= await provisionTaskRouter(router, users.agents(), grantSwitch.provisionUrl());
+      await grantSwitch.check();
       await provider.ensureIncomingNumber(config.phoneNumber, `${urls.public}/webhooks/voice`, `${urls.public}/webhooks/call-status`);
       logger.info({ phoneNumber: config.phoneNumber }, 'phone number routes to this server');
     } catch (e) {
@@ -401,6 +425,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     }
   };
   if (embedded) await registerNumber();
+  else await grantSwitch.check();
+  grantSwitch.start();
 
   // Reminders and auto-resumes of stored pauses are claimed from the ledger (one instance each).
   recordingService.book.startDeadlines(opts.deadlinePollMs ?? 250);
@@ -428,9 +454,11 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     recordingService,
     simulator,
     metrics,
+    grants,
     async close() {
       closed = true;
       clearTimeout(numberTimer);
+      grantSwitch.stop();
       stopDemo();
       reconciler.stop();
       recordingService.stop();

@@ -148,6 +148,18 @@ describe('loadServerConfig', () => {
     }
   });
 
+  it('TASKROUTER_GRANT_CACHE_MS: 2000 in embedded mode, off in production unless set, 0-10000 ms', () => {
+    const prod = { SERVER_MODE: 'production', TWILIO_ACCOUNT_SID: AC, TWILIO_AUTH_TOKEN: 't', PUBLIC_URL: 'https://x.example' };
+    expect(loadServerConfig({}, noFile).twilio.grantCacheMs).toBe(2000);
+    expect(loadServerConfig({ TASKROUTER_GRANT_CACHE_MS: '0' }, noFile).twilio.grantCacheMs).toBe(0);
+    expect(loadServerConfig(prod, noFile).twilio.grantCacheMs).toBe(0);
+    expect(loadServerConfig({ ...prod, TASKROUTER_GRANT_CACHE_MS: '1500' }, noFile).twilio.grantCacheMs).toBe(1500);
+    for (const bad of ['-1', '10001', '1.5', 'soon'])
+      expect(() => loadServerConfig({ TASKROUTER_GRANT_CACHE_MS: bad }, noFile), bad).toThrow(
+        /TASKROUTER_GRANT_CACHE_MS: must be a whole number from 0 to 10000/,
+      );
+  });
+
   it('reports an unreadable settings file', () => {
     expect(() => loadServerConfig({ TWILIO_ACCOUNT_SID: AC, CONFIG: '/missing.json' }, noFile)).toThrow(/CONFIG: cannot read/);
   });

@@ -30,6 +30,13 @@ export interface ServerConfig {
      * production); null in embedded mode, where the server provisions the engine's own.
      */
     readonly workspaceSid: string | null;
+    /**
+     * How long a positive TaskRouter authorization is reused (TASKROUTER_GRANT_CACHE_MS, 0-10000; 0: off),
+     * dropped at once by the workspace's event callbacks naming its task, reservation or worker. Default
+     * 2000 in embedded mode; 0 in production unless set (the operator opts in, and the workspace's
+     * EventCallbackUrl must point at this server: checked at start).
+     */
+    readonly grantCacheMs: number;
   };
   /** Base URL of Twilio's token-validate endpoint (iam.twilio.com; the engine emulates it). */
   readonly flexValidateUrl: string;
@@ -140,6 +147,7 @@ export const ServerEnvSchema = Type.Object({
   TWILIO_ACCOUNT_SID: Type.Optional(Type.String({ pattern: '^AC[0-9a-f]{32}$', problem: 'must be AC followed by 32 lowercase hex digits' })),
   TWILIO_AUTH_TOKEN: Type.Optional(Type.String()),
   TWILIO_WORKSPACE_SID: Type.Optional(Type.String({ pattern: '^WS[0-9a-f]{32}$', problem: 'must be WS followed by 32 lowercase hex digits' })),
+  TASKROUTER_GRANT_CACHE_MS: whole(0, 10_000),
   LOG_LEVEL: Type.Optional(Type.Enum([...LOG_LEVELS], { problem: (v: unknown) => `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(v)}` })),
   AUTH_SECRET: Type.Optional(Type.String({ minLength: 32, problem: 'must be at least 32 characters' })),
   PHONE_NUMBER: Type.Optional(
@@ -295,6 +303,7 @@ export function loadServerConfig(env: Env, readText: (path: string) => string): 
       requestTimeoutMs: e.TWILIO_TIMEOUT_MS ?? 5000,
       retryBudgetMs: e.TWILIO_RETRY_BUDGET_MS ?? 8000,
       workspaceSid: mode === 'embedded' ? null : (e.TWILIO_WORKSPACE_SID ?? null),
+      grantCacheMs: e.TASKROUTER_GRANT_CACHE_MS ?? (mode === 'embedded' ? 2000 : 0),
     },
     flexValidateUrl: flexValidateUrl ?? (mode === 'embedded' ? (apiBaseUrl ?? '') : 'https://iam.twilio.com'),
     auth: {

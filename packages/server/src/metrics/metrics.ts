@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProviderObserver } from '../provider/twilio-provider.ts';
+import type { GrantCacheObserver } from '../taskrouter/grant-cache.ts';
 
 /** Where the gauges read their figure at scrape time. */
 export interface MetricSources {
@@ -25,6 +26,9 @@ export class ServerMetrics {
   private readonly providerSeconds: Histogram<'method' | 'route'>;
   private readonly providerErrors: Counter<'method' | 'route' | 'status' | 'twilio_code'>;
   private readonly reminders: Counter;
+  private readonly grantLookups: Counter<'result'>;
+  private readonly grantDrops: Counter<'source'>;
+  private readonly trEvents: Counter<'resource'>;
 
   constructor(instance: string, sources: MetricSources) {
     const registers = [this.registry];
@@ -50,6 +54,24 @@ export class ServerMetrics {
       registers,
     });
     this.reminders = new Counter({ name: 'pause_recording_reminders_total', help: 'Reminders sent for long pauses', registers });
+    this.grantLookups = new Counter({
+      name: 'pause_recording_taskrouter_grant_cache_lookups_total',
+      help: 'Authorizations looked up in the TaskRouter grant cache while it is on: hit (no TaskRouter read) or miss',
+      labelNames: ['result'],
+      registers,
+    });
+    this.grantDrops = new Counter({
+      name: 'pause_recording_taskrouter_grant_cache_invalidations_total',
+      help: "Cached TaskRouter grants dropped before their TTL: by a TaskRouter event, by this server's own TaskRouter write, or the cache turned off",
+      labelNames: ['source'],
+      registers,
+    });
+    this.trEvents = new Counter({
+      name: 'pause_recording_taskrouter_events_total',
+      help: 'TaskRouter workspace event callbacks received with a valid signature, by resource (task, reservation, worker, other)',
+      labelNames: ['resource'],
+      registers,
+    });
     new Gauge({
       name: 'pause_recording_open_pauses',
       help: 'Pauses open now, as the ledger stores them',
@@ -82,6 +104,28 @@ export class ServerMetrics {
     this.providerSeconds.observe({ method, route }, seconds);
     if (!/^[123]\d\d$/.test(status)) this.providerErrors.inc({ method, route, status, twilio_code: twilioCode });
   };
+
+  /** For the grant cache (taskrouter/grant-cache.ts). */
+  readonly grantCache: GrantCacheObserver = {
+    lookup: (result) => this.grantLookups.inc({ result }),
+    dropped: (source, entries) => this.grantDrops.inc({ source }, entries),
+  };
+
+  /** A signed TaskRouter event callback arrived. */
+  taskRouterEvent(resource: string): void {
+    this.trEvents.inc({ resource });
+  }
+
+  /** The figures of one counter by label value (tests wait on them; operators scrape /metrics). */
+  async counts(name: 'grant-lookups' | 'grant-invalidations' | 'taskrouter-events'): Promise<Record<string, number>> {
+    const c = name === 'grant-lookups' ? this.grantLookups : name === 'grant-invalidations' ? this.grantDrops : this.trEvents;
+    const out: Record<string, number> = {};
+    for (const v of (await c.get()).values) {
+      const label = Object.entries(v.labels).find(([k]) => k !== 'instance')?.[1];
+      out[String(label)] = v.value;
+    }
+    return out;
+  }
 
   /** The text Prometheus scrapes, and its content type. */
   async scrape(): Promise<{ contentType: string; body: string }> {

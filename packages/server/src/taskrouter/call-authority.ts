@@ -1,5 +1,6 @@
 import { AppError } from '@pause-recording/core';
 import type { TaskStatus } from '@pause-recording/core';
+import type { GrantCache } from './grant-cache.ts';
 import { exprValue, LIVE_TASK_STATUSES, type TaskRouterClient, type TrReservation } from './taskrouter-client.ts';
 
 /** Who asks: a server login or a validated Flex token (whose `worker_sid` names the caller's worker). */
@@ -34,17 +35,21 @@ export function targetExpression(t: CallTarget): string {
 
 /**
  * The one answer to "may this caller pause, resume or record this call or conference?", read from
- * TaskRouter every time (nothing cached, so a reservation completed or rescinded a moment ago no
- * longer authorizes): the caller's worker must hold an `accepted` or `wrapping` reservation on a
- * live task whose attributes name the call (`call_sid`, or a leg in `conference.participants`) or
- * the conference (`conference.sid`); a supervisor may act on any live task. Anything else is a 403
+ * TaskRouter: the caller's worker must hold an `accepted` or `wrapping` reservation on a live task
+ * whose attributes name the call (`call_sid`, or a leg in `conference.participants`) or the
+ * conference (`conference.sid`); a supervisor may act on any live task. Anything else is a 403
  * naming the field and why; a TaskRouter failure is a 5xx and nothing is done (fail closed).
+ * A positive answer may be reused from `grants` (grant-cache.ts): for at most its TTL, and only
+ * until a TaskRouter event names its task, reservation or worker; a refusal is never reused.
  */
 export class CallAuthority {
   /** identity -> worker SID of server logins. Only the mapping is kept: every reservation is read anew. */
   private readonly workers = new Map<string, string>();
 
-  constructor(private readonly tr: TaskRouterClient) {}
+  constructor(
+    private readonly tr: TaskRouterClient,
+    private readonly grants: GrantCache | null = null,
+  ) {}
 
   /**
    * `known`: the TaskRouter task this server made for the call or read from TaskRouter before (its
@@ -74,7 +79,7 @@ export class CallAuthority {
     if (taskSids === null) candidates = await this.tr.findTasks(targetExpression(target), LIVE_TASK_STATUSES);
     // An agent's reservation tells the task's status; a supervisor's decision needs the task itself.
     else if (!supervisor) candidates = taskSids.map((sid) => ({ sid, status: 'assigned' as const }));
-    else candidates = (await Promise.all(taskSids.map((sid) => this.tr.fetchTask(sid)))).filter((t) => LIVE_TASK_STATUSES.includes(t.status));
+    else candidates = (await Promise.all(taskSids.map((sid) => this.liveTask(sid)))).filter((t) => t !== null);
     const first = candidates[0];
     if (first === undefined) {
       if (taskSids !== null) return null;
@@ -92,11 +97,32 @@ export class CallAuthority {
       });
     }
     for (const task of candidates) {
-      const reservation = (await this.tr.taskReservations(task.sid, HOLDING, workerSid))[0];
+      const reservation = await this.holding(task.sid, workerSid);
       // An accepted reservation means an assigned task, a wrapping one a wrapping task: both live.
-      if (reservation !== undefined) return { taskSid: task.sid, status: reservation.status === 'wrapping' ? 'wrapping' : 'assigned', reservation };
+      if (reservation !== null) return { taskSid: task.sid, status: reservation.status === 'wrapping' ? 'wrapping' : 'assigned', reservation };
     }
     return null;
+  }
+
+  /** The worker's accepted or wrapping reservation on the task (cached while fresh), or null. */
+  private async holding(taskSid: string, workerSid: string): Promise<TrReservation | null> {
+    const cached = this.grants?.grant(workerSid, taskSid) ?? null;
+    if (cached !== null) return cached;
+    const token = this.grants?.begin() ?? 0;
+    const reservation = (await this.tr.taskReservations(taskSid, HOLDING, workerSid))[0] ?? null;
+    if (reservation !== null) this.grants?.putGrant(token, reservation);
+    return reservation;
+  }
+
+  /** The task and its status if it is live (cached while fresh), or null: a supervisor's decision. */
+  private async liveTask(taskSid: string): Promise<{ sid: string; status: TaskStatus } | null> {
+    const cached = this.grants?.taskStatus(taskSid) ?? null;
+    if (cached !== null) return { sid: taskSid, status: cached };
+    const token = this.grants?.begin() ?? 0;
+    const t = await this.tr.fetchTask(taskSid);
+    if (!LIVE_TASK_STATUSES.includes(t.status)) return null;
+    this.grants?.putTask(token, t.sid, t.status);
+    return { sid: t.sid, status: t.status };
   }
 
   private async workerSidOf(identity: string): Promise<string | null> {

@@ -13,13 +13,18 @@ export interface Routing {
 /**
  * Embedded mode: the engine's TaskRouter set up as a small Flex account would be — one workspace,
  * an Available activity, a queue for everyone, a queue per agent (`preferred_worker`), a FIFO
- * workflow, and one worker per agent (`contact_uri` = `client:<identity>`). Idempotent: what
+ * workflow, and one worker per agent (`contact_uri` = `client:<identity>`); the workspace's
+ * `EventCallbackUrl` is this server's event route when given. Idempotent: what
  * exists (the engine keeps its state across restarts) is found by name and reused.
  */
-export async function provisionTaskRouter(tr: TaskRouterClient, agents: readonly string[]): Promise<Routing> {
+export async function provisionTaskRouter(tr: TaskRouterClient, agents: readonly string[], eventCallbackUrl: string | null = null): Promise<Routing> {
   const root = tr.client.taskrouter.v1.workspaces;
-  const ws = (await root.list({ friendlyName: WORKSPACE_NAME, limit: 1 }))[0] ?? (await root.create({ friendlyName: WORKSPACE_NAME }));
+  const ws =
+    (await root.list({ friendlyName: WORKSPACE_NAME, limit: 1 }))[0] ??
+    (await root.create({ friendlyName: WORKSPACE_NAME, ...(eventCallbackUrl === null ? {} : { eventCallbackUrl }) }));
   tr.workspaceSid = ws.sid;
+  // The workspace's events (task, reservation, worker) come to this server: they drop cached grants.
+  if (eventCallbackUrl !== null && ws.eventCallbackUrl !== eventCallbackUrl) await tr.setWorkspaceEventCallbackUrl(eventCallbackUrl);
   const w = tr.ws();
 
   const available =

@@ -7,7 +7,8 @@ import { withRetry, type RetryPolicy } from '../provider/retry.ts';
 /**
  * The server's only way to TaskRouter: the official `twilio` SDK's `client.taskrouter`, pointed at
  * the voice engine in embedded mode and at Twilio (taskrouter.twilio.com) in production. Nothing
- * here is cached: every answer is TaskRouter's answer at the time of the call.
+ * here is cached: every answer is TaskRouter's answer at the time of the call (the authorization's
+ * grant cache lives in grant-cache.ts and hears of this server's writes through `changed`).
  */
 export interface TrTask {
   readonly sid: string;
@@ -67,6 +68,11 @@ export function exprValue(v: string): string {
 export class TaskRouterClient {
   readonly client: twilio.Twilio;
   private workspace: string | null;
+  /**
+   * Told of every task or reservation this server changes (once the write is answered or failed):
+   * the grant cache drops what it kept of them at once, before TaskRouter's event arrives.
+   */
+  changed: ((sids: readonly string[]) => void) | null = null;
 
   constructor(private readonly o: TaskRouterOptions) {
     // The provider's transport (node:http/https keep-alive, no axios), unobserved: /metrics counts provider requests, not these.
@@ -137,6 +143,13 @@ export class TaskRouterClient {
     taskSid: string,
     change: { attributes?: Record<string, unknown>; status?: 'canceled' | 'wrapping' | 'completed'; reason?: string },
   ): Promise<TrTask> {
+    return this.wrote([taskSid], () => this.updateTaskOnce(taskSid, change));
+  }
+
+  private async updateTaskOnce(
+    taskSid: string,
+    change: { attributes?: Record<string, unknown>; status?: 'canceled' | 'wrapping' | 'completed'; reason?: string },
+  ): Promise<TrTask> {
     return this.run(`update task ${taskSid}`, async () =>
       this.task(
         await this.ws()
@@ -171,6 +184,14 @@ export class TaskRouterClient {
   }
 
   async acceptReservation(
+    taskSid: string,
+    reservationSid: string,
+    conference: { from: string; to: string; statusCallback: string } | null,
+  ): Promise<TrReservation> {
+    return this.wrote([taskSid, reservationSid], () => this.acceptOnce(taskSid, reservationSid, conference));
+  }
+
+  private async acceptOnce(
     taskSid: string,
     reservationSid: string,
     conference: { from: string; to: string; statusCallback: string } | null,
@@ -213,11 +234,37 @@ export class TaskRouterClient {
   }
 
   async rejectReservation(taskSid: string, reservationSid: string): Promise<TrReservation> {
-    return this.run(
-      `reject reservation ${reservationSid}`,
-      async () => this.reservation(await this.ws().tasks(taskSid).reservations(reservationSid).update({ reservationStatus: 'rejected' })),
-      false,
+    return this.wrote([taskSid, reservationSid], () =>
+      this.run(
+        `reject reservation ${reservationSid}`,
+        async () => this.reservation(await this.ws().tasks(taskSid).reservations(reservationSid).update({ reservationStatus: 'rejected' })),
+        false,
+      ),
     );
+  }
+
+  /** A write to TaskRouter; `changed` hears of it whether it was answered or not (it may have happened). */
+  private async wrote<T>(sids: readonly string[], op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } finally {
+      this.changed?.(sids);
+    }
+  }
+
+  /** Where the workspace sends its events (`EventCallbackUrl`) and which (`EventsFilter`; null: all), each null when unset. */
+  async workspaceEvents(): Promise<{ url: string | null; filter: string | null }> {
+    return this.run('fetch workspace', async () => {
+      const w = await this.ws().fetch();
+      return { url: w.eventCallbackUrl || null, filter: w.eventsFilter || null };
+    });
+  }
+
+  /** Points the workspace's events at `url` (embedded mode's provisioning). */
+  async setWorkspaceEventCallbackUrl(url: string): Promise<void> {
+    await this.run('update workspace', async () => {
+      await this.ws().update({ eventCallbackUrl: url });
+    });
   }
 
   /** The worker of `identity`: FriendlyName is the identity and `contact_uri` is `client:<identity>` (both must hold). */

@@ -20,10 +20,10 @@ interface Deps {
 }
 
 /** A Twilio callback: form fields (a repeated field arrives as a list); which ones depends on the callback. */
-const TwilioForm = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]), {
+export const TwilioForm = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]), {
   description: 'Form-encoded like Twilio: CallSid, ConferenceSid, RecordingSid, RecordingStatus, StatusCallbackEvent, ... signed with X-Twilio-Signature',
 });
-const Signed = Type.Object({
+export const Signed = Type.Object({
   'x-twilio-signature': Type.Optional(Type.String({ description: "HMAC-SHA1 of the URL and the form, keyed with the account's auth token" })),
 });
 
@@ -51,20 +51,25 @@ const schema = <R extends Record<number, TSchema>>(summary: string, response: R)
  * Each must carry a valid X-Twilio-Signature for the account's auth token and the URL as
  * configured (PUBLIC_URL + path); anything else is refused with 403.
  */
+export interface TwilioRequest {
+  readonly body: Static<typeof TwilioForm>;
+  readonly headers: IncomingHttpHeaders;
+  readonly url: string;
+}
+
+/** The callback's form fields, if X-Twilio-Signature is valid for `publicUrl` + path and the form; 403 otherwise. */
+export function verifiedTwilio(publicUrl: string, authToken: string, request: TwilioRequest): Record<string, string> {
+  const params = formParams(request.body);
+  const sig = request.headers['x-twilio-signature'];
+  const url = publicUrl + request.url;
+  if (typeof sig !== 'string' || !twilio.validateRequest(authToken, sig, url, params)) {
+    throw new AppError('FORBIDDEN', 'x-twilio-signature: missing or not valid for this URL and body', { field: 'x-twilio-signature' });
+  }
+  return params;
+}
+
 export function webhookRoutes(app: Api, deps: Deps): void {
-  const verified = (request: {
-    readonly body: Static<typeof TwilioForm>;
-    readonly headers: IncomingHttpHeaders;
-    readonly url: string;
-  }): Record<string, string> => {
-    const params = formParams(request.body);
-    const sig = request.headers['x-twilio-signature'];
-    const url = deps.publicUrl() + request.url;
-    if (typeof sig !== 'string' || !twilio.validateRequest(deps.authToken, sig, url, params)) {
-      throw new AppError('FORBIDDEN', 'x-twilio-signature: missing or not valid for this URL and body', { field: 'x-twilio-signature' });
-    }
-    return params;
-  };
+  const verified = (request: TwilioRequest): Record<string, string> => verifiedTwilio(deps.publicUrl(), deps.authToken, request);
 
   app.post(
     '/webhooks/voice',

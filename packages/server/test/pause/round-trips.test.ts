@@ -45,7 +45,13 @@ describe('provider round trips per pause', () => {
       () => engine.close(),
       () => proxy.close(),
     );
-    const s = await startSystem({ settings: BOTH, engine, env: { ENGINE_URL: proxy.url }, server: { reconcileIntervalMs: 600_000 } });
+    // The grant cache off: every pause reads TaskRouter here (test/taskrouter/grant-cache.test.ts counts the cached path).
+    const s = await startSystem({
+      settings: BOTH,
+      engine,
+      env: { ENGINE_URL: proxy.url, TASKROUTER_GRANT_CACHE_MS: '0' },
+      server: { reconcileIntervalMs: 600_000 },
+    });
     cleanup.push(() => s.close());
     const { token, taskSid } = await s.acceptedCall('alice');
     const rec = `/api/tasks/${taskSid}/recording`;

@@ -105,6 +105,7 @@ const TABLE: Record<string, Row> = {
     expect: [403, 403, 403, 403, 403],
     body: (c) => ({ RecordingSid: c.recording, RecordingStatus: 'completed' }),
   },
+  'POST /webhooks/taskrouter-events': { via: 'none', expect: [403, 403, 403, 403, 403], body: () => ({ EventType: 'task.completed' }) },
 };
 
 let s: System;

@@ -254,7 +254,15 @@ describe('crashes', () => {
     expect((await http(base, 'POST', `/api/tasks/${taskSid}/accept`, alice)).status).toBe(200);
     const rec = await http(base, 'GET', `/api/tasks/${taskSid}/recording`, alice);
     const sids = (rec.body['recordings'] as { sid: string }[]).map((r) => r.sid);
-    await new Promise((r) => setTimeout(r, 300));
+    const basic = `Basic ${Buffer.from(`${config.twilio.accountSid}:${config.twilio.authToken}`).toString('base64')}`;
+    // Paused as soon as every recording holds audio, inside the WAV writer's first second (its buffer):
+    // only the pause's own flush, done before the pause is answered, can put those frames on disk.
+    for (const sid of sids) {
+      await waitUntil(`audio in ${sid}`, async () => {
+        const r = await fetch(`${engineUrl}/dev/recordings/${sid}.json`, { headers: { authorization: basic } });
+        return ((await r.json()) as { fileFrames: number }).fileFrames > 0;
+      });
+    }
     expect((await http(base, 'POST', `/api/tasks/${taskSid}/recording/pause`, alice)).body['status']).toBe('paused');
     const auditBefore = server.audit.query({ taskSid });
     await new Promise((r) => setTimeout(r, 200));
@@ -284,7 +292,6 @@ describe('crashes', () => {
     counts.auditEventsKept += auditBefore.length;
     // The WAVs (repaired by the engine) hold every frame up to the pause (a pause flushes at once)
     // and nothing after it: exactly as many frames as the capture log had at the pause.
-    const basic = `Basic ${Buffer.from(`${config.twilio.accountSid}:${config.twilio.authToken}`).toString('base64')}`;
     for (const sid of sids) {
       const media = await fetch(`${base}/api/recordings/${sid}/media`, { headers: { authorization: `Bearer ${alice}` } });
       expect(media.status).toBe(200);

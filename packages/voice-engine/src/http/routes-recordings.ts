@@ -99,7 +99,10 @@ export function registerRecordingRoutes(app: EngineApp, engine: Engine): void {
     const { CallSid, file } = req.params;
     const callSid = sidSegment(`${CallSid}.json`, 'call');
     const r = recordingToUpdate(engine, sidSegment(file, null), { callSid });
-    return callRecordingJson(engine.updateRecording(r, req.body.Status, req.body.PauseBehavior));
+    const updated = engine.updateRecording(r, req.body.Status, req.body.PauseBehavior);
+    // A pause is answered once what was captured before it is on disk (the audio thread flushed it).
+    if (updated.status === 'paused') await engine.audioSettled(updated);
+    return callRecordingJson(updated);
   });
 
   app.delete(`${A}/Calls/:CallSid/Recordings/:file`, { schema: { params: CallRecordingPath } }, async (req, reply) => {
@@ -128,7 +131,10 @@ export function registerRecordingRoutes(app: EngineApp, engine: Engine): void {
     const { ConferenceSid, file } = req.params;
     const conferenceSid = sidSegment(`${ConferenceSid}.json`, 'conference');
     const r = recordingToUpdate(engine, sidSegment(file, null), { conferenceSid });
-    return conferenceRecordingJson(engine.updateRecording(r, req.body.Status, req.body.PauseBehavior));
+    const updated = engine.updateRecording(r, req.body.Status, req.body.PauseBehavior);
+    // A pause is answered once what was captured before it is on disk (the audio thread flushed it).
+    if (updated.status === 'paused') await engine.audioSettled(updated);
+    return conferenceRecordingJson(updated);
   });
 
   app.delete(`${A}/Conferences/:ConferenceSid/Recordings/:file`, { schema: { params: ConferenceRecordingPath } }, async (req, reply) => {
