@@ -54,17 +54,25 @@ try {
   const ws = String(((await get('/v1/Workspaces')) as { workspaces: { sid: string }[] }).workspaces[0]!.sid);
   const targets: Target[] = [];
   for (const { sid } of sys.tasks) {
-    const task = (await get(`/v1/Workspaces/${ws}/Tasks/${sid}`)) as { attributes: string };
-    const attrs = JSON.parse(task.attributes) as { call_sid: string; conference: { sid: string; participants: { worker: string } } };
+    type Attrs = { call_sid: string; conference?: { sid: string; participants?: { worker?: string } } };
+    let attrs: Attrs = { call_sid: '' };
+    // The agent's leg is written into the task's attributes once it joined: wait for it (bounded).
+    for (let i = 0; i < 100 && attrs.conference?.participants?.worker === undefined; i++) {
+      if (i > 0) await new Promise((res) => setTimeout(res, 100));
+      attrs = JSON.parse(((await get(`/v1/Workspaces/${ws}/Tasks/${sid}`)) as { attributes: string }).attributes) as Attrs;
+    }
+    const conference = attrs.conference?.sid;
+    const agent = attrs.conference?.participants?.worker;
+    if (conference === undefined || agent === undefined) throw new Error(`task ${sid}: no agent leg in its attributes`);
     const res = (await get(`/v1/Workspaces/${ws}/Tasks/${sid}/Reservations`)) as { reservations: { worker_sid: string }[] };
-    const recs = (await get(`${A}/Calls/${attrs.conference.participants.worker}/Recordings.json`)) as { recordings: { sid: string; status: string }[] };
+    const recs = (await get(`${A}/Calls/${agent}/Recordings.json`)) as { recordings: { sid: string; status: string }[] };
     targets.push({
       ws,
       task: sid,
       worker: res.reservations[0]!.worker_sid,
       customer: attrs.call_sid,
-      agent: attrs.conference.participants.worker,
-      conference: attrs.conference.sid,
+      agent,
+      conference,
       recording: recs.recordings[0]!.sid,
       paused: recs.recordings[0]!.status === 'paused',
     });
