@@ -6,9 +6,9 @@
  * leg, the agent leg and the conference. Prints the engine's CPU per request (process CPU over the
  * window, less its idle rate with the same calls live), and with `--profile` where it goes.
  *
- *   npx tsx bench/lib/engine-requests.ts [--calls 100] [--seconds 5] [--repeat 1] [--profile] [--only reservations,update,customer,agent,conference]
+ *   npx tsx bench/lib/engine-requests.ts [--calls 100] [--seconds 5] [--repeat 1] [--rate REQ_PER_S] [--per-kind] [--profile] [--only reservations,update,customer,agent,conference,health]
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { addCalls, BENCH_OUT, startBenchSystem } from '../control-path.ts';
 import { ENGINE_GROUPS, summarizeProfile } from './cpu-profile.ts';
@@ -34,8 +34,12 @@ const arg = (name: string, dflt: number): number => {
 const calls = arg('calls', 100);
 const seconds = arg('seconds', 5);
 const repeat = arg('repeat', 1);
+// A fixed request rate makes CPU per request comparable between runs: batching (requests handled
+// per event-loop turn) depends on the rate, and so does what each request costs.
+const rate = arg('rate', 0);
 const profile = process.argv.includes('--profile');
-const KINDS = ['reservations', 'update', 'customer', 'agent', 'conference'] as const;
+// `health` (GET /dev/health, not part of a pause) shows what any request costs: HTTP, routing, hooks, a small JSON.
+const KINDS = ['reservations', 'update', 'customer', 'agent', 'conference', 'health'] as const;
 const onlyAt = process.argv.indexOf('--only');
 const steps = onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',').map((k) => KINDS.indexOf(k as (typeof KINDS)[number])) : [0, 1, 2, 3, 4];
 if (steps.some((i) => i < 0)) throw new Error(`--only takes ${KINDS.join(', ')}`);
@@ -77,10 +81,13 @@ try {
       paused: recs.recordings[0]!.status === 'paused',
     });
   }
-  let k = 0;
-  const next = () => {
+  const nextFor = (steps: number[]) => {
+    let k = 0;
+    return () => nextOf(steps, k++);
+  };
+  const nextOf = (steps: number[], k: number) => {
     const t = targets[Math.floor(k / steps.length) % targets.length]!;
-    const step = steps[k++ % steps.length]!;
+    const step = steps[k % steps.length]!;
     const headers: Record<string, string> = { authorization: auth };
     if (step === 0) return { method: 'GET' as const, path: `/v1/Workspaces/${t.ws}/Tasks/${t.task}/Reservations?WorkerSid=${t.worker}&PageSize=1000`, headers };
     if (step === 1) {
@@ -92,33 +99,48 @@ try {
         body: t.paused ? 'Status=paused&PauseBehavior=silence' : 'Status=in-progress',
       };
     }
+    if (step === 5) return { method: 'GET' as const, path: '/dev/health', headers };
     const owner = step === 2 ? `Calls/${t.customer}` : step === 3 ? `Calls/${t.agent}` : `Conferences/${t.conference}`;
     return { method: 'GET' as const, path: `${A}/${owner}/Recordings.json?PageSize=50`, headers };
   };
   const cpuMs = (a: ChildStats, b: ChildStats): number => (b.cpu.user + b.cpu.system - a.cpu.user - a.cpu.system) / 1000;
+  const next = nextFor(steps);
   await load({ url, connections: 10, seconds: 1, next });
-  const results: number[] = [];
+  // ENGINE_REQUESTS_PAUSE_FILE: a file to touch and wait on (e.g. to attach `perf record -p PID` to the engine).
+  const pauseFile = process.env['ENGINE_REQUESTS_PAUSE_FILE'];
+  if (pauseFile) {
+    console.log(`engine pid ${sys.engine.pid}; waiting for ${pauseFile}`);
+    for (let i = 0; i < 600 && !existsSync(pauseFile); i++) await new Promise((res) => setTimeout(res, 100));
+  }
+  // --per-kind: each kind alone too, interleaved with the mix, so they are compared under the same load of the machine.
+  const groups = process.argv.includes('--per-kind') ? [steps, ...steps.map((i) => [i])] : [steps];
+  const results = new Map<string, number[]>();
   for (let rep = 0; rep < repeat; rep++) {
     // The engine's cost with the calls live and no requests (its audio clock), taken out below.
     const i0 = await sys.engine.stats();
     await new Promise((res) => setTimeout(res, 1000));
     const i1 = await sys.engine.stats();
     const idleMsPerS = cpuMs(i0, i1) / ((i1.wallMs - i0.wallMs) / 1000);
-    const e0 = await sys.engine.stats();
-    const r = await load({ url, connections: 10, seconds, next });
-    const e1 = await sys.engine.stats();
-    const n = (e1.httpRequests ?? 0) - (e0.httpRequests ?? 0);
-    const windowS = (e1.wallMs - e0.wallMs) / 1000;
-    const perReq = ((cpuMs(e0, e1) - idleMsPerS * windowS) * 1000) / n;
-    results.push(perReq);
-    console.log(
-      `engine, ${calls} calls, ${steps.map((i) => KINDS[i]).join('+')}: ${n} requests in ${f(windowS, 1)} s (${f(r.rps, 0)} req/s, statuses ${JSON.stringify(r.statusCounts)}), ` +
-        `p50 ${f(r.latency.p50, 2)} ms; CPU ${f(cpuMs(e0, e1), 0)} ms (system ${f((e1.cpu.system - e0.cpu.system) / 1000, 0)} ms), idle ${f(idleMsPerS / 10, 1)}% of a core; ` +
-        `${f(perReq, 0)} µs CPU per engine request`,
-    );
+    for (const g of groups) {
+      const name = g.map((i) => KINDS[i]).join('+');
+      const e0 = await sys.engine.stats();
+      const r = await load({ url, connections: 10, seconds, next: g === steps ? next : nextFor(g), ...(rate > 0 ? { overallRate: rate } : {}) });
+      const e1 = await sys.engine.stats();
+      const n = (e1.httpRequests ?? 0) - (e0.httpRequests ?? 0);
+      const windowS = (e1.wallMs - e0.wallMs) / 1000;
+      const perReq = ((cpuMs(e0, e1) - idleMsPerS * windowS) * 1000) / n;
+      results.set(name, [...(results.get(name) ?? []), perReq]);
+      console.log(
+        `engine, ${calls} calls, ${name}: ${n} requests in ${f(windowS, 1)} s (${f(r.rps, 0)} req/s, statuses ${JSON.stringify(r.statusCounts)}), ` +
+          `p50 ${f(r.latency.p50, 2)} ms; CPU ${f(cpuMs(e0, e1), 0)} ms (system ${f((e1.cpu.system - e0.cpu.system) / 1000, 0)} ms), idle ${f(idleMsPerS / 10, 1)}% of a core; ` +
+          `${f(perReq, 0)} µs CPU per engine request`,
+      );
+    }
   }
-  const sorted = [...results].sort((a, b) => a - b);
-  console.log(`median ${f(sorted[Math.floor(sorted.length / 2)]!, 0)} µs, min ${f(sorted[0]!, 0)} µs CPU per engine request over ${repeat} windows`);
+  for (const [name, v] of results) {
+    const sorted = [...v].sort((a, b) => a - b);
+    console.log(`${name}: median ${f(sorted[Math.floor(sorted.length / 2)]!, 0)} µs, min ${f(sorted[0]!, 0)} µs CPU per engine request over ${repeat} windows`);
+  }
   if (profile) {
     await sys.engine.ask('profStart');
     await load({ url, connections: 10, seconds, next });
