@@ -68,9 +68,10 @@ export class EngineStore {
       `INSERT INTO resources (sid, kind, created_ms, data) VALUES (?, ?, ?, ?)
        ON CONFLICT(sid) DO UPDATE SET data = excluded.data`,
     );
+    // A recording's owner never changes: an update rewrites its data only, and no index.
     this.upsertOwned = this.db.prepare(
       `INSERT INTO resources (sid, kind, created_ms, data, call_sid, conference_sid) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT(sid) DO UPDATE SET data = excluded.data, call_sid = excluded.call_sid, conference_sid = excluded.conference_sid`,
+       ON CONFLICT(sid) DO UPDATE SET data = excluded.data`,
     );
     // An entry already written (a resource saved again after a restart) is kept as it is.
     this.addLog = this.db.prepare('INSERT OR IGNORE INTO resource_log (sid, seq, data) VALUES (?, ?, ?)');
