@@ -82,7 +82,8 @@ export const SERVER_GROUPS: [string, RegExp][] = [
 /** The engine's groups: its HTTP layers, what a route does, and its audio clock. */
 export const ENGINE_GROUPS: [string, RegExp][] = [
   ['node HTTP server + fastify routing/hooks', /node_modules\/(fastify|find-my-way|light-my-request|avvio)\/|node:_http_server|node:internal\/http/],
-  ['onRequest hook: auth, faults, canonical path (http/app.ts)', /voice-engine\/src\/http\/app\.ts/],
+  // Named functions only: the onRequest hook calls `done()`, which runs routing and the handler inside it.
+  ['auth + canonical path (http/app.ts: admitted)', /^(admitted|nonCanonical) .*voice-engine\/src\/http\/app\.ts/],
   [
     'validation + form decoding (http/form.ts, typebox, formbody)',
     /voice-engine\/src\/http\/form\.ts|node_modules\/(typebox|@fastify\/formbody|fast-querystring)\//,
