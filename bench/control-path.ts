@@ -42,8 +42,8 @@ export interface ControlRow {
   engineRequestsPerReq: number;
   /**
    * Engine process CPU per engine request, without its audio clock: the window's engine CPU less
-   * the idle rate (the same live calls, no load, measured just before) times the window, over the
-   * engine requests handled.
+   * the idle rate (the same live calls, no load, one second just before) times the window, over the
+   * engine requests handled; requests the engine still got in that second are solved for jointly.
    */
   engineCpuUsPerEngineReq: number;
   /** The engine's CPU with the level's calls live and no requests (% of a core): its audio clock. */
@@ -227,7 +227,8 @@ export async function measureControl(
   const i0 = await sys.engine.stats();
   await new Promise((r) => setTimeout(r, 1000));
   const i1 = await sys.engine.stats();
-  const idleCpuMsPerS = cpuMs(i0, i1) / ((i1.wallMs - i0.wallMs) / 1000);
+  const idleS = (i1.wallMs - i0.wallMs) / 1000;
+  const idleCpuMs = cpuMs(i0, i1);
   const idleRequests = (i1.httpRequests ?? 0) - (i0.httpRequests ?? 0);
   await sys.server.ask('splitStart');
   await sys.engine.ask('httpStart');
@@ -248,7 +249,13 @@ export async function measureControl(
   const totals = timings.map((t) => t.end - t.start);
   const engineRequests = (e1.httpRequests ?? 0) - (e0.httpRequests ?? 0);
   const windowS = (e1.wallMs - e0.wallMs) / 1000;
-  const engineCpuUsPerEngineReq = ((cpuMs(e0, e1) - idleCpuMsPerS * windowS) * 1000) / engineRequests;
+  // The server may still be sending the engine requests in the "idle" second (callbacks, syncs
+  // after the warm-up): both windows are CPU = clock rate × seconds + per-request CPU × requests,
+  // solved together for the two (with no request while idle, this is the window less the idle rate).
+  const loadCpuMs = cpuMs(e0, e1);
+  const perReqMs = (loadCpuMs * idleS - idleCpuMs * windowS) / (engineRequests * idleS - idleRequests * windowS);
+  const engineCpuUsPerEngineReq = perReqMs * 1000;
+  const idleCpuMsPerS = (idleCpuMs - perReqMs * idleRequests) / idleS;
   const waits = timings.map((t) => unionMs(t.provider));
   const row: ControlRow = {
     calls: n,
