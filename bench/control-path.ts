@@ -14,7 +14,7 @@ import { pool, spawnChild, spawnEngine, type ChildStats, type EngineProc } from 
 import { load, type LoadResult } from './lib/load.ts';
 import { f, summary, table, type BenchOptions } from './lib/report.ts';
 import { api } from './lib/http.ts';
-import { summarizeProfile, type ProfileSummary } from './lib/cpu-profile.ts';
+import { ENGINE_GROUPS, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.ts';
 
 const SERVER_CHILD = fileURLToPath(new URL('./lib/server-child.ts', import.meta.url));
 const BASELINE_CHILD = fileURLToPath(new URL('./lib/baseline-child.ts', import.meta.url));
@@ -38,10 +38,22 @@ export interface ControlRow {
   http: LoadResult;
   serverCpuMsPerReq: number;
   engineCpuMsPerReq: number;
+  /** Engine requests (to the engine's HTTP server) per pause/resume, over the measured window. */
+  engineRequestsPerReq: number;
+  /**
+   * Engine process CPU per engine request, without its audio clock: the window's engine CPU less
+   * the idle rate (the same live calls, no load, one second just before) times the window, over the
+   * engine requests handled; requests the engine still got in that second are solved for jointly.
+   */
+  engineCpuUsPerEngineReq: number;
+  /** The engine's CPU with the level's calls live and no requests (% of a core): its audio clock. */
+  engineIdleCpuPct: number;
   /** Provider requests per pause/resume and their sequential depth (from the server's own count). */
   rounds: { n: number; requestsMean: number; requestsMax: number; depthMean: number; depthMax: number; depth1Share: number };
   /** A CPU profile of the server over a separate window of the same load (null: not profiled at this level). */
   profile: { summary: ProfileSummary; path: string } | null;
+  /** The engine's profile over the same window as the server's (its main thread; audio threads are not sampled). */
+  engineProfile: { summary: ProfileSummary; path: string } | null;
   /** RSS after a forced GC, with the level's calls live. */
   serverRss: number;
   engineRss: number;
@@ -211,6 +223,13 @@ export async function measureControl(
 ): Promise<ControlRow> {
   const n = sys.tasks.length;
   await load(cycleSpec(sys, warmupSeconds));
+  // The engine's cost with these calls live and no load (its audio clock), to take out below.
+  const i0 = await sys.engine.stats();
+  await new Promise((r) => setTimeout(r, 1000));
+  const i1 = await sys.engine.stats();
+  const idleS = (i1.wallMs - i0.wallMs) / 1000;
+  const idleCpuMs = cpuMs(i0, i1);
+  const idleRequests = (i1.httpRequests ?? 0) - (i0.httpRequests ?? 0);
   await sys.server.ask('splitStart');
   await sys.engine.ask('httpStart');
   await sys.engine.resetLag();
@@ -228,6 +247,15 @@ export async function measureControl(
   const eMem = await sys.engine.stats();
   const { fastify, http } = 'measure' in base ? await base.measure(seconds) : base;
   const totals = timings.map((t) => t.end - t.start);
+  const engineRequests = (e1.httpRequests ?? 0) - (e0.httpRequests ?? 0);
+  const windowS = (e1.wallMs - e0.wallMs) / 1000;
+  // The server may still be sending the engine requests in the "idle" second (callbacks, syncs
+  // after the warm-up): both windows are CPU = clock rate × seconds + per-request CPU × requests,
+  // solved together for the two (with no request while idle, this is the window less the idle rate).
+  const loadCpuMs = cpuMs(e0, e1);
+  const perReqMs = (loadCpuMs * idleS - idleCpuMs * windowS) / (engineRequests * idleS - idleRequests * windowS);
+  const engineCpuUsPerEngineReq = perReqMs * 1000;
+  const idleCpuMsPerS = (idleCpuMs - perReqMs * idleRequests) / idleS;
   const waits = timings.map((t) => unionMs(t.provider));
   const row: ControlRow = {
     calls: n,
@@ -237,6 +265,9 @@ export async function measureControl(
     http,
     serverCpuMsPerReq: cpuMs(s0, s1) / system.requests,
     engineCpuMsPerReq: cpuMs(e0, e1) / system.requests,
+    engineRequestsPerReq: engineRequests / system.requests,
+    engineCpuUsPerEngineReq,
+    engineIdleCpuPct: idleCpuMsPerS / 10,
     rounds: {
       n: rs.length,
       requestsMean: rs.reduce((a, r) => a + r.requests, 0) / (rs.length || 1),
@@ -246,6 +277,7 @@ export async function measureControl(
       depth1Share: rs.filter((r) => r.depth === 1).length / (rs.length || 1),
     },
     profile: null,
+    engineProfile: null,
     serverRss: sMem.mem.rss,
     engineRss: eMem.mem.rss,
     engineLoopDelayP99Ms: e1.loopDelayP99Ms,
@@ -266,32 +298,50 @@ export async function measureControl(
       `non-2xx ${system.non2xx} errors ${system.errors} ${JSON.stringify(system.statusCounts)}, provider calls/req ${f(row.split.providerCallsPerReq, 2)}, ` +
       `server own p50 ${f(row.split.serverOwn.p50, 2)} ms, provider wait p50 ${f(row.split.providerWait.p50, 2)} ms, engine handler p50 ${f(row.split.engineHandlerMs.p50, 2)} ms, ` +
       `server CPU ${f(row.serverCpuMsPerReq * 1000, 0)} µs/req, engine CPU ${f(row.engineCpuMsPerReq, 2)} ms/req, ` +
+      `engine ${f(row.engineRequestsPerReq, 2)} requests/req at ${f(engineCpuUsPerEngineReq, 0)} µs CPU each (idle ${f(row.engineIdleCpuPct, 1)}% of a core, ${idleRequests} requests while idle), ` +
       `provider requests/req ${f(row.rounds.requestsMean, 2)} depth mean ${f(row.rounds.depthMean, 2)} max ${row.rounds.depthMax}`,
   );
   return row;
 }
 
 /**
- * Profiles the server over `seconds` more of the same load (after the measured window, so the
- * profiler's own cost stays out of the figures). Keeps the `.cpuprofile` and its collapsed
- * stacks under .tmp/bench/ (not committed).
+ * Profiles the server and the engine over `seconds` more of the same load (after the measured
+ * window, so the profilers' own cost stays out of the figures). Keeps each `.cpuprofile` and its
+ * collapsed stacks under .tmp/bench/ (not committed).
  */
-export async function profileControl(sys: BenchSystem, seconds: number, log: (s: string) => void): Promise<ControlRow['profile']> {
+export async function profileControl(
+  sys: BenchSystem,
+  seconds: number,
+  log: (s: string) => void,
+): Promise<{ server: ControlRow['profile']; engine: ControlRow['engineProfile'] }> {
   await sys.server.ask('profStart');
+  await sys.engine.ask('profStart');
   await load(cycleSpec(sys, seconds));
-  const childPath = String(await sys.server.ask('profStop'));
+  const serverPath = String(await sys.server.ask('profStop'));
+  const enginePath = String(await sys.engine.ask('profStop'));
   mkdirSync(BENCH_OUT, { recursive: true });
-  const path = join(BENCH_OUT, `control-server-${sys.tasks.length}-calls.cpuprofile`);
-  copyFileSync(childPath, path);
-  const summary = summarizeProfile(path);
-  log(
-    `control ${sys.tasks.length} calls profile (${path}): ` +
-      summary.areas
-        .slice(0, 6)
-        .map((a) => `${a.area} ${f(a.pct, 0)}%`)
-        .join(', '),
-  );
-  return { summary, path };
+  const keep = (from: string, who: string): string => {
+    const path = join(BENCH_OUT, `control-${who}-${sys.tasks.length}-calls.cpuprofile`);
+    copyFileSync(from, path);
+    return path;
+  };
+  const sPath = keep(serverPath, 'server');
+  const ePath = keep(enginePath, 'engine');
+  const server = { path: sPath, summary: summarizeProfile(sPath) };
+  const engine = { path: ePath, summary: summarizeProfile(ePath, 12, ENGINE_GROUPS) };
+  for (const [who, p] of [
+    ['server', server],
+    ['engine', engine],
+  ] as const) {
+    log(
+      `control ${sys.tasks.length} calls ${who} profile (${p.path}): ` +
+        p.summary.areas
+          .slice(0, 6)
+          .map((a) => `${a.area} ${f(a.pct, 0)}%`)
+          .join(', '),
+    );
+  }
+  return { server, engine };
 }
 
 export async function runControlPath(opts: BenchOptions, log: (s: string) => void): Promise<{ rows: ControlRow[]; markdown: string }> {
@@ -320,7 +370,11 @@ export async function runControlPath(opts: BenchOptions, log: (s: string) => voi
         rows.push(await measureControl(sys, { fastify: EMPTY, http: EMPTY }, seconds, setup, log, 1));
       } else {
         const row = await measureControl(sys, base, seconds, setup, log, opts.quick ? 1 : 2);
-        if (n === 100 || n === levels[levels.length - 1]) row.profile = await profileControl(sys, opts.quick ? 1 : 2, log);
+        if (n === 100 || n === levels[levels.length - 1]) {
+          const p = await profileControl(sys, opts.quick ? 1 : 2, log);
+          row.profile = p.server;
+          row.engineProfile = p.engine;
+        }
         rows.push(row);
         shared = { fastify: row.fastify, http: row.http };
       }
@@ -390,6 +444,7 @@ function controlMarkdown(rows: ControlRow[], seconds: number, warmupS: number): 
       'engine event-loop delay p99 / max (ms); clock lag max (frames)',
       'server CPU per pause/resume (µs, process CPU time)',
       'engine CPU per request (ms, incl. its audio clock)',
+      'engine requests per pause/resume; engine CPU per engine request (µs, less its idle audio clock: % of a core)',
       'server / engine RSS after GC (MB)',
     ],
     rows.map((r) => [
@@ -404,6 +459,7 @@ function controlMarkdown(rows: ControlRow[], seconds: number, warmupS: number): 
       `${f(r.engineLoopDelayP99Ms, 1)} / ${f(r.engineLoopDelayMaxMs, 1)}; ${r.engineMaxLagFrames}`,
       f(r.serverCpuMsPerReq * 1000, 0),
       ms(r.engineCpuMsPerReq),
+      `${f(r.engineRequestsPerReq, 2)}; ${f(r.engineCpuUsPerEngineReq, 0)} (${f(r.engineIdleCpuPct, 1)}%)`,
       `${f(r.serverRss / 2 ** 20, 0)} / ${f(r.engineRss / 2 ** 20, 0)}`,
     ]),
   );
@@ -427,6 +483,11 @@ ${split}
 ${rows
   .filter((r) => r.profile !== null)
   .map((r) => profileMarkdown(r))
+  .join('\n\n')}
+
+${rows
+  .filter((r) => r.engineProfile !== null)
+  .map((r) => engineProfileMarkdown(r))
   .join('\n\n')}`;
 }
 
@@ -446,6 +507,25 @@ ${table(
 ${table(
   ['area', 'self ms', '% of busy'],
   p.areas.slice(0, 12).map((a) => [a.area, f(a.selfMs, 0), f(a.pct, 1)]),
+)}
+
+${table(
+  ['top self-time function', 'where', 'self ms', '% of busy'],
+  p.topFunctions.map((t) => [`\`${t.name.replaceAll('|', '\\|')}\``, t.where.replaceAll('|', '\\|'), f(t.selfMs, 1), f(t.pct, 1)]),
+)}`;
+}
+
+/** The engine's side of the same profiled window: where its CPU per engine request goes. */
+export function engineProfileMarkdown(r: ControlRow): string {
+  const p = r.engineProfile!.summary;
+  const file = r.engineProfile!.path.replace(/^.*\/\.tmp\//, '.tmp/');
+  return `**Where the engine's CPU goes at ${r.calls} live calls** (V8 sampling profile of the engine's main thread over the same
+window, ${f(p.busyMs, 0)} ms busy; the audio threads are not sampled; self time; \`${file}\`; ${f(r.engineCpuUsPerEngineReq, 0)} µs of
+engine CPU per engine request in the measured window):
+
+${table(
+  ['stack group (inclusive; groups overlap)', '% of busy'],
+  p.groups.map((g) => [g.group, f(g.pct, 1)]),
 )}
 
 ${table(

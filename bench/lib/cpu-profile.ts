@@ -70,7 +70,7 @@ export interface ProfileSummary {
 }
 
 /** Stack groups the control-path summary names (a sample counts toward each group on its stack). */
-const GROUPS: [string, RegExp][] = [
+export const SERVER_GROUPS: [string, RegExp][] = [
   ['twilio SDK + axios (provider requests)', /node_modules\/(twilio|axios)\//],
   ['fastify + node HTTP server (the request itself)', /node_modules\/fastify\/|node:_http_server|node:internal\/http/],
   ['SQLite (ledger, tasks, better-sqlite3)', /better-sqlite3|sqlite-ledger|task-store/],
@@ -79,8 +79,27 @@ const GROUPS: [string, RegExp][] = [
   ['GC', /^\(garbage collector\)/],
 ];
 
+/** The engine's groups: its HTTP layers, what a route does, and its audio clock. */
+export const ENGINE_GROUPS: [string, RegExp][] = [
+  ['node HTTP server + fastify routing/hooks', /node_modules\/(fastify|find-my-way|light-my-request|avvio)\/|node:_http_server|node:internal\/http/],
+  // Named functions only: the onRequest hook calls `done()`, which runs routing and the handler inside it.
+  ['auth + canonical path (http/app.ts: admitted)', /^(admitted|nonCanonical) .*voice-engine\/src\/http\/app\.ts/],
+  [
+    'validation + form decoding (http/form.ts, typebox, formbody)',
+    /voice-engine\/src\/http\/form\.ts|node_modules\/(typebox|@fastify\/formbody|fast-querystring)\//,
+  ],
+  ['route handlers (http/routes-*.ts)', /voice-engine\/src\/http\/routes-/],
+  ['JSON bodies (serialize.ts, taskrouter-json.ts, stringify)', /voice-engine\/src\/(serialize|http\/taskrouter-json)\.ts|^stringify |fast-json-stringify/],
+  ['TaskRouter model', /voice-engine\/src\/model\/taskrouter\//],
+  ['persistence (SQLite)', /voice-engine\/src\/model\/persistence\/|better-sqlite3/],
+  ['callbacks (webhooks)', /voice-engine\/src\/(support\/callbacks|model\/callbacks\/)/],
+  ['audio clock (frames)', /^onFrame |voice-engine\/src\/(audio|model\/(clock|mixer))/],
+  ['socket writes (writev/write syscalls)', /^writev|^writeLatin1String|^writeUtf8String|^writeBuffer/],
+  ['GC', /^\(garbage collector\)/],
+];
+
 /** Reads a `.cpuprofile`, writes `<path>.collapsed` (folded stacks, µs), and summarizes it. */
-export function summarizeProfile(path: string, top = 15): ProfileSummary {
+export function summarizeProfile(path: string, top = 15, groups: [string, RegExp][] = SERVER_GROUPS): ProfileSummary {
   const p = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -135,7 +154,7 @@ export function summarizeProfile(path: string, top = 15): ProfileSummary {
       const c = byId.get(cur)!.callFrame;
       frames.push(`${c.functionName} ${c.url}`);
     }
-    for (const [g, re] of GROUPS) if (frames.some((fr) => re.test(fr))) groupUs.set(g, (groupUs.get(g) ?? 0) + us);
+    for (const [g, re] of groups) if (frames.some((fr) => re.test(fr))) groupUs.set(g, (groupUs.get(g) ?? 0) + us);
     const a = areaOfNode(id);
     areas.set(a, (areas.get(a) ?? 0) + us);
   }
@@ -154,6 +173,6 @@ export function summarizeProfile(path: string, top = 15): ProfileSummary {
       .filter(([a]) => a !== '(idle)')
       .sort((a, b) => b[1] - a[1])
       .map(([area, us]) => ({ area, selfMs: us / 1000, pct: pct(us) })),
-    groups: GROUPS.map(([g]) => ({ group: g, pct: pct(groupUs.get(g) ?? 0) })),
+    groups: groups.map(([g]) => ({ group: g, pct: pct(groupUs.get(g) ?? 0) })),
   };
 }

@@ -1,11 +1,13 @@
 /**
  * The voice engine in its own process, so the load driver does not share its event loop.
  * Started by bench scripts with `node --import tsx --expose-gc bench/lib/engine-child.ts DATA_DIR AUDIO`.
- * Talks to its parent over IPC: answers `stats`, `resetLag`, `gc`, `close`.
+ * Talks to its parent over IPC: answers `stats`, `resetLag`, `gc`, `httpStart`/`httpStop`,
+ * `profStart`/`profStop` (a V8 sampling profile of the engine thread) and `close`.
  */
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { RealtimeClock, startEngine } from '@pause-recording/voice-engine';
 import type { ChildStats, ToChild } from './engine-proc.ts';
+import { startProfile } from './cpu-profile.ts';
 
 const [dataDir, audio, threadsArg] = process.argv.slice(2);
 const audioThreads = threadsArg === undefined ? undefined : Number(threadsArg);
@@ -74,6 +76,7 @@ function stats(): ChildStats {
     gcMaxMs,
     loopDelayMaxMs: loopDelay.max / 1e6,
     loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+    httpRequests,
   };
 }
 
@@ -90,9 +93,13 @@ function resetWindow(): void {
   loopDelay.reset();
 }
 
-// Engine-side time of every HTTP request (request event to the end of the response), on demand.
+// Engine-side time of every HTTP request (request event to the end of the response), on demand;
+// and a count of every request, so CPU can be divided by the requests the engine handled.
 let httpTimes: number[] | null = null;
+let httpRequests = 0;
+let stopProfile: ((path: string) => Promise<void>) | null = null;
 eng.app.server.prependListener('request', (_req, res) => {
+  httpRequests++;
   if (httpTimes === null) return;
   const t0 = performance.now();
   const times = httpTimes;
@@ -107,6 +114,14 @@ process.on('message', (m: ToChild) => {
     } else if (m.type === 'httpStop') {
       process.send!({ type: 'ok', id: m.id, data: httpTimes ?? [] });
       httpTimes = null;
+    } else if (m.type === 'profStart') {
+      stopProfile = await startProfile();
+      process.send!({ type: 'ok', id: m.id });
+    } else if (m.type === 'profStop') {
+      const path = `${dataDir}/engine-${Date.now()}.cpuprofile`;
+      await stopProfile?.(path);
+      stopProfile = null;
+      process.send!({ type: 'ok', id: m.id, data: path });
     } else if (m.type === 'stats') process.send!({ type: 'stats', id: m.id, stats: stats() });
     else if (m.type === 'resetLag') {
       resetWindow();

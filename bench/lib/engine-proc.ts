@@ -30,6 +30,8 @@ export interface ChildStats {
   gcMaxMs: number;
   loopDelayMaxMs: number;
   loopDelayP99Ms: number;
+  /** HTTP requests the child has received since it started (engine and server children). */
+  httpRequests?: number;
 }
 
 type FromChild =

@@ -26,6 +26,8 @@ export interface LoadSpec {
   path?: string;
   body?: string;
   headers?: Record<string, string>;
+  /** Requests per second over all connections (autocannon's overallRate); unset: as fast as answered. */
+  overallRate?: number;
 }
 
 export async function load(spec: LoadSpec): Promise<LoadResult> {
@@ -41,6 +43,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     duration: spec.seconds,
     pipelining: 1,
     timeout: 30,
+    ...(spec.overallRate !== undefined ? { overallRate: spec.overallRate } : {}),
     ...(next || kindOf
       ? {
           requests: [

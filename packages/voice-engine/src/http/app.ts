@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { TWILIO_ERROR } from '@pause-recording/core';
-import Fastify, { type FastifyReply } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import formbody from '@fastify/formbody';
 import { TwilioHttpError } from './twilio-error.ts';
@@ -13,7 +13,7 @@ import { registerNumberRoutes } from './routes-numbers.ts';
 import { registerDevRoutes } from './routes-dev.ts';
 import { registerTaskRouterRoutes } from './routes-taskrouter.ts';
 import type { Engine } from '../model/engine.ts';
-import type { FaultInjector } from '../support/faults.ts';
+import type { ActiveFault, FaultInjector } from '../support/faults.ts';
 import type { FlexTokenIssuer } from '../support/flex-tokens.ts';
 import type { CallbackPolicy } from '../support/callbacks.ts';
 
@@ -29,12 +29,18 @@ const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
 
 /**
  * Basic credentials of the one account, compared in constant time: both sides are hashed first,
- * so the comparison never depends on where they differ or on their lengths.
+ * so the comparison never depends on where they differ or on their lengths. The header every
+ * client sends, `Basic base64(sid:token)` in its one standard spelling, is first compared as
+ * bytes in constant time (equal lengths only: the length of that header is public, as the SID
+ * and the token lengths are), which spares decoding and hashing on each request; any other
+ * spelling (a lowercase scheme, other base64 padding) takes the hashed comparison.
  */
-function basicAuthChecker(accountSid: string, authToken: string): (header: string | undefined) => boolean {
+export function basicAuthChecker(accountSid: string, authToken: string): (header: string | undefined) => boolean {
   const user = sha256(accountSid);
   const pass = sha256(authToken);
+  const canonical = Buffer.from(`Basic ${Buffer.from(`${accountSid}:${authToken}`, 'utf8').toString('base64')}`, 'latin1');
   return (header) => {
+    if (typeof header === 'string' && header.length === canonical.length && timingSafeEqual(Buffer.from(header, 'latin1'), canonical)) return true;
     let givenUser = '';
     let givenPass = '';
     let wellFormed = false;
@@ -60,7 +66,10 @@ function basicAuthChecker(accountSid: string, authToken: string): (header: strin
  * (Reserved characters stay encodable: a conference name may hold a space or a slash.)
  */
 export function nonCanonical(rawUrl: string): string | null {
-  const path = rawUrl.split('?')[0]!;
+  const q = rawUrl.indexOf('?');
+  const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  // Nearly every path has none of what the checks below look for.
+  if (path.startsWith('/') && !path.includes('%') && !path.includes('//') && !path.includes('/.')) return null;
   for (const m of path.matchAll(/%([0-9A-Fa-f]{2})/g)) {
     if (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(parseInt(m[1]!, 16)))) return `'${m[0]}' encodes a character that must be sent as is`;
   }
@@ -108,69 +117,90 @@ export function buildApp(engine: Engine, faults: FaultInjector, tokens: FlexToke
   // Everything below is decided on the route the router matched (req.routeOptions.url,
   // req.params), never on the raw URL: the router decodes `%32010-04-01` and the like, so a
   // check on the raw spelling could be walked around.
-  app.addHook('onRequest', async (req, reply) => {
-    const route = req.routeOptions.url;
-    // Dev routes are never faulted, so a test can always clean up.
-    if (!route?.startsWith('/dev/')) {
-      const fault = faults.take(req.method, req.url);
-      if (fault) {
-        if (fault.action === 'drop') {
-          req.raw.socket.destroy();
-          return reply.hijack();
-        }
-        if (fault.action === 'hang') {
-          hung.add(req.raw.socket);
-          await new Promise<void>((resolve) => req.raw.socket.once('close', () => resolve()));
-          hung.delete(req.raw.socket);
-          return reply.hijack();
-        }
-        if (fault.action === 'lose') {
-          losing.add(req.raw);
-        } else if (fault.action === 'delay') {
-          await new Promise((r) => setTimeout(r, fault.delayMs ?? 0));
-        } else {
-          const status = fault.status ?? 500;
-          const e = status === 429 ? TwilioHttpError.rateLimited() : new TwilioHttpError(status, 20000 + status, `Injected fault: HTTP ${status}`);
-          return sendError(reply, e);
-        }
-      }
+  // An injected fault, applied before anything else; false when the request goes no further.
+  const applyFault = async (fault: ActiveFault, req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+    if (fault.action === 'drop') {
+      req.raw.socket.destroy();
+      reply.hijack();
+      return false;
     }
+    if (fault.action === 'hang') {
+      hung.add(req.raw.socket);
+      await new Promise<void>((resolve) => req.raw.socket.once('close', () => resolve()));
+      hung.delete(req.raw.socket);
+      reply.hijack();
+      return false;
+    }
+    if (fault.action === 'lose') losing.add(req.raw);
+    else if (fault.action === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 0));
+    else {
+      const status = fault.status ?? 500;
+      const e = status === 429 ? TwilioHttpError.rateLimited() : new TwilioHttpError(status, 20000 + status, `Injected fault: HTTP ${status}`);
+      void sendError(reply, e);
+      return false;
+    }
+    return true;
+  };
+
+  // Who may go on to the route: a refusal is answered here and the request goes no further.
+  const admitted = (req: FastifyRequest, reply: FastifyReply): boolean => {
+    const refuse = (e: TwilioHttpError): false => {
+      void sendError(reply, e);
+      return false;
+    };
     // No route is public (as at Twilio with HTTP auth on media): every request, including one for
     // a path that matches nothing, needs the account's credentials, so a 404 tells a stranger nothing.
-    if (!authenticated(req.headers.authorization)) return sendError(reply, TwilioHttpError.unauthenticated());
+    if (!authenticated(req.headers.authorization)) return refuse(TwilioHttpError.unauthenticated());
     // The account in the path must be the authenticated one.
     const params: unknown = req.params;
-    if (isRecord(params) && 'AccountSid' in params && params['AccountSid'] !== engine.accountSid) return sendError(reply, TwilioHttpError.unauthenticated());
+    if (isRecord(params) && 'AccountSid' in params && params['AccountSid'] !== engine.accountSid) return refuse(TwilioHttpError.unauthenticated());
     const odd = nonCanonical(req.url);
     if (odd !== null)
-      return sendError(
-        reply,
+      return refuse(
         new TwilioHttpError(404, TWILIO_ERROR.NOT_FOUND, `The requested resource was not found: the path is not in its canonical spelling (${odd})`),
       );
-    return undefined;
+    return true;
+  };
+
+  // A callback-style hook (no promise per request); a request stops here by not calling `done`.
+  app.addHook('onRequest', (req, reply, done) => {
+    // Dev routes are never faulted, so a test can always clean up.
+    const fault = req.routeOptions.url?.startsWith('/dev/') ? null : faults.take(req.method, req.url);
+    if (fault === null) {
+      if (admitted(req, reply)) done();
+      return;
+    }
+    applyFault(fault, req, reply).then(
+      (goOn) => {
+        if (goOn && admitted(req, reply)) done();
+      },
+      (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
+    );
   });
 
   // A URL the engine would call later is checked when it is given: refused there with Twilio's
   // invalid-URL error rather than silently never called.
-  app.addHook('preValidation', async (req) => {
+  // (Callback-style hooks: no promise per request for what is nearly always a pass-through.)
+  app.addHook('preValidation', (req, _reply, done) => {
     const body: unknown = req.body;
-    if (!isRecord(body)) return;
+    if (!isRecord(body)) return done();
     for (const [name, value] of Object.entries(body)) {
       if (!URL_PARAM.test(name)) continue;
       for (const v of Array.isArray(value) ? value : [value]) {
         if (typeof v !== 'string' || v === '') continue;
         const refused = opts.callbacks.refusal(v);
-        if (refused !== null) throw TwilioHttpError.invalid(name, `'${v}' ${refused}`, TWILIO_ERROR.INVALID_URL);
+        if (refused !== null) return done(TwilioHttpError.invalid(name, `'${v}' ${refused}`, TWILIO_ERROR.INVALID_URL));
       }
     }
+    return done();
   });
 
-  app.addHook('onSend', async (req, _reply, payload) => {
+  app.addHook('onSend', (req, _reply, payload, done) => {
     if (losing.has(req.raw)) {
       losing.delete(req.raw);
       req.raw.socket.destroy();
     }
-    return payload;
+    done(null, payload);
   });
 
   app.setErrorHandler((err, req, reply) => {

@@ -7,6 +7,7 @@ import type { Engine } from '../model/engine.ts';
 import type { Workspace } from '../model/taskrouter/types.ts';
 import { RESERVATION_STATUSES, TASK_STATUSES } from '../model/taskrouter/types.ts';
 import { matches, parseExpression } from '../model/taskrouter/expressions.ts';
+import { newestFirst } from '../model/registry.ts';
 
 /**
  * TaskRouter v1, the subset Flex relies on (see the README's TaskRouter section): workspaces,
@@ -368,14 +369,10 @@ export function registerTaskRouterRoutes(app: EngineApp, engine: Engine): void {
       const o = owner(req.params, w);
       const statuses = req.query.ReservationStatus;
       const workerSid = under === 'task' ? req.query.WorkerSid : undefined;
-      const all = tr.list(
-        tr.reservations,
-        w,
-        (r) =>
-          (!o.taskSid || r.taskSid === o.taskSid) &&
-          (!o.workerSid || r.workerSid === o.workerSid) &&
-          (!statuses || statuses.includes(r.status)) &&
-          (!workerSid || r.workerSid === workerSid),
+      // The owner's own reservations (an index), not every reservation of the workspace.
+      const own = o.taskSid ? tr.reservations.ofTask(o.taskSid) : tr.reservations.ofWorker(o.workerSid ?? '');
+      const all = newestFirst(
+        own.filter((r) => r.workspaceSid === w.sid && (!statuses || statuses.includes(r.status)) && (!workerSid || r.workerSid === workerSid)),
       );
       return page(req.url, req.query, engine.origin, 'reservations', all, (r) => json.reservation(r, under));
     });

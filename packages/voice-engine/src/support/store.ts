@@ -10,18 +10,42 @@ export interface StoredRow {
   data: unknown;
 }
 
+/** What a recording row is indexed by: the call or the conference it belongs to. */
+export interface RecordingOwnerColumns {
+  callSid: string | null;
+  conferenceSid: string | null;
+}
+
 /**
  * The engine's durable state: one SQLite file holding each resource as JSON, written on
  * every state change (never per frame). WAL mode: a killed process loses no committed row.
+ * A recording's owner (call, conference) is a column of its own, indexed, so saving and listing
+ * never evaluate JSON; its event log is a table of its own, one row per change, so a change
+ * appends one small row instead of rewriting every change before it.
  */
 export class EngineStore {
   private readonly db: Database.Database;
   private readonly upsert: Database.Statement;
+  private readonly upsertOwned: Database.Statement;
+  private readonly addLog: Database.Statement;
+  private readonly readLog: Database.Statement;
   private readonly del: Database.Statement;
+  private readonly delLog: Database.Statement;
   private readonly one: Database.Statement;
   private readonly counter: Database.Statement;
   private readonly byCall: Database.Statement;
   private readonly byConference: Database.Statement;
+  private readonly ofKind: Database.Statement;
+  private readonly saveLogged: (
+    kind: ResourceKind,
+    sid: string,
+    createdMs: number,
+    data: unknown,
+    owner: RecordingOwnerColumns,
+    from: number,
+    log: readonly unknown[],
+  ) => void;
+  private readonly removeBoth: (sid: string) => void;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -32,23 +56,45 @@ export class EngineStore {
       kind TEXT NOT NULL,
       created_ms INTEGER NOT NULL,
       data TEXT NOT NULL
-    )`);
+    );
+    CREATE TABLE IF NOT EXISTS resource_log (
+      sid TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      data TEXT NOT NULL,
+      PRIMARY KEY (sid, seq)
+    ) WITHOUT ROWID`);
+    migrateOwnerColumns(this.db);
     this.upsert = this.db.prepare(
       `INSERT INTO resources (sid, kind, created_ms, data) VALUES (?, ?, ?, ?)
        ON CONFLICT(sid) DO UPDATE SET data = excluded.data`,
     );
+    // A recording's owner never changes: an update rewrites its data only, and no index.
+    this.upsertOwned = this.db.prepare(
+      `INSERT INTO resources (sid, kind, created_ms, data, call_sid, conference_sid) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(sid) DO UPDATE SET data = excluded.data`,
+    );
+    // An entry already written (a resource saved again after a restart) is kept as it is.
+    this.addLog = this.db.prepare('INSERT OR IGNORE INTO resource_log (sid, seq, data) VALUES (?, ?, ?)');
+    this.readLog = this.db.prepare('SELECT data FROM resource_log WHERE sid = ? ORDER BY seq').pluck();
     this.del = this.db.prepare('DELETE FROM resources WHERE sid = ?');
-    // Finished resources are read back from here (not kept in memory): a recording by its owner.
-    this.db.exec(`CREATE INDEX IF NOT EXISTS resources_call ON resources (kind, json_extract(data, '$.callSid'));
-      CREATE INDEX IF NOT EXISTS resources_conference ON resources (kind, json_extract(data, '$.conferenceSid'))`);
-    this.one = this.db.prepare('SELECT sid, kind, created_ms AS createdMs, data FROM resources WHERE sid = ?');
+    this.delLog = this.db.prepare('DELETE FROM resource_log WHERE sid = ?');
+    const cols = 'sid, kind, created_ms AS createdMs, data';
+    this.one = this.db.prepare(`SELECT ${cols} FROM resources WHERE sid = ?`);
     this.counter = this.db.prepare('SELECT count(*) AS n FROM resources WHERE kind = ?');
-    this.byCall = this.db.prepare(
-      "SELECT sid, kind, created_ms AS createdMs, data FROM resources WHERE kind = ? AND json_extract(data, '$.callSid') = ? ORDER BY created_ms, rowid",
+    this.byCall = this.db.prepare(`SELECT ${cols} FROM resources WHERE call_sid = ? AND kind = ? ORDER BY created_ms, rowid`);
+    this.byConference = this.db.prepare(`SELECT ${cols} FROM resources WHERE conference_sid = ? AND kind = ? ORDER BY created_ms, rowid`);
+    this.ofKind = this.db.prepare(`SELECT ${cols} FROM resources WHERE kind = ? ORDER BY created_ms, rowid`);
+    // The row and its new log entries commit together: one transaction, one WAL commit.
+    this.saveLogged = this.db.transaction(
+      (kind: ResourceKind, sid: string, createdMs: number, data: unknown, owner: RecordingOwnerColumns, from: number, log: readonly unknown[]) => {
+        this.upsertOwned.run(sid, kind, createdMs, JSON.stringify(data), owner.callSid, owner.conferenceSid);
+        for (let i = from; i < log.length; i++) this.addLog.run(sid, i, JSON.stringify(log[i]));
+      },
     );
-    this.byConference = this.db.prepare(
-      "SELECT sid, kind, created_ms AS createdMs, data FROM resources WHERE kind = ? AND json_extract(data, '$.conferenceSid') = ? ORDER BY created_ms, rowid",
-    );
+    this.removeBoth = this.db.transaction((sid: string) => {
+      this.del.run(sid);
+      this.delLog.run(sid);
+    });
   }
 
   /** One resource by SID, if it is of `kind`. */
@@ -61,29 +107,64 @@ export class EngineStore {
     return (this.counter.get(kind) as { n: number }).n;
   }
 
-  /** Resources of `kind` whose `callSid` (or `conferenceSid`) field is `sid`, oldest first. */
-  owned(kind: ResourceKind, field: 'callSid' | 'conferenceSid', sid: string): StoredRow[] {
-    return ((field === 'callSid' ? this.byCall : this.byConference).all(kind, sid) as RawRow[]).map(parse);
+  /**
+   * Resources of `kind` owned by the call (or conference) `sid`, oldest first. `skip` names rows
+   * the caller already holds: those are returned as `data: null`, their JSON never parsed.
+   */
+  owned(kind: ResourceKind, field: 'callSid' | 'conferenceSid', sid: string, skip?: (sid: string) => boolean): StoredRow[] {
+    const rows = (field === 'callSid' ? this.byCall : this.byConference).all(sid, kind) as RawRow[];
+    return rows.map((r) => (skip?.(r.sid) ? { ...r, data: null } : parse(r)));
   }
 
   save(kind: ResourceKind, sid: string, createdMs: number, data: unknown): void {
+    // A recording row without its owner columns would be missing from its owner's listing.
+    if (kind === 'recording') throw new Error('a recording is saved with saveWithLog');
     this.upsert.run(sid, kind, createdMs, JSON.stringify(data));
   }
 
+  /**
+   * A resource with an owner and an append-only log (a recording and its changes): the row, and
+   * the log entries from index `from` on (entries before it are already stored), in one transaction.
+   */
+  saveWithLog(kind: ResourceKind, sid: string, createdMs: number, data: unknown, owner: RecordingOwnerColumns, log: readonly unknown[], from: number): void {
+    this.saveLogged(kind, sid, createdMs, data, owner, from, log);
+  }
+
+  /** A resource's log entries, in order. */
+  log(sid: string): unknown[] {
+    return (this.readLog.all(sid) as string[]).map((d) => JSON.parse(d) as unknown);
+  }
+
   remove(sid: string): void {
-    this.del.run(sid);
+    this.removeBoth(sid);
   }
 
   all(kind: ResourceKind): StoredRow[] {
-    const rows = this.db
-      .prepare('SELECT sid, kind, created_ms AS createdMs, data FROM resources WHERE kind = ? ORDER BY created_ms, rowid')
-      .all(kind) as RawRow[];
-    return rows.map(parse);
+    return (this.ofKind.all(kind) as RawRow[]).map(parse);
   }
 
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/**
+ * A store written before owners had columns: add them, fill them from the recordings' JSON, and
+ * replace the JSON-expression indexes (which every save had to evaluate) with indexes on them.
+ */
+function migrateOwnerColumns(db: Database.Database): void {
+  const columns = new Set((db.prepare("SELECT name FROM pragma_table_info('resources')").pluck().all() as string[]).map(String));
+  db.transaction(() => {
+    if (!columns.has('call_sid')) {
+      db.exec(`ALTER TABLE resources ADD COLUMN call_sid TEXT;
+        ALTER TABLE resources ADD COLUMN conference_sid TEXT;
+        UPDATE resources SET call_sid = json_extract(data, '$.callSid'), conference_sid = json_extract(data, '$.conferenceSid') WHERE kind = 'recording';`);
+    }
+    db.exec(`DROP INDEX IF EXISTS resources_call;
+      DROP INDEX IF EXISTS resources_conference;
+      CREATE INDEX IF NOT EXISTS resources_call_sid ON resources (call_sid) WHERE call_sid IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS resources_conference_sid ON resources (conference_sid) WHERE conference_sid IS NOT NULL;`);
+  })();
 }
 
 interface RawRow {

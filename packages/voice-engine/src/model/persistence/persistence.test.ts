@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TWILIO_ERROR } from '@pause-recording/core';
 import { EngineStore } from '../../support/store.ts';
@@ -69,5 +72,62 @@ describe('Persistence: what a run left, restored by the next', () => {
     expect(engine.conferences.json(conference.sid)['status']).toBe('completed');
     engine.calls.requireKnown(c.sid);
     engine.conferences.requireKnown(conference.sid);
+  });
+
+  it("a change appends one row to the recording's log: its stored row does not grow, and a restart reads every event back in order", () => {
+    const u = unitEngine();
+    open.push({ close: () => u.close() });
+    const c = answeredCall(u);
+    const r = u.engine.startCallRecording(c, { channels: 2, track: 'both', callback: null, events: [] });
+    const db = new Database(join(u.dataDir, 'engine.db'), { readonly: true });
+    open.push(db);
+    const rowBytes = () => db.prepare('SELECT length(data) FROM resources WHERE sid = ?').pluck().get(r.sid) as number;
+    u.engine.updateRecording(r, 'paused', 'silence');
+    const after1 = rowBytes();
+    for (let i = 0; i < 40; i++) {
+      u.clock.advance(1);
+      u.engine.updateRecording(r, i % 2 === 0 ? 'in-progress' : 'paused', 'silence');
+    }
+    // Only the fields that changed (status, counts, times) may change its length, by a few bytes.
+    expect(Math.abs(rowBytes() - after1)).toBeLessThan(16);
+    expect(db.prepare('SELECT count(*) FROM resource_log WHERE sid = ?').pluck().get(r.sid)).toBe(r.events.length);
+
+    const { engine } = restart(u);
+    const back = engine.recordings.find(r.sid);
+    // The restart finished it: every event of the first run, then its own.
+    expect(back.events.slice(0, r.events.length)).toEqual(r.events);
+    expect(back.events.map((e) => e.status).slice(r.events.length)).toEqual(['completed']);
+    expect(engine.recordings.ownedBy({ callSid: c.sid }).map((x) => x.sid)).toEqual([r.sid]);
+  });
+
+  it('a store written before owners had columns and logs had a table: recordings are found by owner, inline events kept and moved to the log', () => {
+    const u = unitEngine();
+    open.push({ close: () => u.close() });
+    const c = answeredCall(u);
+    const r = u.engine.startCallRecording(c, { channels: 1, track: 'both', callback: null, events: [] });
+    u.clock.advance(5);
+    u.engine.updateRecording(r, 'paused', 'skip');
+    // The same recording as the earlier schema held it: JSON-expression indexes, events inline.
+    const dir = mkdtempSync(join(tmpdir(), 'engine-old-store-'));
+    open.push({ close: () => rmSync(dir, { recursive: true, force: true }) });
+    const old = new Database(join(dir, 'engine.db'));
+    old.pragma('journal_mode = WAL');
+    old.exec(`CREATE TABLE resources (sid TEXT PRIMARY KEY, kind TEXT NOT NULL, created_ms INTEGER NOT NULL, data TEXT NOT NULL);
+      CREATE INDEX resources_call ON resources (kind, json_extract(data, '$.callSid'));
+      CREATE INDEX resources_conference ON resources (kind, json_extract(data, '$.conferenceSid'))`);
+    old.prepare('INSERT INTO resources VALUES (?, ?, ?, ?)').run(r.sid, 'recording', r.createdMs, JSON.stringify(r.toStored()));
+    old.close();
+
+    const store = new EngineStore(join(dir, 'engine.db'));
+    open.push(store);
+    expect(store.owned('recording', 'callSid', c.sid).map((x) => x.sid)).toEqual([r.sid]);
+    const engine = new Engine({ accountSid: u.engine.accountSid, authToken: 'unit-token', dataDir: dir, audio: 'stamped', clock: new ManualClock(), store });
+    // The restart finishes the paused recording: a save, which moves the inline events to the log.
+    expect(engine.restore().recovered).toEqual([r.sid]);
+    const back = engine.recordings.find(r.sid);
+    expect(back.events.slice(0, r.events.length)).toEqual(r.events);
+    expect(back.events.length).toBe(r.events.length + 1);
+    expect((store.get('recording', r.sid)!.data as { events?: unknown }).events).toBeUndefined();
+    expect(store.log(r.sid)).toEqual(back.events);
   });
 });

@@ -1,5 +1,5 @@
 import { callJson, conferenceJson, type Json } from '../../serialize.ts';
-import type { EngineStore, ResourceKind } from '../../support/store.ts';
+import type { EngineStore, ResourceKind, StoredRow } from '../../support/store.ts';
 import type { Call } from '../calls/call.ts';
 import type { Conference } from '../conferences/conference.ts';
 import type { PhoneNumber } from '../numbers/phone-number.ts';
@@ -17,12 +17,30 @@ export function publicJson(j: Json): Json {
 }
 
 /**
+ * Writes a recording: its fields as one row (indexed by its call or conference) and its event log
+ * from entry `from` on, appended (entries before `from` are stored already; 0 writes them all,
+ * keeping any that are). One transaction.
+ */
+export function writeRecording(store: EngineStore, r: Recording, from: number): void {
+  const { events, ...fields } = r.toStored();
+  store.saveWithLog('recording', r.sid, r.createdMs, fields, { callSid: r.callSid, conferenceSid: r.conferenceSid }, events, from);
+}
+
+/** A stored recording with its event log (a row written before the log had its own table holds its events inline). */
+export function readRecording(store: EngineStore, row: StoredRow): Recording {
+  const data = row.data as { events?: unknown[] };
+  return Recording.restore({ ...data, events: [...(data.events ?? []), ...store.log(row.sid)] });
+}
+
+/**
  * Every state change is written at once (never per frame), so a crash loses nothing the
  * API acknowledged. Calls and conferences are kept as the JSON Twilio would answer,
  * recordings and numbers as their own fields.
  */
 export class Persistence {
   private readonly store: EngineStore;
+  /** How many of a recording's events are stored: a change appends only the new ones. */
+  private readonly savedEvents = new WeakMap<Recording, number>();
 
   constructor(store: EngineStore) {
     this.store = store;
@@ -57,7 +75,8 @@ export class Persistence {
   }
 
   saveRecording(r: Recording): void {
-    this.store.save('recording', r.sid, r.createdMs, r.toStored());
+    writeRecording(this.store, r, this.savedEvents.get(r) ?? 0);
+    this.savedEvents.set(r, r.events.length);
   }
 
   /** Saves a changed number with its `date_updated` moved to now. */
@@ -96,12 +115,16 @@ export class Persistence {
 
   recording(sid: string): Recording | undefined {
     const row = this.store.get('recording', sid);
-    return row ? Recording.restore(row.data) : undefined;
+    return row ? readRecording(this.store, row) : undefined;
   }
 
-  recordings(owner?: { field: 'callSid' | 'conferenceSid'; sid: string }): Recording[] {
-    const rows = owner ? this.store.owned('recording', owner.field, owner.sid) : this.store.all('recording');
-    return rows.map((r) => Recording.restore(r.data));
+  /**
+   * The stored recordings (of one owner), oldest first; one that `inMemory` holds is answered from
+   * there (its row is not parsed): a live recording's stored row is never newer than the object.
+   */
+  recordings(owner?: { field: 'callSid' | 'conferenceSid'; sid: string }, inMemory?: ReadonlyMap<string, Recording>): Recording[] {
+    const rows = owner ? this.store.owned('recording', owner.field, owner.sid, inMemory && ((sid) => inMemory.has(sid))) : this.store.all('recording');
+    return rows.map((r) => inMemory?.get(r.sid) ?? readRecording(this.store, r));
   }
 
   count(kind: 'call' | 'conference' | 'recording'): number {

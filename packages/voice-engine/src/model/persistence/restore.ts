@@ -1,7 +1,7 @@
 import { TWILIO_ERROR } from '@pause-recording/core';
 import { repairWav } from '../../audio/wav-writer.ts';
 import type { Json } from '../../serialize.ts';
-import { publicJson } from './persistence.ts';
+import { publicJson, readRecording, writeRecording } from './persistence.ts';
 import type { EngineStore } from '../../support/store.ts';
 import { rfc2822 } from '../../support/time.ts';
 import type { PhoneNumber } from '../numbers/phone-number.ts';
@@ -48,7 +48,7 @@ export function restoreState(store: EngineStore, now: number): RestoredState {
   };
   for (const row of store.all('number')) state.numbers.push(row.data as PhoneNumber);
   for (const row of store.all('recording')) {
-    const rec = Recording.restore(row.data);
+    const rec = readRecording(store, row);
     if (rec.active || rec.status === 'stopped' || rec.status === 'processing') {
       const fixed = repairWav(rec.wavPath, rec.channels);
       rec.fileFrames = fixed.frames;
@@ -60,7 +60,7 @@ export function restoreState(store: EngineStore, now: number): RestoredState {
       rec.pauseBehavior = null;
       rec.errorCode = TWILIO_ERROR.INTERNAL_FAILURE;
       rec.logChange(-1, now);
-      store.save('recording', rec.sid, rec.createdMs, rec.toStored());
+      writeRecording(store, rec, 0);
       state.recovered.push(rec.sid);
     }
     state.recordings.push(rec);

@@ -74,7 +74,7 @@ export class RecordingRoom extends Registry<Recording> {
 
   /** The store's recordings (of one owner), with the ones still in memory as they are now. */
   private merged(owner?: { field: 'callSid' | 'conferenceSid'; sid: string }): Recording[] {
-    return this.ctx.persistence.recordings(owner).map((r) => this.items.get(r.sid) ?? r);
+    return this.ctx.persistence.recordings(owner, this.items);
   }
 
   /** Every recording, newest first, optionally of one call and/or one conference. */

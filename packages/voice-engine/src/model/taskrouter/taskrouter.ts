@@ -3,6 +3,7 @@ import type { EngineContext } from '../context.ts';
 import { InvalidParameterError, InvalidStateError, MissingParameterError, NotFoundError } from '../errors.ts';
 import { eventParams, type EventSubject } from './events.ts';
 import { matches, parseAttributes, parseExpression } from './expressions.ts';
+import { ReservationMap } from './reservation-map.ts';
 import {
   holdsWorker,
   type Activity,
@@ -68,7 +69,7 @@ export class TaskRouterRoom {
   readonly queues = new Map<string, TaskQueue>();
   readonly workflows = new Map<string, Workflow>();
   readonly tasks = new Map<string, Task>();
-  readonly reservations = new Map<string, Reservation>();
+  readonly reservations = new ReservationMap();
 
   constructor(ctx: EngineContext, conferencing: () => TaskConferencing, emit: EventSink) {
     this.ctx = ctx;
@@ -417,7 +418,7 @@ export class TaskRouterRoom {
     t.assignmentStatus = to;
     this.touchTask(t);
     const now = Date.now();
-    const held = [...this.reservations.values()].filter((r) => r.taskSid === t.sid && holdsWorker(r));
+    const held = this.reservations.ofTask(t.sid).filter(holdsWorker);
     if (to === 'canceled') {
       for (const r of held) this.moveReservation(ws, r, 'canceled', now);
       this.event(ws, 'task.canceled', this.taskSubject(t));
