@@ -23,6 +23,11 @@ export const BENCH_OUT = fileURLToPath(new URL('../.tmp/bench/', import.meta.url
 export const CONNECTIONS = 10;
 const EMPTY: LoadResult = { requests: 0, seconds: 0, rps: NaN, errors: 0, non2xx: 0, latency: summary([]), byKind: new Map(), statusCounts: {} };
 
+interface GrantStats {
+  enabled: boolean;
+  lookups: Record<string, number>;
+}
+
 interface ReqTiming {
   path: string;
   start: number;
@@ -50,6 +55,8 @@ export interface ControlRow {
   engineIdleCpuPct: number;
   /** Provider requests per pause/resume and their sequential depth (from the server's own count). */
   rounds: { n: number; requestsMean: number; requestsMax: number; depthMean: number; depthMax: number; depth1Share: number };
+  /** The TaskRouter grant cache over the window: on at its end, and TaskRouter authorization reads (cache misses) per pause/resume. */
+  grants: { enabled: boolean; readsPerReq: number; hitShare: number };
   /** A CPU profile of the server over a separate window of the same load (null: not profiled at this level). */
   profile: { summary: ProfileSummary; path: string } | null;
   /** The engine's profile over the same window as the server's (its main thread; audio threads are not sampled). */
@@ -230,6 +237,7 @@ export async function measureControl(
   const idleS = (i1.wallMs - i0.wallMs) / 1000;
   const idleCpuMs = cpuMs(i0, i1);
   const idleRequests = (i1.httpRequests ?? 0) - (i0.httpRequests ?? 0);
+  const g0 = (await sys.server.ask('grants')) as GrantStats;
   await sys.server.ask('splitStart');
   await sys.engine.ask('httpStart');
   await sys.engine.resetLag();
@@ -241,6 +249,9 @@ export async function measureControl(
   const engineTimes = (await sys.engine.ask('httpStop')) as number[];
   const timings = (await sys.server.ask('splitStop')) as ReqTiming[];
   const rs = (await sys.server.ask('rounds')) as { requests: number; depth: number }[];
+  const g1 = (await sys.server.ask('grants')) as GrantStats;
+  const hits = (g1.lookups['hit'] ?? 0) - (g0.lookups['hit'] ?? 0);
+  const misses = (g1.lookups['miss'] ?? 0) - (g0.lookups['miss'] ?? 0);
   await sys.server.gc();
   await sys.engine.gc();
   const sMem = await sys.server.stats();
@@ -276,6 +287,7 @@ export async function measureControl(
       depthMax: Math.max(0, ...rs.map((r) => r.depth)),
       depth1Share: rs.filter((r) => r.depth === 1).length / (rs.length || 1),
     },
+    grants: { enabled: g1.enabled, readsPerReq: misses / system.requests, hitShare: hits / (hits + misses || 1) },
     profile: null,
     engineProfile: null,
     serverRss: sMem.mem.rss,
@@ -439,6 +451,7 @@ function controlMarkdown(rows: ControlRow[], seconds: number, warmupS: number): 
       'server own work p50 / p99 (ms)',
       'provider requests per pause/resume: mean / max',
       'sequential depth: mean / max (share at 1)',
+      'TaskRouter authorization reads per pause/resume (grant cache on?, hit share)',
       'one round trip as the SDK sees it p50 / p99 (ms)',
       'engine handler p50 / p99 (ms)',
       'engine event-loop delay p99 / max (ms); clock lag max (frames)',
@@ -454,6 +467,7 @@ function controlMarkdown(rows: ControlRow[], seconds: number, warmupS: number): 
       `${ms(r.split.serverOwn.p50)} / ${ms(r.split.serverOwn.p99)}`,
       `${f(r.rounds.requestsMean, 2)} / ${r.rounds.requestsMax}`,
       `${f(r.rounds.depthMean, 2)} / ${r.rounds.depthMax} (${f(100 * r.rounds.depth1Share, 0)}%)`,
+      `${f(r.grants.readsPerReq, 2)} (${r.grants.enabled ? 'on' : 'off'}, ${f(100 * r.grants.hitShare, 0)}% hits)`,
       `${ms(r.split.providerCallMs.p50)} / ${ms(r.split.providerCallMs.p99)}`,
       `${ms(r.split.engineHandlerMs.p50)} / ${ms(r.split.engineHandlerMs.p99)}`,
       `${f(r.engineLoopDelayP99Ms, 1)} / ${f(r.engineLoopDelayMaxMs, 1)}; ${r.engineMaxLagFrames}`,

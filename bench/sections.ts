@@ -184,18 +184,19 @@ than now. ${
       : ''
   }
 
-Where the server's CPU goes (profile below, self time): ${areas}. By stack (inclusive), the twilio SDK with axios building,
-sending and parsing the ${f(r.rounds.requestsMean, 0)} requests is the largest share; then node's HTTP server and socket writes for the
-request itself (\`writev\` is one syscall per response and per provider request); then SQLite (the pending audit row
-before the provider is asked, and the one settlement transaction after, each a WAL commit with an fsync); the orchestration
-core itself is a few per cent. Done in this pass: the SDK runs on its own keep-alive pools (64 idle sockets for http and
-https; the SDK's own https agent keeps 5, so a burst of pauses against api.twilio.com paid new TCP+TLS handshakes), and a
-toggle is decided from the ledger under the task's lock (before: a listing first, then the change — 2 rounds and 7-8
-requests; now what a pause or resume costs).
-What would close the rest of the gap is structural, not a hot spot: fewer provider requests per pause (the three listings exist
-to find recordings the server does not know; Twilio has no one-call listing of a task's recordings), a leaner HTTP client under the SDK
-(its documented custom \`httpClient\` hook, skipping axios), and a synchronous=NORMAL WAL (one fsync per checkpoint instead of per
-commit) — a durability decision against power loss, not made here.`;
+Where the server's CPU goes (profile below, self time): ${areas}. By stack (inclusive): the twilio SDK and the HTTP client under
+it (\`LeanRequestClient\`, node:http with keep-alive pools) building, sending and parsing the ${f(r.rounds.requestsMean, 0)} provider requests
+and ${f(r.grants.readsPerReq, 2)} TaskRouter reads per request (the grant cache is ${r.grants.enabled ? 'on' : 'off'}: ${f(100 * r.grants.hitShare, 0)}% of authorizations
+reused); node's HTTP server and socket writes for the request itself (\`writev\` is one syscall per response and per provider
+request, and on a shared machine part of its share is the process being descheduled); SQLite (the pending audit row before
+the provider is asked and the settlement after, two WAL commits the audit design requires); the orchestration core a few per
+cent. No single hot spot is left: the rest is node's HTTP machinery for about ${f(1 + r.rounds.requestsMean + r.grants.readsPerReq, 0)} HTTP exchanges
+per pause (one in, the others out), where the fastify baseline answers one. Done for issue 13: the SDK runs on a lean transport
+(its documented \`httpClient\` hook; axios only for proxies, redirects and debug logging), statements are prepared once,
+open spans are found by a partial index, TaskRouter authorizations are reused until an event or the TTL drops them, and the
+engine checks credentials without hashing and indexes reservations by task. What would close the rest is structural:
+fewer provider requests per pause (the three listings exist to find recordings the server does not know; Twilio has no one-call
+listing of a task's recordings) or the server on more than one core (several instances need PostgreSQL: the instances section).`;
 }
 
 export async function growthSection(o: BenchOptions, log: Log): Promise<SectionResult> {

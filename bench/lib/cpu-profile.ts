@@ -71,7 +71,10 @@ export interface ProfileSummary {
 
 /** Stack groups the control-path summary names (a sample counts toward each group on its stack). */
 export const SERVER_GROUPS: [string, RegExp][] = [
-  ['twilio SDK + axios (provider requests)', /node_modules\/(twilio|axios)\//],
+  [
+    'twilio SDK + its HTTP client (provider and TaskRouter requests)',
+    /node_modules\/(twilio|axios)\/|server\/src\/provider\/request-client|node:_http_client|node:_http_agent/,
+  ],
   ['fastify + node HTTP server (the request itself)', /node_modules\/fastify\/|node:_http_server|node:internal\/http/],
   ['SQLite (ledger, tasks, better-sqlite3)', /better-sqlite3|sqlite-ledger|task-store/],
   ['orchestration core (packages/core)', /packages\/core\//],

@@ -129,6 +129,9 @@ process.on('message', (m: ToChild) => {
     } else if (m.type === 'splitStop') {
       process.send!({ type: 'ok', id: m.id, data: split ?? [] });
       split = null;
+    } else if (m.type === 'grants') {
+      // The TaskRouter grant cache: on or off, and its hits and misses so far (a miss is a TaskRouter read).
+      process.send!({ type: 'ok', id: m.id, data: { enabled: server.grants.enabled, lookups: await server.metrics.counts('grant-lookups') } });
     } else if (m.type === 'rounds') {
       process.send!({ type: 'ok', id: m.id, data: rounds });
     } else if (m.type === 'profStart') {
