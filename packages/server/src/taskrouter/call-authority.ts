@@ -43,7 +43,7 @@ export function targetExpression(t: CallTarget): string {
  * until a TaskRouter event names its task, reservation or worker; a refusal is never reused.
  */
 export class CallAuthority {
-  /** identity -> worker SID of server logins. Only the mapping is kept: every reservation is read anew. */
+  /** identity -> worker SID of server logins. Only the mapping is kept here; reservations are read anew or reused from `grants`. */
   private readonly workers = new Map<string, string>();
 
   constructor(
