@@ -7,6 +7,7 @@ import type { Recording } from '../src/model/recordings/recording.ts';
 import { inspectWav } from '../src/audio/inspect.ts';
 import { readWav } from '../src/audio/wav-read.ts';
 import { testEngine } from './helpers.ts';
+import { rng } from '../src/audio/demo-voice.ts';
 
 /**
  * Recordings rendered on audio threads (src/audio/plane.ts) against the same calls rendered on
@@ -68,18 +69,6 @@ async function scenario(e: RunningEngine): Promise<Recording[]> {
   // Recordings finish on a later turn, once their file is final.
   for (let i = 0; i < 200 && recs.some((r) => r.status !== 'completed' && r.status !== 'absent'); i++) await new Promise((r) => setTimeout(r, 5));
   return recs;
-}
-
-/** A small deterministic PRNG (mulberry32): both engines of a comparison draw the same actions. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

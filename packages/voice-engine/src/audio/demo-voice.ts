@@ -24,8 +24,8 @@ const FORMANT_BANDWIDTH = [90, 120, 170] as const;
 const FORMANT_GAIN = [1, 0.6, 0.25] as const;
 const MAX_HARMONIC_HZ = 3400;
 
-/** Small deterministic PRNG (mulberry32): the demo voice is the same on every run. */
-function rng(seed: number): () => number {
+/** Small deterministic PRNG (mulberry32): the demo voice is the same on every run (tests draw reproducible runs from it too). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -5,20 +5,9 @@ import { nextTurn, unitEngine, type UnitEngine } from '../../../test/support/mod
 import type { Call } from '../calls/call.ts';
 import type { RecordingInput } from '../inputs.ts';
 import type { Recording } from './recording.ts';
+import { rng } from '../../audio/demo-voice.ts';
 
 const MONO: RecordingInput = { channels: 1, track: 'both', callback: null, events: [] };
-
-/** A small deterministic PRNG (mulberry32): each seed is one reproducible run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What counting frame by frame gives: the reference the lazily settled counts must equal. */
 interface Counted {
