@@ -17,10 +17,18 @@ interface Entry {
   readonly status: TaskStatus;
 }
 
-/** Past this many entries, expired ones are swept; past it again, all are dropped (bounded memory). */
+/** Past this many fresh entries, all are dropped (bounded memory; expired ones go as they expire). */
 const MAX_ENTRIES = 5000;
-/** SIDs remembered as invalidated while reads may be in flight; past this, every read in flight is refused a place. */
+/** SIDs remembered as invalidated while reads may be in flight; past this, the oldest go (and reads begun before them may not store). */
 const MAX_TOUCHED = 10_000;
+/** An invalidation is remembered this long; a read begun before a forgotten one may not store (a read that slow is stale anyway). */
+const TOUCHED_MS = 60_000;
+
+/**
+ * A copy of `s` that holds no reference to a larger string. A SID parsed from a webhook body is a
+ * slice of the whole body (V8 sliced string): kept as a map key it would keep the body (≈1.6 KB) alive.
+ */
+const detached = (s: string): string => Buffer.from(s, 'latin1').toString('latin1');
 
 /**
  * Positive TaskRouter authorizations, reused for at most `ttlMs` (TASKROUTER_GRANT_CACHE_MS) and
@@ -38,8 +46,8 @@ export class GrantCache {
   private seq = 0;
   /** Reads begun before this sequence number may not store (the `touched` map was cleared). */
   private floor = 0;
-  /** SID -> sequence number of its last invalidation. */
-  private readonly touched = new Map<string, number>();
+  /** SID -> sequence number and time of its last invalidation, oldest first (each is moved to the end when named again). */
+  private readonly touched = new Map<string, { seq: number; at: number }>();
 
   constructor(
     readonly ttlMs: number,
@@ -54,6 +62,11 @@ export class GrantCache {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Invalidations remembered for reads in flight (at most the last TOUCHED_MS, at most MAX_TOUCHED). */
+  get remembered(): number {
+    return this.touched.size;
   }
 
   enable(): void {
@@ -112,11 +125,12 @@ export class GrantCache {
   invalidate(sids: readonly string[], source: 'event' | 'write'): number {
     if (sids.length === 0) return 0;
     this.seq++;
-    if (this.touched.size + sids.length > MAX_TOUCHED) {
-      this.touched.clear();
-      this.floor = this.seq;
+    const now = this.now();
+    for (const sid of sids) {
+      this.touched.delete(sid);
+      this.touched.set(detached(sid), { seq: this.seq, at: now });
     }
-    for (const sid of sids) this.touched.set(sid, this.seq);
+    this.forgetTouched(now);
     let n = 0;
     for (const [key, e] of this.entries) {
       if (sids.includes(e.taskSid) || (e.workerSid !== null && sids.includes(e.workerSid)) || (e.reservation !== null && sids.includes(e.reservation.sid))) {
@@ -128,14 +142,32 @@ export class GrantCache {
     return n;
   }
 
+  /** Invalidations older than TOUCHED_MS (or past MAX_TOUCHED) are forgotten; reads begun before them may no longer store. */
+  private forgetTouched(now: number): void {
+    for (const [sid, t] of this.touched) {
+      if (t.at > now - TOUCHED_MS && this.touched.size <= MAX_TOUCHED) break;
+      this.touched.delete(sid);
+      if (t.seq > this.floor) this.floor = t.seq;
+    }
+  }
+
+  /** Expired entries go from the front: entries are kept in order of expiry (one TTL, re-inserted on put). */
+  private sweep(now: number): void {
+    for (const [key, e] of this.entries) {
+      if (e.expiresAt > now) break;
+      this.entries.delete(key);
+    }
+  }
+
   private get(key: string): Entry | null {
     if (!this.enabled) return null;
+    const now = this.now();
+    this.sweep(now);
     const e = this.entries.get(key);
-    if (e !== undefined && e.expiresAt > this.now()) {
+    if (e !== undefined && e.expiresAt > now) {
       this.observer?.lookup('hit');
       return e;
     }
-    if (e !== undefined) this.entries.delete(key);
     this.observer?.lookup('miss');
     return null;
   }
@@ -143,12 +175,12 @@ export class GrantCache {
   private put(token: number, key: string, sids: readonly string[], e: Omit<Entry, 'expiresAt'>): void {
     if (!this.enabled || token < this.floor) return;
     // Named by an invalidation after the read began: what was read may predate the change.
-    if (sids.some((sid) => (this.touched.get(sid) ?? -1) > token)) return;
-    if (this.entries.size >= MAX_ENTRIES) {
-      const now = this.now();
-      for (const [k, old] of this.entries) if (old.expiresAt <= now) this.entries.delete(k);
-      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    }
-    this.entries.set(key, { ...e, expiresAt: this.now() + this.ttlMs });
+    if (sids.some((sid) => (this.touched.get(sid)?.seq ?? -1) > token)) return;
+    const now = this.now();
+    this.sweep(now);
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    // Deleted first so the entry moves to the end: the map stays in order of expiry.
+    this.entries.delete(key);
+    this.entries.set(key, { ...e, expiresAt: now + this.ttlMs });
   }
 }
