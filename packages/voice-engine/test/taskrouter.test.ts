@@ -214,6 +214,14 @@ describe('TaskRouter (twilio SDK)', () => {
     // Canceling a pending task is allowed; its reason is kept.
     const canceled = await w.tasks(task.sid).update({ assignmentStatus: 'canceled', reason: 'caller hung up' });
     expect([canceled.assignmentStatus, canceled.reason]).toEqual(['canceled', 'caller hung up']);
+    // Finished, the task and its reservations leave the engine's memory and answer from its store, as before.
+    expect(e.engine.taskrouter.tasks.has(task.sid)).toBe(false);
+    expect(JSON.stringify(await w.tasks(task.sid).fetch())).toBe(JSON.stringify(canceled));
+    const after = await w.tasks(task.sid).reservations.list();
+    expect(after.map((r) => [r.sid, r.reservationStatus, r.workerSid])).toEqual(all.map((r) => [r.sid, 'rejected', r.workerSid]));
+    expect((await w.workers(alice.sid).reservations.list({ reservationStatus: 'rejected' })).map((r) => r.sid)).toEqual([first!.sid]);
+    expect((await w.tasks.list({ assignmentStatus: ['canceled'] })).map((t) => t.sid)).toEqual([task.sid]);
+    expect(await w.tasks.list({ assignmentStatus: ['pending', 'reserved'] })).toEqual([]);
   });
 
   it('a worker becoming available picks up the oldest waiting task', async () => {

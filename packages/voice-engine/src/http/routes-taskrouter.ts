@@ -324,11 +324,10 @@ export function registerTaskRouterRoutes(app: EngineApp, engine: Engine): void {
     const w = ws(req.params.WorkspaceSid);
     const { AssignmentStatus: statuses, WorkflowSid: workflowSid, TaskQueueSid: queueSid, EvaluateTaskAttributes: evaluate } = req.query;
     const expression = evaluate ? parseExpression(evaluate, 'EvaluateTaskAttributes') : null;
-    const all = tr.list(
-      tr.tasks,
+    const all = tr.listTasks(
       w,
+      statuses,
       (t) =>
-        (!statuses || statuses.includes(t.assignmentStatus)) &&
         (!workflowSid || t.workflowSid === workflowSid) &&
         (!queueSid || t.taskQueueSid === queueSid) &&
         (expression === null || matches(expression, JSON.parse(t.attributes))),
@@ -369,8 +368,8 @@ export function registerTaskRouterRoutes(app: EngineApp, engine: Engine): void {
       const o = owner(req.params, w);
       const statuses = req.query.ReservationStatus;
       const workerSid = under === 'task' ? req.query.WorkerSid : undefined;
-      // The owner's own reservations (an index), not every reservation of the workspace.
-      const own = o.taskSid ? tr.reservations.ofTask(o.taskSid) : tr.reservations.ofWorker(o.workerSid ?? '');
+      // The owner's own reservations (indexes in memory and in the store), not every reservation of the workspace.
+      const own = o.taskSid ? tr.reservationsOfTask(o.taskSid) : tr.reservationsOfWorker(o.workerSid ?? '', statuses);
       const all = newestFirst(
         own.filter((r) => r.workspaceSid === w.sid && (!statuses || statuses.includes(r.status)) && (!workerSid || r.workerSid === workerSid)),
       );

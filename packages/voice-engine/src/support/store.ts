@@ -16,25 +16,36 @@ export interface RecordingOwnerColumns {
   conferenceSid: string | null;
 }
 
+/** What a TaskRouter reservation row is indexed by: its task and its worker. */
+export interface ReservationOwnerColumns {
+  taskSid: string;
+  workerSid: string;
+}
+
+/** An indexed owner column: a recording's call or conference, a reservation's task or worker. */
+export type OwnerField = 'callSid' | 'conferenceSid' | 'taskSid' | 'workerSid';
+const OWNER_COLUMNS: Record<OwnerField, string> = { callSid: 'call_sid', conferenceSid: 'conference_sid', taskSid: 'task_sid', workerSid: 'worker_sid' };
+
 /**
  * The engine's durable state: one SQLite file holding each resource as JSON, written on
  * every state change (never per frame). WAL mode: a killed process loses no committed row.
- * A recording's owner (call, conference) is a column of its own, indexed, so saving and listing
- * never evaluate JSON; its event log is a table of its own, one row per change, so a change
- * appends one small row instead of rewriting every change before it.
+ * A recording's owner (call, conference) and a reservation's (task, worker) are columns of their
+ * own, indexed, so saving and listing never evaluate JSON; a recording's event log is a table of
+ * its own, one row per change, so a change appends one small row instead of rewriting every change
+ * before it.
  */
 export class EngineStore {
   private readonly db: Database.Database;
   private readonly upsert: Database.Statement;
   private readonly upsertOwned: Database.Statement;
+  private readonly upsertReservation: Database.Statement;
   private readonly addLog: Database.Statement;
   private readonly readLog: Database.Statement;
   private readonly del: Database.Statement;
   private readonly delLog: Database.Statement;
   private readonly one: Database.Statement;
   private readonly counter: Database.Statement;
-  private readonly byCall: Database.Statement;
-  private readonly byConference: Database.Statement;
+  private readonly byOwner: Record<OwnerField, Database.Statement>;
   private readonly ofKind: Database.Statement;
   private readonly saveLogged: (
     kind: ResourceKind,
@@ -64,6 +75,7 @@ export class EngineStore {
       PRIMARY KEY (sid, seq)
     ) WITHOUT ROWID`);
     migrateOwnerColumns(this.db);
+    migrateReservationColumns(this.db);
     this.upsert = this.db.prepare(
       `INSERT INTO resources (sid, kind, created_ms, data) VALUES (?, ?, ?, ?)
        ON CONFLICT(sid) DO UPDATE SET data = excluded.data`,
@@ -71,6 +83,10 @@ export class EngineStore {
     // A recording's owner never changes: an update rewrites its data only, and no index.
     this.upsertOwned = this.db.prepare(
       `INSERT INTO resources (sid, kind, created_ms, data, call_sid, conference_sid) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(sid) DO UPDATE SET data = excluded.data`,
+    );
+    this.upsertReservation = this.db.prepare(
+      `INSERT INTO resources (sid, kind, created_ms, data, task_sid, worker_sid) VALUES (?, 'tr-reservation', ?, ?, ?, ?)
        ON CONFLICT(sid) DO UPDATE SET data = excluded.data`,
     );
     // An entry already written (a resource saved again after a restart) is kept as it is.
@@ -81,8 +97,9 @@ export class EngineStore {
     const cols = 'sid, kind, created_ms AS createdMs, data';
     this.one = this.db.prepare(`SELECT ${cols} FROM resources WHERE sid = ?`);
     this.counter = this.db.prepare('SELECT count(*) AS n FROM resources WHERE kind = ?');
-    this.byCall = this.db.prepare(`SELECT ${cols} FROM resources WHERE call_sid = ? AND kind = ? ORDER BY created_ms, rowid`);
-    this.byConference = this.db.prepare(`SELECT ${cols} FROM resources WHERE conference_sid = ? AND kind = ? ORDER BY created_ms, rowid`);
+    const ownedBy = (field: OwnerField) =>
+      this.db.prepare(`SELECT ${cols} FROM resources WHERE ${OWNER_COLUMNS[field]} = ? AND kind = ? ORDER BY created_ms, rowid`);
+    this.byOwner = { callSid: ownedBy('callSid'), conferenceSid: ownedBy('conferenceSid'), taskSid: ownedBy('taskSid'), workerSid: ownedBy('workerSid') };
     this.ofKind = this.db.prepare(`SELECT ${cols} FROM resources WHERE kind = ? ORDER BY created_ms, rowid`);
     // The row and its new log entries commit together: one transaction, one WAL commit.
     this.saveLogged = this.db.transaction(
@@ -108,18 +125,24 @@ export class EngineStore {
   }
 
   /**
-   * Resources of `kind` owned by the call (or conference) `sid`, oldest first. `skip` names rows
-   * the caller already holds: those are returned as `data: null`, their JSON never parsed.
+   * Resources of `kind` owned by the call, conference, task or worker `sid`, oldest first. `skip`
+   * names rows the caller already holds: those are returned as `data: null`, their JSON never parsed.
    */
-  owned(kind: ResourceKind, field: 'callSid' | 'conferenceSid', sid: string, skip?: (sid: string) => boolean): StoredRow[] {
-    const rows = (field === 'callSid' ? this.byCall : this.byConference).all(sid, kind) as RawRow[];
+  owned(kind: ResourceKind, field: OwnerField, sid: string, skip?: (sid: string) => boolean): StoredRow[] {
+    const rows = this.byOwner[field].all(sid, kind) as RawRow[];
     return rows.map((r) => (skip?.(r.sid) ? { ...r, data: null } : parse(r)));
   }
 
   save(kind: ResourceKind, sid: string, createdMs: number, data: unknown): void {
-    // A recording row without its owner columns would be missing from its owner's listing.
+    // A row without its owner columns would be missing from its owner's listing.
     if (kind === 'recording') throw new Error('a recording is saved with saveWithLog');
+    if (kind === 'tr-reservation') throw new Error('a reservation is saved with saveReservation');
     this.upsert.run(sid, kind, createdMs, JSON.stringify(data));
+  }
+
+  /** A TaskRouter reservation, indexed by its task and its worker (neither changes: an update rewrites its data only). */
+  saveReservation(sid: string, createdMs: number, data: unknown, owner: ReservationOwnerColumns): void {
+    this.upsertReservation.run(sid, createdMs, JSON.stringify(data), owner.taskSid, owner.workerSid);
   }
 
   /**
@@ -164,6 +187,20 @@ function migrateOwnerColumns(db: Database.Database): void {
       DROP INDEX IF EXISTS resources_conference;
       CREATE INDEX IF NOT EXISTS resources_call_sid ON resources (call_sid) WHERE call_sid IS NOT NULL;
       CREATE INDEX IF NOT EXISTS resources_conference_sid ON resources (conference_sid) WHERE conference_sid IS NOT NULL;`);
+  })();
+}
+
+/** A store written before reservations had owner columns: add them, fill them from the reservations' JSON, index them. */
+function migrateReservationColumns(db: Database.Database): void {
+  const columns = new Set((db.prepare("SELECT name FROM pragma_table_info('resources')").pluck().all() as string[]).map(String));
+  db.transaction(() => {
+    if (!columns.has('task_sid')) {
+      db.exec(`ALTER TABLE resources ADD COLUMN task_sid TEXT;
+        ALTER TABLE resources ADD COLUMN worker_sid TEXT;
+        UPDATE resources SET task_sid = json_extract(data, '$.taskSid'), worker_sid = json_extract(data, '$.workerSid') WHERE kind = 'tr-reservation';`);
+    }
+    db.exec(`CREATE INDEX IF NOT EXISTS resources_task_sid ON resources (task_sid) WHERE task_sid IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS resources_worker_sid ON resources (worker_sid) WHERE worker_sid IS NOT NULL;`);
   })();
 }
 

@@ -4,6 +4,7 @@ import type { Call } from '../calls/call.ts';
 import type { Conference } from '../conferences/conference.ts';
 import type { PhoneNumber } from '../numbers/phone-number.ts';
 import { Recording } from '../recordings/recording.ts';
+import type { Reservation, Task } from '../taskrouter/types.ts';
 import { restoreState, type RestoredState } from './restore.ts';
 
 /** Key of the engine's own fields in a stored call's JSON. */
@@ -87,7 +88,32 @@ export class Persistence {
 
   /** A TaskRouter resource (workspace, worker, task…), kept as its own fields. */
   saveTaskRouter(kind: Extract<ResourceKind, `tr-${string}`>, x: { sid: string; createdMs: number }): void {
-    this.store.save(kind, x.sid, x.createdMs, x);
+    if (kind === 'tr-reservation') {
+      const r = x as Reservation;
+      this.store.saveReservation(r.sid, r.createdMs, r, { taskSid: r.taskSid, workerSid: r.workerSid });
+    } else this.store.save(kind, x.sid, x.createdMs, x);
+  }
+
+  // Finished TaskRouter tasks and their reservations are not kept in memory either.
+
+  /** A stored task, or undefined. */
+  task(sid: string): Task | undefined {
+    return this.store.get('tr-task', sid)?.data as Task | undefined;
+  }
+
+  /** Every stored task, oldest first; one that `inMemory` holds is answered from there. */
+  tasks(inMemory: ReadonlyMap<string, Task>): Task[] {
+    return this.store.all('tr-task').map((r) => inMemory.get(r.sid) ?? (r.data as Task));
+  }
+
+  /** A stored reservation, or undefined. */
+  reservation(sid: string): Reservation | undefined {
+    return this.store.get('tr-reservation', sid)?.data as Reservation | undefined;
+  }
+
+  /** The stored reservations of a task or a worker, oldest first; one that `inMemory` holds is answered from there (its row is not parsed). */
+  reservations(owner: { field: 'taskSid' | 'workerSid'; sid: string }, inMemory: ReadonlyMap<string, Reservation>): Reservation[] {
+    return this.store.owned('tr-reservation', owner.field, owner.sid, (sid) => inMemory.has(sid)).map((r) => inMemory.get(r.sid) ?? (r.data as Reservation));
   }
 
   remove(sid: string): void {

@@ -3,11 +3,13 @@ import type { EngineContext } from '../context.ts';
 import { InvalidParameterError, InvalidStateError, MissingParameterError, NotFoundError } from '../errors.ts';
 import { eventParams, type EventSubject } from './events.ts';
 import { matches, parseAttributes, parseExpression } from './expressions.ts';
-import { ReservationMap } from './reservation-map.ts';
+import type { ReservationMap } from './reservation-map.ts';
+import { FINISHED_TASK, TaskBook } from './task-book.ts';
 import {
   holdsWorker,
   type Activity,
   type Reservation,
+  type ReservationStatus,
   type Task,
   type TaskQueue,
   type TaskStatus,
@@ -57,7 +59,7 @@ const newestFirst = <T extends { createdMs: number }>(xs: Iterable<T>): T[] => [
  * TaskRouter's workspaces, workers, queues, workflows, tasks and reservations, and the
  * assignment: a pending task is reserved for the longest-idle available worker its queue
  * targets (one task at a time per worker), FIFO by task age (higher priority first).
- * Every change is stored at once, as in the other rooms.
+ * Every change is stored at once, as in the other rooms; finished tasks live in the store only (task-book.ts).
  */
 export class TaskRouterRoom {
   private readonly ctx: EngineContext;
@@ -68,13 +70,23 @@ export class TaskRouterRoom {
   readonly workers = new Map<string, Worker>();
   readonly queues = new Map<string, TaskQueue>();
   readonly workflows = new Map<string, Workflow>();
-  readonly tasks = new Map<string, Task>();
-  readonly reservations = new ReservationMap();
+  private readonly book: TaskBook;
 
   constructor(ctx: EngineContext, conferencing: () => TaskConferencing, emit: EventSink) {
     this.ctx = ctx;
     this.conferencing = conferencing;
     this.emit = emit;
+    this.book = new TaskBook(ctx.persistence);
+  }
+
+  /** Live tasks (finished ones are in the store: `task`, `listTasks`). */
+  get tasks(): ReadonlyMap<string, Task> {
+    return this.book.live;
+  }
+
+  /** The reservations of live tasks (a finished task's are in the store: `reservation`, `reservationsOf*`). */
+  get reservations(): ReservationMap {
+    return this.book.reservations;
   }
 
   adopt(s: TaskRouterState): void {
@@ -83,8 +95,7 @@ export class TaskRouterRoom {
     for (const x of s.workers) this.workers.set(x.sid, x);
     for (const x of s.queues) this.queues.set(x.sid, x);
     for (const x of s.workflows) this.workflows.set(x.sid, x);
-    for (const x of s.tasks) this.tasks.set(x.sid, x);
-    for (const x of s.reservations) this.reservations.set(x.sid, x);
+    this.book.adopt(s.tasks, s.reservations);
   }
 
   // ---------------------------------------------------------------- queries
@@ -95,7 +106,7 @@ export class TaskRouterRoom {
     return w;
   }
 
-  private inWorkspace<T extends { workspaceSid: string }>(map: Map<string, T>, noun: string, ws: Workspace, sid: string): T {
+  private inWorkspace<T extends { workspaceSid: string }>(map: { get(sid: string): T | undefined }, noun: string, ws: Workspace, sid: string): T {
     const x = map.get(sid);
     if (!x || x.workspaceSid !== ws.sid) throw new NotFoundError(`${noun} ${sid}`);
     return x;
@@ -114,10 +125,27 @@ export class TaskRouterRoom {
     return this.inWorkspace(this.workflows, 'Workflow', ws, sid);
   }
   task(ws: Workspace, sid: string): Task {
-    return this.inWorkspace(this.tasks, 'Task', ws, sid);
+    return this.inWorkspace({ get: (x) => this.book.task(x) }, 'Task', ws, sid);
   }
   reservation(ws: Workspace, sid: string): Reservation {
-    return this.inWorkspace(this.reservations, 'Reservation', ws, sid);
+    return this.inWorkspace({ get: (x) => this.book.reservation(x) }, 'Reservation', ws, sid);
+  }
+
+  /** A workspace's tasks, newest first, with the statuses asked for (reads the store only when they include finished ones). */
+  listTasks(ws: Workspace, statuses: readonly TaskStatus[] | undefined, keep: (t: Task) => boolean): Task[] {
+    return newestFirst(
+      [...this.book.tasks(statuses)].filter((t) => t.workspaceSid === ws.sid && (!statuses || statuses.includes(t.assignmentStatus)) && keep(t)),
+    );
+  }
+
+  /** A task's reservations, oldest first. */
+  reservationsOfTask(taskSid: string): readonly Reservation[] {
+    return this.book.ofTask(taskSid);
+  }
+
+  /** A worker's reservations, oldest first (`statuses`: the listing's filter, which may spare reading the store). */
+  reservationsOfWorker(workerSid: string, statuses?: readonly ReservationStatus[]): readonly Reservation[] {
+    return this.book.ofWorker(workerSid, statuses);
   }
 
   /** Every resource of a workspace in `map`, newest first, or only those `keep` accepts. */
@@ -280,7 +308,7 @@ export class TaskRouterRoom {
       queueEnteredMs: queueSid === null ? null : now,
       rejectedBy: [],
     };
-    this.tasks.set(t.sid, t);
+    this.book.add(t);
     this.save('tr-task', t);
     this.event(ws, 'task.created', this.taskSubject(t));
     this.assign(ws);
@@ -326,7 +354,7 @@ export class TaskRouterRoom {
   }
 
   updateReservation(ws: Workspace, r: Reservation, change: ReservationChange): Reservation {
-    const t = this.tasks.get(r.taskSid)!;
+    const t = this.book.task(r.taskSid)!;
     const w = this.workers.get(r.workerSid)!;
     const from: Record<ReservationChange['status'], Reservation['status'][]> = {
       accepted: ['pending'],
@@ -356,10 +384,10 @@ export class TaskRouterRoom {
         r.workerCallSid = leg.callSid;
         r.conferenceSid = leg.conferenceSid;
       }
-      this.moveReservation(ws, r, 'accepted', now);
+      this.moveReservation(ws, r, t, 'accepted', now);
       this.moveTask(ws, t, 'assigned');
     } else if (change.status === 'rejected') {
-      this.moveReservation(ws, r, 'rejected', now);
+      this.moveReservation(ws, r, t, 'rejected', now);
       t.rejectedBy.push(w.sid);
       this.moveTask(ws, t, 'pending');
     } else {
@@ -378,7 +406,7 @@ export class TaskRouterRoom {
 
   /** Offers every pending task it can, oldest (and highest priority) first, each to its queue's longest-idle free worker. */
   assign(ws: Workspace): void {
-    const pending = [...this.tasks.values()]
+    const pending = [...this.book.live.values()]
       .filter((t) => t.workspaceSid === ws.sid && t.assignmentStatus === 'pending' && t.taskQueueSid !== null)
       .sort((a, b) => b.priority - a.priority || a.createdMs - b.createdMs);
     for (const t of pending) {
@@ -420,18 +448,20 @@ export class TaskRouterRoom {
     const now = Date.now();
     const held = this.reservations.ofTask(t.sid).filter(holdsWorker);
     if (to === 'canceled') {
-      for (const r of held) this.moveReservation(ws, r, 'canceled', now);
+      for (const r of held) this.moveReservation(ws, r, t, 'canceled', now);
       this.event(ws, 'task.canceled', this.taskSubject(t));
     } else if (to === 'wrapping') {
-      for (const r of held) this.moveReservation(ws, r, 'wrapping', now);
+      for (const r of held) this.moveReservation(ws, r, t, 'wrapping', now);
       this.event(ws, 'task.wrapup', this.taskSubject(t));
     } else if (to === 'completed') {
-      for (const r of held) this.moveReservation(ws, r, 'completed', now);
+      for (const r of held) this.moveReservation(ws, r, t, 'completed', now);
       this.event(ws, 'task.completed', this.taskSubject(t));
     }
+    // Saved and announced: a finished task and its reservations are read back from the store from now on.
+    if (FINISHED_TASK.has(to)) this.book.retire(t);
   }
 
-  private moveReservation(ws: Workspace, r: Reservation, to: Reservation['status'], now: number): void {
+  private moveReservation(ws: Workspace, r: Reservation, t: Task, to: Reservation['status'], now: number): void {
     r.status = to;
     r.updatedMs = now;
     this.save('tr-reservation', r);
@@ -441,7 +471,6 @@ export class TaskRouterRoom {
       w.idleSinceMs = now;
       this.save('tr-worker', w);
     }
-    const t = this.tasks.get(r.taskSid)!;
     const name = to === 'wrapping' ? 'wrapup' : to;
     this.event(ws, `reservation.${name}`, { ...this.taskSubject(t), worker: w, reservation: r });
   }
