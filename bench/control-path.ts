@@ -7,6 +7,7 @@
  * a bare fastify route and a bare node:http route (bench/lib/baseline-child.ts).
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -195,6 +196,12 @@ function cycleSpec(sys: BenchSystem, seconds: number) {
 
 export interface Baselines {
   measure(seconds: number): Promise<{ fastify: LoadResult; http: LoadResult }>;
+  /**
+   * CPU (µs, this process's user+system time) one keep-alive node:http client request costs its
+   * caller: POSTs to the bare node:http baseline, 4 at a time, nothing else running here. A floor
+   * for the provider requests a pause makes (the SDK's own work and the transport's come on top).
+   */
+  clientFloorUs(requests: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -214,6 +221,34 @@ export async function startBaselines(): Promise<Baselines> {
       const fastify = await load({ url: fastifyUrl + '/bare', connections: CONNECTIONS, seconds, method: 'POST', body, headers });
       const http = await load({ url: httpUrl + '/bare', connections: CONNECTIONS, seconds, method: 'POST', body, headers });
       return { fastify, http };
+    },
+    async clientFloorUs(requests) {
+      const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+      const one = (): Promise<void> =>
+        new Promise((resolve, reject) => {
+          const req = request(`${httpUrl}/bare`, { method: 'POST', agent, headers }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      const lanes = async (n: number): Promise<void> => {
+        await Promise.all(
+          [0, 1, 2, 3].map(async () => {
+            for (let i = 0; i < n / 4; i++) await one();
+          }),
+        );
+      };
+      try {
+        await lanes(400);
+        const c0 = process.cpuUsage();
+        await lanes(requests);
+        const c = process.cpuUsage(c0);
+        return (c.user + c.system) / requests;
+      } finally {
+        agent.destroy();
+      }
     },
     close: () => b.close(),
   };
@@ -356,11 +391,12 @@ export async function profileControl(
   return { server, engine };
 }
 
-export async function runControlPath(opts: BenchOptions, log: (s: string) => void): Promise<{ rows: ControlRow[]; markdown: string }> {
+export async function runControlPath(opts: BenchOptions, log: (s: string) => void): Promise<{ rows: ControlRow[]; markdown: string; clientFloorUs: number }> {
   const levels = opts.quick ? [10, 100] : [10, 100, 1000];
   const seconds = opts.quick ? 2 : 5;
   const rows: ControlRow[] = [];
   let failureNote: string | null = null;
+  let clientFloorUs = NaN;
   const base = await startBaselines();
   const sys = await startBenchSystem(levels[levels.length - 1]!);
   try {
@@ -393,6 +429,8 @@ export async function runControlPath(opts: BenchOptions, log: (s: string) => voi
     }
     if (shared) for (const r of rows) if (r.fastify === EMPTY) Object.assign(r, shared);
     if (failure !== null) failureNote = failure;
+    clientFloorUs = await base.clientFloorUs(opts.quick ? 2000 : 8000);
+    log(`control: one keep-alive node:http client request costs its caller ${f(clientFloorUs, 0)} µs of CPU`);
   } finally {
     await sys.close();
     await base.close();
@@ -402,7 +440,7 @@ export async function runControlPath(opts: BenchOptions, log: (s: string) => voi
     failureNote === null
       ? ''
       : `\n\n**Missing level:** ${failureNote}. The accept path waits on several engine round trips (add the agent's leg, poll it until answered, start the recording) with the server's 5 s per-request timeout to the engine; an engine whose clock is far behind real time answers late (see the engine section).`;
-  return { rows, markdown: controlMarkdown(rows, seconds, opts.quick ? 1 : 2) + note };
+  return { rows, markdown: controlMarkdown(rows, seconds, opts.quick ? 1 : 2) + note, clientFloorUs };
 }
 
 function controlMarkdown(rows: ControlRow[], seconds: number, warmupS: number): string {

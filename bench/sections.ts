@@ -112,14 +112,14 @@ export async function precisionSection(o: BenchOptions, log: Log): Promise<Secti
 }
 
 export async function controlSection(o: BenchOptions, log: Log): Promise<SectionResult> {
-  const { rows, markdown } = await runControlPath(o, log);
+  const { rows, markdown, clientFloorUs } = await runControlPath(o, log);
   const at100 = rows.find((r) => r.calls === 100);
   const at1000 = rows.find((r) => r.calls === 1000);
   const p = at100?.system.byKind.get('pause');
   const p1000 = at1000?.system.byKind.get('pause');
   const ratio = at100 ? at100.system.rps / at100.fastify.rps : NaN;
   return {
-    markdown: `${markdown}\n\n${explainControl(rows)}`,
+    markdown: `${markdown}\n\n${explainControl(rows, clientFloorUs)}`,
     goals: [
       [
         'control path at 100 calls: pause p99 < 10 ms',
@@ -156,7 +156,7 @@ export async function controlSection(o: BenchOptions, log: Log): Promise<Section
   };
 }
 
-function explainControl(rows: ControlRow[]): string {
+function explainControl(rows: ControlRow[], clientFloorUs: number): string {
   const r = rows.find((x) => x.calls === 100) ?? rows[rows.length - 1]!;
   const s = r.split;
   const cpuUs = r.serverCpuMsPerReq * 1000;
@@ -178,7 +178,10 @@ ${f(s.providerCallMs.p50, 2)} ms from the SDK call to its answer; waiting on the
 ${f(s.serverTotal.p50, 2)} ms (p50), the rest (${f(s.serverOwn.p50, 2)} ms) is the server's own code. The server spends
 **${f(cpuUs, 0)} µs of CPU per request** (process CPU time over the window), so one server process tops out near ${f(ceiling, 0)} req/s on
 a free core. The goal of 0.15 × fastify (${f(need, 0)} req/s here) needs ≤ ${f(budgetUs, 0)} µs per request: ${f(cpuUs / budgetUs, 1)} × less
-than now. ${
+than now. A floor measured in the same run: one keep-alive node:http client request (a POST to the bare node:http
+baseline, 4 at a time) costs the calling process **${f(clientFloorUs, 0)} µs** of CPU, so the ${f(r.rounds.requestsMean, 0)} provider requests a pause
+needs (issue 13 item 1) cost at least ${f(r.rounds.requestsMean * clientFloorUs, 0)} µs before the SDK builds them, the request itself comes in or the audit
+commits: ${f((r.rounds.requestsMean * clientFloorUs) / budgetUs, 1)} × the budget. ${
     p
       ? `Pause p99 is ${f(p.p99, 1)} ms against the 10 ms goal${p.p99 > 10 ? ` (${f(p.p99 / 10, 1)} × over)` : ''}: with ${CONNECTIONS} connections and ${f(r.system.rps, 0)} req/s, Little's law gives ${f((CONNECTIONS / r.system.rps) * 1000, 1)} ms mean, i.e. requests queue behind the server's CPU (and the engine's, event-loop delay p99 ${f(r.engineLoopDelayP99Ms, 1)} ms) — the machine's 2 cores are shared by the engine, the server, autocannon and other tenants (load average above).`
       : ''

@@ -75,7 +75,6 @@ export class EngineStore {
       PRIMARY KEY (sid, seq)
     ) WITHOUT ROWID`);
     migrateOwnerColumns(this.db);
-    migrateReservationColumns(this.db);
     this.upsert = this.db.prepare(
       `INSERT INTO resources (sid, kind, created_ms, data) VALUES (?, ?, ?, ?)
        ON CONFLICT(sid) DO UPDATE SET data = excluded.data`,
@@ -171,36 +170,28 @@ export class EngineStore {
   }
 }
 
+/** Which kind of row each owner column indexes, in the order the columns were added to the schema. */
+const OWNED_KINDS: readonly [ResourceKind, [OwnerField, OwnerField]][] = [
+  ['recording', ['callSid', 'conferenceSid']],
+  ['tr-reservation', ['taskSid', 'workerSid']],
+];
+
 /**
- * A store written before owners had columns: add them, fill them from the recordings' JSON, and
- * replace the JSON-expression indexes (which every save had to evaluate) with indexes on them.
+ * A store written before owners had columns: add them, fill them from the rows' JSON, and replace
+ * the JSON-expression indexes (which every save had to evaluate) with partial indexes on them.
  */
 function migrateOwnerColumns(db: Database.Database): void {
   const columns = new Set((db.prepare("SELECT name FROM pragma_table_info('resources')").pluck().all() as string[]).map(String));
   db.transaction(() => {
-    if (!columns.has('call_sid')) {
-      db.exec(`ALTER TABLE resources ADD COLUMN call_sid TEXT;
-        ALTER TABLE resources ADD COLUMN conference_sid TEXT;
-        UPDATE resources SET call_sid = json_extract(data, '$.callSid'), conference_sid = json_extract(data, '$.conferenceSid') WHERE kind = 'recording';`);
+    for (const [kind, fields] of OWNED_KINDS) {
+      if (fields.every((field) => columns.has(OWNER_COLUMNS[field]))) continue;
+      for (const field of fields) db.exec(`ALTER TABLE resources ADD COLUMN ${OWNER_COLUMNS[field]} TEXT`);
+      const set = fields.map((field) => `${OWNER_COLUMNS[field]} = json_extract(data, '$.${field}')`).join(', ');
+      db.prepare(`UPDATE resources SET ${set} WHERE kind = ?`).run(kind);
     }
-    db.exec(`DROP INDEX IF EXISTS resources_call;
-      DROP INDEX IF EXISTS resources_conference;
-      CREATE INDEX IF NOT EXISTS resources_call_sid ON resources (call_sid) WHERE call_sid IS NOT NULL;
-      CREATE INDEX IF NOT EXISTS resources_conference_sid ON resources (conference_sid) WHERE conference_sid IS NOT NULL;`);
-  })();
-}
-
-/** A store written before reservations had owner columns: add them, fill them from the reservations' JSON, index them. */
-function migrateReservationColumns(db: Database.Database): void {
-  const columns = new Set((db.prepare("SELECT name FROM pragma_table_info('resources')").pluck().all() as string[]).map(String));
-  db.transaction(() => {
-    if (!columns.has('task_sid')) {
-      db.exec(`ALTER TABLE resources ADD COLUMN task_sid TEXT;
-        ALTER TABLE resources ADD COLUMN worker_sid TEXT;
-        UPDATE resources SET task_sid = json_extract(data, '$.taskSid'), worker_sid = json_extract(data, '$.workerSid') WHERE kind = 'tr-reservation';`);
-    }
-    db.exec(`CREATE INDEX IF NOT EXISTS resources_task_sid ON resources (task_sid) WHERE task_sid IS NOT NULL;
-      CREATE INDEX IF NOT EXISTS resources_worker_sid ON resources (worker_sid) WHERE worker_sid IS NOT NULL;`);
+    db.exec('DROP INDEX IF EXISTS resources_call; DROP INDEX IF EXISTS resources_conference;');
+    for (const column of Object.values(OWNER_COLUMNS))
+      db.exec(`CREATE INDEX IF NOT EXISTS resources_${column} ON resources (${column}) WHERE ${column} IS NOT NULL`);
   })();
 }
 

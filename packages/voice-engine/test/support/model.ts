@@ -46,3 +46,35 @@ export function answeredCall(u: UnitEngine): Call {
 export function nextTurn(): Promise<void> {
   return new Promise((r) => setImmediate(r));
 }
+
+/**
+ * A second engine on the same folder, as after `kill -9` and a restart (the first is never
+ * closed), restored; `close` closes its store.
+ */
+export function restarted(u: UnitEngine): { engine: Engine; recovered: string[]; close(): void } {
+  const store = new EngineStore(join(u.dataDir, 'engine.db'));
+  const engine = new Engine({
+    accountSid: u.engine.accountSid,
+    authToken: 'unit-token',
+    dataDir: u.dataDir,
+    audio: 'stamped',
+    clock: new ManualClock(),
+    store,
+  });
+  return { engine, recovered: engine.restore().recovered, close: () => store.close() };
+}
+
+/** A TaskRouter workspace (no event callback) with one queue for skill `support` and a workflow sending every task to it. */
+export function taskCenter(u: UnitEngine) {
+  const tr = u.engine.taskrouter;
+  const ws = tr.createWorkspace({ friendlyName: 'unit', eventCallbackUrl: null });
+  const available = tr.list(tr.activities, ws, (a) => a.available)[0]!;
+  const queue = tr.createQueue(ws, { friendlyName: 'q', targetWorkers: "skills HAS 'support'", maxReservedWorkers: 1 });
+  const workflow = tr.createWorkflow(ws, {
+    friendlyName: 'wf',
+    configuration: JSON.stringify({ task_routing: { default_filter: { queue: queue.sid } } }),
+    taskReservationTimeout: 120,
+    assignmentCallbackUrl: null,
+  });
+  return { tr, ws, available, queue, workflow };
+}

@@ -7,7 +7,7 @@ import { TWILIO_ERROR } from '@pause-recording/core';
 import { EngineStore } from '../../support/store.ts';
 import { ManualClock } from '../clock.ts';
 import { Engine } from '../engine.ts';
-import { answeredCall, unitEngine, type UnitEngine } from '../../../test/support/model.ts';
+import { answeredCall, restarted, unitEngine, type UnitEngine } from '../../../test/support/model.ts';
 
 describe('Persistence: what a run left, restored by the next', () => {
   const open: { close(): unknown }[] = [];
@@ -15,19 +15,10 @@ describe('Persistence: what a run left, restored by the next', () => {
     for (const o of open.splice(0)) await o.close();
   });
 
-  /** A second engine on the same folder, as after `kill -9` and a restart (the first is never closed). */
   function restart(u: UnitEngine): { engine: Engine; recovered: string[] } {
-    const store = new EngineStore(join(u.dataDir, 'engine.db'));
-    open.push(store);
-    const engine = new Engine({
-      accountSid: u.engine.accountSid,
-      authToken: 'unit-token',
-      dataDir: u.dataDir,
-      audio: 'stamped',
-      clock: new ManualClock(),
-      store,
-    });
-    return { engine, recovered: engine.restore().recovered };
+    const again = restarted(u);
+    open.push(again);
+    return again;
   }
 
   it('open recordings (in-progress, paused) are finished through the transition table: completed with 12400, or absent', () => {

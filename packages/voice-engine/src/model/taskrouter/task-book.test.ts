@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineStore } from '../../support/store.ts';
-import { ManualClock } from '../clock.ts';
 import { Engine } from '../engine.ts';
-import { unitEngine, type UnitEngine } from '../../../test/support/model.ts';
+import { restarted, taskCenter, unitEngine, type UnitEngine } from '../../../test/support/model.ts';
 
 /**
  * Finished tasks (completed, canceled) and their reservations leave memory (issue 13: engine heap
@@ -21,16 +20,7 @@ describe('TaskBook: finished tasks live in the store only', () => {
   function center() {
     const u = unitEngine();
     open.push({ close: () => u.close() });
-    const tr = u.engine.taskrouter;
-    const ws = tr.createWorkspace({ friendlyName: 'unit', eventCallbackUrl: null });
-    const available = tr.list(tr.activities, ws, (a) => a.available)[0]!;
-    const queue = tr.createQueue(ws, { friendlyName: 'q', targetWorkers: "skills HAS 'support'", maxReservedWorkers: 1 });
-    const workflow = tr.createWorkflow(ws, {
-      friendlyName: 'wf',
-      configuration: JSON.stringify({ task_routing: { default_filter: { queue: queue.sid } } }),
-      taskReservationTimeout: 120,
-      assignmentCallbackUrl: null,
-    });
+    const { tr, ws, available, workflow } = taskCenter(u);
     const worker = (name: string) => tr.createWorker(ws, { friendlyName: name, attributes: '{"skills":["support"]}', activitySid: available.sid });
     const task = (attrs = '{"call_sid":"CA1"}') => tr.createTask(ws, { workflowSid: workflow.sid, attributes: attrs, priority: 0, timeout: 60 });
     return { u, tr, ws, worker, task };
@@ -143,19 +133,9 @@ describe('TaskBook: finished tasks live in the store only', () => {
     expect(() => store.save('tr-reservation', r.sid, r.createdMs, r)).toThrow(/saveReservation/);
   });
 
-  /** A second engine on the same folder, as after a restart. */
   function restart(u: UnitEngine): { engine: Engine } {
-    const store = new EngineStore(join(u.dataDir, 'engine.db'));
-    open.push(store);
-    const engine = new Engine({
-      accountSid: u.engine.accountSid,
-      authToken: 'unit-token',
-      dataDir: u.dataDir,
-      audio: 'stamped',
-      clock: new ManualClock(),
-      store,
-    });
-    engine.restore();
-    return { engine };
+    const again = restarted(u);
+    open.push(again);
+    return again;
   }
 });

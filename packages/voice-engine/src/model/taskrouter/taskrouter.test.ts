@@ -1,9 +1,5 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EngineStore } from '../../support/store.ts';
-import { ManualClock } from '../clock.ts';
-import { Engine } from '../engine.ts';
-import { unitEngine, type UnitEngine } from '../../../test/support/model.ts';
+import { restarted, taskCenter, unitEngine } from '../../../test/support/model.ts';
 
 describe('TaskRouterRoom', () => {
   const open: { close(): unknown }[] = [];
@@ -11,19 +7,7 @@ describe('TaskRouterRoom', () => {
     for (const o of open.splice(0)) await o.close();
   });
 
-  function center(u: UnitEngine) {
-    const tr = u.engine.taskrouter;
-    const ws = tr.createWorkspace({ friendlyName: 'unit', eventCallbackUrl: null });
-    const available = tr.list(tr.activities, ws, (a) => a.available)[0]!;
-    const queue = tr.createQueue(ws, { friendlyName: 'q', targetWorkers: "skills HAS 'support'", maxReservedWorkers: 1 });
-    const workflow = tr.createWorkflow(ws, {
-      friendlyName: 'wf',
-      configuration: JSON.stringify({ task_routing: { default_filter: { queue: queue.sid } } }),
-      taskReservationTimeout: 120,
-      assignmentCallbackUrl: null,
-    });
-    return { tr, ws, available, queue, workflow };
-  }
+  const center = taskCenter;
 
   it('a worker holds one task at a time; the next task waits until the first is completed', () => {
     const u = unitEngine();
@@ -59,17 +43,9 @@ describe('TaskRouterRoom', () => {
     const r = tr.list(tr.reservations, ws)[0]!;
     tr.updateReservation(ws, r, { status: 'accepted' });
 
-    const store = new EngineStore(join(u.dataDir, 'engine.db'));
-    open.push(store);
-    const again = new Engine({
-      accountSid: u.engine.accountSid,
-      authToken: 'unit-token',
-      dataDir: u.dataDir,
-      audio: 'stamped',
-      clock: new ManualClock(),
-      store,
-    });
-    again.restore();
+    const restart = restarted(u);
+    open.push(restart);
+    const again = restart.engine;
     const tr2 = again.taskrouter;
     const ws2 = tr2.workspace(ws.sid);
     expect(tr2.worker(ws2, alice.sid).attributes).toBe(alice.attributes);
