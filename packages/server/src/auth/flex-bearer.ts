@@ -14,6 +14,8 @@ export interface FlexCaller {
 const PREFIX = 'flex:';
 /** Longer than any Flex token (a JWT of ~1-2 kB): refused without asking Twilio. */
 const MAX_TOKEN_LENGTH = 8192;
+/** How long a session whose expiry IAM does not state is taken to last (its event streams end then). */
+export const UNSTATED_EXPIRY_MS = 5 * 60_000;
 
 /** True for the session of a Flex token (it cannot be signed out here: Twilio IAM issued it). */
 export function isFlexSession(jti: string): boolean {
@@ -103,7 +105,8 @@ export class FlexBearerAuth {
       claims: {
         sub: id.identity,
         roles: [role],
-        exp: Math.floor((expiresAt ?? now) / 1000),
+        // Unknown expiry: an event stream it opens still ends, and the next one is validated afresh.
+        exp: Math.floor((expiresAt ?? now + UNSTATED_EXPIRY_MS) / 1000),
         jti: `${PREFIX}${role}:${key.slice(0, 32)}`,
       },
     };

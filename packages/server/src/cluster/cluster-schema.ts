@@ -44,4 +44,10 @@ CREATE TABLE rate_counters (
 );
 `,
   },
+  {
+    version: 101,
+    name: 'cluster: a stream ticket carries its session expiry (the stream ends when the session does)',
+    // Nullable: rows an older instance wrote have none, and PgStreamTickets refuses them.
+    sql: 'ALTER TABLE stream_tickets ADD COLUMN session_exp BIGINT;',
+  },
 ];

@@ -27,20 +27,23 @@ export class PgStreamTickets implements TicketStore {
               DELETE FROM stream_tickets WHERE ticket_hash IN (
                 SELECT ticket_hash FROM stream_tickets WHERE identity = $2 AND expires_at > $5
                 ORDER BY expires_at DESC OFFSET $6))
-       INSERT INTO stream_tickets (ticket_hash, identity, jti, expires_at) VALUES ($1, $2, $3, $4)`,
-      [hash(ticket), holder.identity, holder.jti, expiresAt, now, MAX_TICKETS_PER_IDENTITY - 1],
+       INSERT INTO stream_tickets (ticket_hash, identity, jti, expires_at, session_exp) VALUES ($1, $2, $3, $4, $7)`,
+      [hash(ticket), holder.identity, holder.jti, expiresAt, now, MAX_TICKETS_PER_IDENTITY - 1, holder.exp],
     );
     return { ticket, expiresAt: new Date(expiresAt) };
   }
 
   async redeem(ticket: string): Promise<TicketHolder | null> {
-    const r = await this.pool.query<{ identity: string; jti: string; expires_at: string }>(
-      'DELETE FROM stream_tickets WHERE ticket_hash = $1 RETURNING identity, jti, expires_at',
+    const r = await this.pool.query<{ identity: string; jti: string; expires_at: string; session_exp: string | null }>(
+      'DELETE FROM stream_tickets WHERE ticket_hash = $1 RETURNING identity, jti, expires_at, session_exp',
       [hash(ticket)],
     );
     const t = r.rows[0];
     if (t === undefined || this.now() >= Number(t.expires_at)) return null;
-    return { identity: t.identity, jti: t.jti };
+    // A ticket stored by an older instance (no session expiry) could open a stream that never
+    // ends: refused; the client asks again and gets one that carries it.
+    if (t.session_exp === null) return null;
+    return { identity: t.identity, jti: t.jti, exp: Number(t.session_exp) };
   }
 
   async revokeSession(jti: string): Promise<void> {

@@ -66,26 +66,29 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
     },
     async (request, reply) => {
       const session = currentSession(request);
-      const { ticket, expiresAt } = await deps.tickets.issue({ identity: session.sub, jti: session.jti });
+      const { ticket, expiresAt } = await deps.tickets.issue({ identity: session.sub, jti: session.jti, exp: session.exp });
       return reply.status(201).send({ ticket, expiresAt: expiresAt.toISOString() });
     },
   );
 
-  const caller = async (request: FastifyRequest, ticket: string | undefined): Promise<{ user: User; jti: string }> => {
+  const caller = async (request: FastifyRequest, ticket: string | undefined): Promise<{ user: User; jti: string; exp: number }> => {
     if (ticket === undefined) {
       const { user, claims } = await sessionFromRequest(request, deps.tokens, deps.users, deps.flex);
-      return { user, jti: claims.jti };
+      return { user, jti: claims.jti, exp: claims.exp };
     }
     const refused = (): AppError =>
       new AppError('UNAUTHENTICATED', 'ticket: unknown, already used or expired; get a new one from POST /api/events/ticket', { field: 'ticket' });
     if (ticket === '') throw refused();
     const holder = await deps.tickets.redeem(ticket);
     if (holder === null) throw refused();
+    if (holder.exp * 1000 <= Date.now()) {
+      throw new AppError('UNAUTHENTICATED', 'ticket: the session that asked for it has expired; log in again', { field: 'ticket' });
+    }
     // A Flex caller's ticket carries its role in the session id (it may be in no user directory).
     const flexRole = flexSessionRole(holder.jti);
     const user = flexRole !== null ? { identity: holder.identity, role: flexRole } : deps.users.get(holder.identity);
     if (user === null) throw refused();
-    return { user, jti: holder.jti };
+    return { user, jti: holder.jti, exp: holder.exp };
   };
 
   const stream = Type.String({ description: 'text/event-stream: `hello`, then one frame per LiveEvent (packages/core/src/task-api.ts), `event:` its type' });
@@ -100,7 +103,7 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
       },
     },
     async (request, reply) => {
-      const { user, jti } = await caller(request, request.query.ticket);
+      const { user, jti, exp } = await caller(request, request.query.ticket);
       let mine = 0;
       for (const s of open) if (s.identity === user.identity) mine++;
       if (mine >= deps.streamsPerIdentity) {
@@ -126,7 +129,22 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
         send: (e) => res.write(sseFrame(e)),
       });
       const beat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs);
+      // A stream is no longer-lived than the session that opened it: at its expiry the stream
+      // ends, and the client's next ticket needs a live session (fail closed).
+      let expiry: ReturnType<typeof setTimeout> | undefined;
+      const endAtExpiry = (): void => {
+        const left = exp * 1000 - Date.now();
+        if (left <= 0) {
+          res.end(': session expired\n\n');
+          return;
+        }
+        // setTimeout holds at most 2^31-1 ms (~24.8 days); a longer session re-arms.
+        expiry = setTimeout(endAtExpiry, Math.min(left, 2 ** 31 - 1));
+        expiry.unref();
+      };
+      endAtExpiry();
       const done = (): void => {
+        clearTimeout(expiry);
         clearInterval(beat);
         off();
         open.delete(stream);

@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 export interface TicketHolder {
   readonly identity: string;
   readonly jti: string;
+  /** When the session that asked for the ticket expires, epoch seconds: its stream ends then. */
+  readonly exp: number;
 }
 
 /** Unused tickets one identity may hold; issuing another drops the oldest. */
@@ -41,7 +43,7 @@ export class StreamTickets implements TicketStore {
     for (const [k] of mine.slice(0, Math.max(0, mine.length - MAX_PER_IDENTITY + 1))) this.tickets.delete(k);
     const ticket = randomBytes(32).toString('base64url');
     const expiresAt = now + this.ttlMs;
-    this.tickets.set(ticket, { identity: holder.identity, jti: holder.jti, expiresAt });
+    this.tickets.set(ticket, { identity: holder.identity, jti: holder.jti, exp: holder.exp, expiresAt });
     return { ticket, expiresAt: new Date(expiresAt) };
   }
 
@@ -51,7 +53,7 @@ export class StreamTickets implements TicketStore {
     if (t === undefined) return null;
     this.tickets.delete(ticket);
     if (this.now() >= t.expiresAt) return null;
-    return { identity: t.identity, jti: t.jti };
+    return { identity: t.identity, jti: t.jti, exp: t.exp };
   }
 
   /** Voids every ticket of the session `jti` (logout). */

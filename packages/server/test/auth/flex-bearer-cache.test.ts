@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
-import { FlexBearerAuth } from '../../src/auth/flex-bearer.ts';
+import { FlexBearerAuth, UNSTATED_EXPIRY_MS } from '../../src/auth/flex-bearer.ts';
 import { HttpFlexTokenValidator } from '../../src/auth/flex-token-validator.ts';
 
 let engine: RunningEngine;
@@ -97,5 +97,23 @@ describe('FlexBearerAuth', () => {
       'ok',
       'ok',
     ]);
+  });
+
+  it('takes a session whose expiry IAM does not state to last UNSTATED_EXPIRY_MS (its streams end then), and does not cache it', async () => {
+    // The engine's IAM always states the expiry: a validator answering without one stands in for that answer.
+    let asked = 0;
+    const silent = {
+      check: async () => {
+        asked++;
+        return { ok: true as const, id: { identity: 'alice', roles: ['agent'], workerSid: null, expiresAt: null } };
+      },
+      validate: async () => null,
+    };
+    const now = 1_000_000_000_000;
+    const auth = new FlexBearerAuth(silent, { cacheSeconds: 30, now: () => now });
+    const c = await auth.authenticate('some.flex.token');
+    expect(c.claims.exp).toBe((now + UNSTATED_EXPIRY_MS) / 1000);
+    await auth.authenticate('some.flex.token');
+    expect(asked).toBe(2);
   });
 });

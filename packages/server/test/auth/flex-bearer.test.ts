@@ -126,6 +126,15 @@ describe("the task API with a Flex token (the engine's IAM)", () => {
     expect((await act(alice, 'resume')).status).toBe(200);
   });
 
+  it("ends a Flex token's event stream when the token expires (IAM's expiration)", async () => {
+    const alice = await flexToken('alice', ['agent'], 2);
+    const res = await fetch(`${s.url}/api/events`, { headers: { authorization: `Bearer ${alice}` } });
+    expect(res.status).toBe(200);
+    const text = await Promise.race([res.text(), new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+    expect(text).toContain('event: hello');
+    expect(text).toContain(': session expired');
+  });
+
   it('cannot sign a Flex token out here (400, it keeps working); a server login still signs out', async () => {
     const alice = await flexToken('alice');
     const out = await s.api('POST', '/api/auth/logout', { token: alice, json: {} });

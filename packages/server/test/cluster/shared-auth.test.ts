@@ -4,20 +4,25 @@
  * there; a stream ticket from A opens one stream on B, once; failed logins and requests are
  * counted across both instances.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import pgLib from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BearerTokens } from '../../src/auth/bearer-tokens.ts';
 import { startPostgres, type PostgresCluster } from '../support/postgres.ts';
 import { startSystem, waitUntil, type System } from '../support/system.ts';
 
 let pg: PostgresCluster;
 let a: System;
 let b: System;
+let databaseUrl: string;
+const secret = randomBytes(32).toString('base64url');
 
 beforeAll(async () => {
   pg = await startPostgres();
+  databaseUrl = await pg.createDatabase();
   const env = {
-    DATABASE_URL: await pg.createDatabase(),
-    AUTH_SECRET: randomBytes(32).toString('base64url'),
+    DATABASE_URL: databaseUrl,
+    AUTH_SECRET: secret,
     RATE_LIMIT_PER_MINUTE: '40',
     LOGIN_FAILURES_PER_MINUTE: '3',
     LOGIN_BACKOFF_SECONDS: '60',
@@ -69,6 +74,28 @@ describe('two instances, one PostgreSQL', () => {
       expect(again.status).toBe(401);
       expect(((await again.json()) as { error: { field: string } }).error.field).toBe('ticket');
     }
+  });
+
+  it("a ticket from A opens a stream on B that ends when the session expires; a stored ticket without its session's expiry is refused", async () => {
+    // This deployment's token for sam, expiring in about 3 s (minted with the shared secret on a clock set back).
+    const { token } = new BearerTokens(secret, 60, () => Date.now() - 57_000).issue('sam', ['agent']);
+    const t = await a.api('POST', '/api/events/ticket', { token });
+    const res = await fetch(`${b.url}/api/events?ticket=${encodeURIComponent(t.body['ticket'] as string)}`);
+    expect(res.status).toBe(200);
+    const body = await Promise.race([res.text(), new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+    expect(body).toContain(': session expired');
+
+    // A row as an instance before the session_exp column writes it.
+    const pool = new pgLib.Pool({ connectionString: databaseUrl });
+    const old = randomBytes(32).toString('base64url');
+    await pool.query('INSERT INTO stream_tickets (ticket_hash, identity, jti, expires_at) VALUES ($1, $2, $3, $4)', [
+      createHash('sha256').update(old).digest('base64url'),
+      'sam',
+      'an-older-instance-session',
+      Date.now() + 30_000,
+    ]);
+    await pool.end();
+    expect((await fetch(`${b.url}/api/events?ticket=${old}`)).status).toBe(401);
   });
 
   it('failed logins on A and B count together', async () => {

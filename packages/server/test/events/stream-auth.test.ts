@@ -3,13 +3,17 @@
  * the URL instead of the bearer token; `?token=` refused; at most SSE_STREAMS_PER_IDENTITY open
  * streams per identity; logout ends the session's streams.
  */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, waitUntil, type System } from '../support/system.ts';
+import { BearerTokens } from '../../src/auth/bearer-tokens.ts';
 import { StreamTickets } from '../../src/events/tickets.ts';
 
+const SECRET = randomBytes(32).toString('base64url');
 let s: System;
 beforeAll(async () => {
-  s = await startSystem({ env: { SSE_STREAMS_PER_IDENTITY: '3' } });
+  s = await startSystem({ env: { SSE_STREAMS_PER_IDENTITY: '3', AUTH_SECRET: SECRET } });
 });
 afterAll(async () => {
   await s.close();
@@ -62,10 +66,10 @@ describe('event stream tickets', () => {
   it('expires a ticket after its lifetime', () => {
     let now = 0;
     const tickets = new StreamTickets(30_000, () => now);
-    const a = tickets.issue({ identity: 'alice', jti: 'j1' }).ticket;
-    const b = tickets.issue({ identity: 'alice', jti: 'j1' }).ticket;
+    const a = tickets.issue({ identity: 'alice', jti: 'j1', exp: 7200 }).ticket;
+    const b = tickets.issue({ identity: 'alice', jti: 'j1', exp: 7200 }).ticket;
     now = 29_999;
-    expect(tickets.redeem(a)).toEqual({ identity: 'alice', jti: 'j1' });
+    expect(tickets.redeem(a)).toEqual({ identity: 'alice', jti: 'j1', exp: 7200 });
     now = 30_000;
     expect(tickets.redeem(b)).toBeNull();
   });
@@ -105,5 +109,39 @@ describe('event stream tickets', () => {
     // The stream ends (its body completes) without being aborted by us.
     expect(await body).toContain('event: hello');
     expect((await open(`?ticket=${unused}`)).status).toBe(401);
+  });
+});
+
+describe('a stream lives no longer than the session that opened it', () => {
+  /** This server's token for `identity`, expiring in about `seconds` (minted with its secret on a clock set back). */
+  const expiring = (identity: string, seconds: number): { token: string; expiresAt: Date } =>
+    new BearerTokens(SECRET, 60, () => Date.now() - (60 - seconds) * 1000).issue(identity, ['agent']);
+  /** The body once the server ends the stream, or null if it is still open after `ms`. */
+  const endedWithin = (text: Promise<string>, ms: number): Promise<string | null> => Promise.race([text, sleep(ms).then(() => null)]);
+
+  it('ends a stream opened by ticket or by bearer header when its session expires', async () => {
+    const { token, expiresAt } = expiring('sam', 3);
+    const byTicket = await open(`?ticket=${await ticket(token)}`);
+    const byHeader = await fetch(`${s.url}/api/events`, { headers: { authorization: `Bearer ${token}` } });
+    expect([byTicket.status, byHeader.status]).toEqual([200, 200]);
+    const ended = await Promise.all([endedWithin(byTicket.text(), 10_000), endedWithin(byHeader.text(), 10_000)]);
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt.getTime());
+    for (const body of ended) {
+      expect(body).toContain('event: hello');
+      expect(body).toContain(': session expired');
+    }
+    // A session that lives on keeps its stream.
+    const alive = await open(`?ticket=${await ticket(await s.login('sam'))}`);
+    expect(await endedWithin(alive.text(), 500)).toBeNull();
+    alive.stop();
+  });
+
+  it('refuses a ticket whose session expired before the ticket was used (401), though the ticket had time left', async () => {
+    const { token, expiresAt } = expiring('sam', 2);
+    const t = await ticket(token);
+    await sleep(expiresAt.getTime() - Date.now() + 50);
+    const late = await open(`?ticket=${t}`);
+    expect(late.status).toBe(401);
+    expect(JSON.parse(await late.text())).toMatchObject({ error: { field: 'ticket', message: expect.stringContaining('has expired; log in again') } });
   });
 });
