@@ -372,6 +372,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     streamsPerIdentity: config.http.sseStreamsPerIdentity,
   });
   streamsOf.end = (jti) => streams.endStreams(jti);
+  // Events other instances published while this one's listener was away never arrive: its streams
+  // end once it listens again, and their clients reconnect and reload what they show.
+  cluster?.bus.onListening(async () => streams.endAll('live events were interrupted; reconnect and reload'));
   gaugeSources.sseClients = () => streams.clients();
   opsRoutes(api, {
     metrics,

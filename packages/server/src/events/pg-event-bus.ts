@@ -34,8 +34,8 @@ export interface PgEventBusOptions {
  * instance's SSE clients at once and sends the event with `NOTIFY` (in publish order, one after
  * another); each instance `LISTEN`s on one dedicated connection and delivers what other instances
  * published to its own clients, so every client gets each event exactly once. The listener
- * reconnects after a lost connection (events published meanwhile are missed: the desktop reloads
- * the state it shows when its stream reconnects).
+ * reconnects after a lost connection; events published meanwhile are missed, so `onListening`
+ * hooks reload shared state and the server ends its streams, whose clients reconnect and reload.
  */
 export class PgEventBus extends EventBus {
   readonly origin = randomBytes(8).toString('hex');

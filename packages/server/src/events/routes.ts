@@ -33,6 +33,8 @@ export interface EventStreams {
   endSession(jti: string): Promise<void>;
   /** Ends this instance's streams of the session `jti` (another instance signed it out). */
   endStreams(jti: string): void;
+  /** Ends every stream of this instance, saying why in a comment (their clients reconnect and reload). */
+  endAll(why: string): void;
   /** Event streams open now (for /metrics). */
   clients(): number;
 }
@@ -162,6 +164,9 @@ export function eventRoutes(app: Api, deps: EventRouteDeps): EventStreams {
     },
     endStreams(jti) {
       for (const s of open) if (s.jti === jti) s.res.end();
+    },
+    endAll(why) {
+      for (const s of open) s.res.end(`: ${why}\n\n`);
     },
   };
 }

@@ -98,6 +98,26 @@ describe('two instances, one PostgreSQL', () => {
     expect((await fetch(`${b.url}/api/events?ticket=${old}`)).status).toBe(401);
   });
 
+  it("B's event streams end once its live-event listener is back after a cut (what was sent in the gap never reaches them)", async () => {
+    const token = await a.login('alice');
+    const t = await b.api('POST', '/api/events/ticket', { token });
+    const res = await fetch(`${b.url}/api/events?ticket=${encodeURIComponent(t.body['ticket'] as string)}`);
+    expect(res.status).toBe(200);
+    const body = Promise.race([res.text(), new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);
+    const admin = new pgLib.Pool({ connectionString: databaseUrl });
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()");
+    await admin.end();
+    const text = await body;
+    expect(text).toContain('event: hello');
+    expect(text).toContain(': live events were interrupted; reconnect and reload');
+    // The client's next stream opens as before.
+    const again = await b.api('POST', '/api/events/ticket', { token });
+    const ac = new AbortController();
+    const next = await fetch(`${b.url}/api/events?ticket=${encodeURIComponent(again.body['ticket'] as string)}`, { signal: ac.signal });
+    expect(next.status).toBe(200);
+    ac.abort();
+  });
+
   it('failed logins on A and B count together', async () => {
     const wrong = (s: System) => s.api('POST', '/api/auth/login', { json: { identity: 'sam', password: 'nope' } });
     // Three free failures, spread over both instances; the fourth waits, on either.
