@@ -17,6 +17,7 @@ import type { LiveEvent } from '@pause-recording/core';
 import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresCluster } from '../support/postgres.ts';
+import { readFrames } from '../support/sse.ts';
 import { waitUntil } from '../support/system.ts';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -88,28 +89,7 @@ async function stream(ticketBase: string, base: string, token: string): Promise<
   const events: { at: number; event: LiveEvent }[] = [];
   let ready!: () => void;
   const hello = new Promise<void>((r) => (ready = r));
-  void (async () => {
-    const reader = res.body!.getReader();
-    const dec = new TextDecoder();
-    let buf = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += dec.decode(value, { stream: true });
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const frame = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = frame.split('\n').find((l) => l.startsWith('data: '));
-          if (frame.includes('event: hello')) ready();
-          else if (data) events.push({ at: performance.now(), event: JSON.parse(data.slice(6)) as LiveEvent });
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
+  void readFrames(res, { hello: ready, event: (event) => events.push({ at: performance.now(), event }) });
   await hello;
   return { events, stop: () => ac.abort() };
 }
