@@ -3,61 +3,28 @@
  * recording (it started them or was told of them), two when the listing reveals one it did not
  * know. Counted by a real proxy between the server's SDK and the engine, and by the service.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEngine } from '@pause-recording/voice-engine';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sequentialDepth, startCountingProxy, type CountingProxy } from '../support/counting-proxy.ts';
-import { sdk, startSystem, type System } from '../support/system.ts';
+import { countedCall, startProxiedSystem, type ProxiedSystem } from '../support/counting-proxy.ts';
+import { sdk } from '../support/system.ts';
 
 const BOTH = { call_recording_enabled: true, features: { dual_channel_recording: { enabled: true, channel: 'worker' } } };
 
-let cleanup: (() => Promise<void>)[] = [];
+let rig: ProxiedSystem | undefined;
 afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
+  await rig?.close();
+  rig = undefined;
 });
-
-/**
- * The provider requests one task API call makes: what the proxy saw while it ran. TaskRouter reads
- * (`/v1/Workspaces/...`, the authorization, docs/architecture.md) are counted apart.
- */
-async function counted(s: System, proxy: CountingProxy, path: string, token: string) {
-  const from = proxy.requests.length;
-  const r = await s.api('POST', path, { token });
-  const all = proxy.requests.slice(from);
-  const reqs = all.filter((q) => !q.path.startsWith('/v1/Workspaces'));
-  return {
-    r,
-    taskRouter: all.length - reqs.length,
-    requests: reqs.length,
-    depth: sequentialDepth(reqs),
-    updates: reqs.filter((q) => q.method === 'POST').length,
-  };
-}
 
 describe('provider round trips per pause', () => {
   it('depth 1 when every recording is known, 2 when the listing reveals one the server did not know', async () => {
-    const engine = await startEngine({ dataDir: mkdtempSync(join(tmpdir(), 'rounds-')), audio: 'stamped', devRoutes: true });
-    const proxy = await startCountingProxy(engine.url);
-    cleanup.push(
-      () => engine.close(),
-      () => proxy.close(),
-    );
     // The grant cache off: every pause reads TaskRouter here (test/taskrouter/grant-cache.test.ts counts the cached path).
-    const s = await startSystem({
-      settings: BOTH,
-      engine,
-      env: { ENGINE_URL: proxy.url, TASKROUTER_GRANT_CACHE_MS: '0' },
-      server: { reconcileIntervalMs: 600_000 },
-    });
-    cleanup.push(() => s.close());
+    rig = await startProxiedSystem({ settings: BOTH, env: { TASKROUTER_GRANT_CACHE_MS: '0' } });
+    const { s } = rig;
     const { token, taskSid } = await s.acceptedCall('alice');
     const rec = `/api/tasks/${taskSid}/recording`;
 
     // Known: the dual-channel recording the server started and the conference's it listed at accept.
-    const pause = await counted(s, proxy, `${rec}/pause`, token);
+    const pause = await countedCall(rig, `${rec}/pause`, token);
     expect(pause.r.body['status']).toBe('paused');
     // Two updates and the listing (customer leg, agent leg, conference), all in flight at once.
     expect([pause.updates, pause.requests, pause.depth]).toEqual([2, 5, 1]);
@@ -65,7 +32,7 @@ describe('provider round trips per pause', () => {
     expect(pause.taskRouter).toBe(2);
     expect(s.server.recordingService.rounds.get(taskSid)).toEqual({ requests: 5, depth: 1 });
 
-    const resume = await counted(s, proxy, `${rec}/resume`, token);
+    const resume = await countedCall(rig, `${rec}/resume`, token);
     expect(resume.r.body['status']).toBe('recording');
     expect([resume.updates, resume.requests, resume.depth]).toEqual([2, 5, 1]);
     expect(resume.taskRouter).toBe(1); // one read authorizes
@@ -74,7 +41,7 @@ describe('provider round trips per pause', () => {
     // and a second round pauses it before the answer, so the pause is still all or nothing.
     const task = s.server.tasks.get(taskSid)!;
     const stranger = await sdk(s).calls(task.attributes.call_sid).recordings.create({ recordingChannels: 'mono' });
-    const second = await counted(s, proxy, `${rec}/pause`, token);
+    const second = await countedCall(rig, `${rec}/pause`, token);
     expect(second.r.body['status']).toBe('paused');
     expect((second.r.body['recordings'] as { sid: string }[]).map((r) => r.sid)).toContain(stranger.sid);
     expect([second.updates, second.requests, second.depth]).toEqual([3, 6, 2]);
@@ -86,7 +53,7 @@ describe('provider round trips per pause', () => {
     expect(audit?.details['addedRecordingSids']).toEqual([stranger.sid]);
 
     // Now known (the listing told the server): the next resume is one round trip again.
-    const back = await counted(s, proxy, `${rec}/resume`, token);
+    const back = await countedCall(rig, `${rec}/resume`, token);
     expect(back.r.body['status']).toBe('recording');
     expect([back.updates, back.depth]).toEqual([3, 1]);
   }, 60_000);

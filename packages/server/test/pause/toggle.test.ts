@@ -5,53 +5,29 @@
  * recording still capturing) is paused by a toggle, never resumed. Counted by a real proxy
  * between the server's SDK and the engine.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEngine } from '@pause-recording/voice-engine';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sequentialDepth, startCountingProxy, type CountingProxy } from '../support/counting-proxy.ts';
-import { startSystem, type System } from '../support/system.ts';
+import { countedCall, startProxiedSystem, type ProxiedSystem } from '../support/counting-proxy.ts';
 
 const BOTH = { call_recording_enabled: true, features: { dual_channel_recording: { enabled: true, channel: 'worker' } } };
 
-let cleanup: (() => Promise<void>)[] = [];
+let rig: ProxiedSystem | undefined;
 afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
+  await rig?.close();
+  rig = undefined;
 });
-
-async function counted(s: System, proxy: CountingProxy, path: string, token: string) {
-  const from = proxy.requests.length;
-  const r = await s.api('POST', path, { token });
-  // TaskRouter reads (the authorization, /v1/Workspaces/...) are counted apart, as in round-trips.test.ts.
-  const reqs = proxy.requests.slice(from).filter((q) => !q.path.startsWith('/v1/Workspaces'));
-  return { r, requests: reqs.length, depth: sequentialDepth(reqs), updates: reqs.filter((q) => q.method === 'POST').length };
-}
 
 describe('toggle', () => {
   it('one round trip like the pause or resume it becomes; a partial pause is paused, not resumed', async () => {
-    const engine = await startEngine({ dataDir: mkdtempSync(join(tmpdir(), 'toggle-')), audio: 'stamped', devRoutes: true });
-    const proxy = await startCountingProxy(engine.url);
-    cleanup.push(
-      () => engine.close(),
-      () => proxy.close(),
-    );
-    const s = await startSystem({
-      settings: BOTH,
-      engine,
-      env: { ENGINE_URL: proxy.url, TWILIO_RETRY_BUDGET_MS: '300' },
-      server: { reconcileIntervalMs: 600_000 },
-    });
-    cleanup.push(() => s.close());
+    rig = await startProxiedSystem({ settings: BOTH, env: { TWILIO_RETRY_BUDGET_MS: '300' } });
+    const { s } = rig;
     const { token, taskSid } = await s.acceptedCall('alice');
     const rec = `/api/tasks/${taskSid}/recording`;
 
-    const on = await counted(s, proxy, `${rec}/toggle`, token);
+    const on = await countedCall(rig, `${rec}/toggle`, token);
     expect(on.r.body['status']).toBe('paused');
     // As a pause: two updates and the listing (customer leg, agent leg, conference), all at once.
     expect([on.updates, on.requests, on.depth]).toEqual([2, 5, 1]);
-    const off = await counted(s, proxy, `${rec}/toggle`, token);
+    const off = await countedCall(rig, `${rec}/toggle`, token);
     expect(off.r.body['status']).toBe('recording');
     expect([off.updates, off.requests, off.depth]).toEqual([2, 5, 1]);
 

@@ -7,7 +7,12 @@
  * by cause rather than by the clock, however fast the engine answers.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
+import { startSystem, type System, type SystemOptions } from './system.ts';
 
 export interface ProxiedRequest {
   readonly method: string;
@@ -82,5 +87,58 @@ export async function startCountingProxy(target: string, quietMs = 150): Promise
         server.closeAllConnections();
         server.close(() => r());
       }),
+  };
+}
+
+export interface ProxiedSystem {
+  readonly s: System;
+  readonly engine: RunningEngine;
+  readonly proxy: CountingProxy;
+  /** Stops the server, the proxy and the engine. */
+  close(): Promise<void>;
+}
+
+/**
+ * A system whose server reaches its engine (stamped audio, dev routes) only through a counting
+ * proxy; no periodic reconciliation, so every request counted is the one under test's.
+ */
+export async function startProxiedSystem(o: { settings: SystemOptions['settings']; env?: Record<string, string>; quietMs?: number }): Promise<ProxiedSystem> {
+  const engine = await startEngine({ dataDir: mkdtempSync(join(tmpdir(), 'proxied-')), audio: 'stamped', devRoutes: true });
+  const proxy = await startCountingProxy(engine.url, o.quietMs);
+  const s = await startSystem({ settings: o.settings, engine, env: { ENGINE_URL: proxy.url, ...o.env }, server: { reconcileIntervalMs: 600_000 } }).catch(
+    async (e: unknown) => {
+      await proxy.close();
+      await engine.close();
+      throw e;
+    },
+  );
+  return {
+    s,
+    engine,
+    proxy,
+    close: async () => {
+      await s.close();
+      await proxy.close();
+      await engine.close();
+    },
+  };
+}
+
+/**
+ * What one task API call made the provider do: the requests the proxy saw while it ran, their
+ * sequential depth and how many were updates. TaskRouter requests (`/v1/Workspaces/...`, the
+ * authorization, docs/architecture.md) are counted apart.
+ */
+export async function countedCall(p: ProxiedSystem, path: string, token: string) {
+  const from = p.proxy.requests.length;
+  const r = await p.s.api('POST', path, { token });
+  const all = p.proxy.requests.slice(from);
+  const reqs = all.filter((q) => !q.path.startsWith('/v1/Workspaces'));
+  return {
+    r,
+    taskRouter: all.length - reqs.length,
+    requests: reqs.length,
+    depth: sequentialDepth(reqs),
+    updates: reqs.filter((q) => q.method === 'POST').length,
   };
 }

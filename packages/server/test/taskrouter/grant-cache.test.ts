@@ -6,54 +6,36 @@
  * TTL alone bounds it; forged events change nothing. Real engine, real TaskRouter flows, TaskRouter
  * requests counted by a real proxy between the server's SDK and the engine.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEngine, type RunningEngine } from '@pause-recording/voice-engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PREFERRED_WORKER, WORKSPACE_NAME } from '../../src/taskrouter/provision.ts';
 import { TaskRouterClient } from '../../src/taskrouter/taskrouter-client.ts';
 import { TASKROUTER_EVENTS_PATH } from '../../src/webhooks/taskrouter-events.ts';
-import { startCountingProxy, type CountingProxy } from '../support/counting-proxy.ts';
-import { sdk, startSystem, waitUntil, type System } from '../support/system.ts';
+import { startProxiedSystem, type ProxiedSystem } from '../support/counting-proxy.ts';
+import { sdk, waitUntil, type System } from '../support/system.ts';
 
-let cleanup: (() => Promise<void>)[] = [];
+let rigs: ProxiedSystem[] = [];
 afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
+  for (const r of rigs.reverse()) await r.close();
+  rigs = [];
 });
 
-interface Rig {
-  s: System;
-  engine: RunningEngine;
-  proxy: CountingProxy;
+interface Rig extends ProxiedSystem {
   /** TaskRouter as Flex (or an admin) changes it: straight to the engine, not through the server. */
   tr: TaskRouterClient;
 }
 
 async function rig(env: Record<string, string> = {}): Promise<Rig> {
-  const engine = await startEngine({ dataDir: mkdtempSync(join(tmpdir(), 'grant-cache-')), audio: 'stamped', devRoutes: true });
-  const proxy = await startCountingProxy(engine.url, 20);
-  cleanup.push(
-    () => engine.close(),
-    () => proxy.close(),
-  );
-  const s = await startSystem({
-    settings: { call_recording_enabled: true },
-    engine,
-    env: { ENGINE_URL: proxy.url, TASKROUTER_GRANT_CACHE_MS: '10000', ...env },
-    server: { reconcileIntervalMs: 600_000 },
-  });
-  cleanup.push(() => s.close());
+  const p = await startProxiedSystem({ settings: { call_recording_enabled: true }, env: { TASKROUTER_GRANT_CACHE_MS: '10000', ...env }, quietMs: 20 });
+  rigs.push(p);
   const tr = new TaskRouterClient({
-    accountSid: engine.accountSid,
-    authToken: engine.authToken,
-    apiBaseUrl: engine.url,
+    accountSid: p.engine.accountSid,
+    authToken: p.engine.authToken,
+    apiBaseUrl: p.engine.url,
     requestTimeoutMs: 2000,
     workspaceSid: null,
   });
   tr.workspaceSid = (await tr.client.taskrouter.v1.workspaces.list({ friendlyName: WORKSPACE_NAME, limit: 1 }))[0]!.sid;
-  return { s, engine, proxy, tr };
+  return { ...p, tr };
 }
 
 /** Every event the engine queued so far has reached the server (or given up). */
