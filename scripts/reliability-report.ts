@@ -20,27 +20,26 @@ function load(name: string): Figures | null {
 }
 const n = (v: unknown): string => (typeof v === 'number' ? v.toLocaleString('en-US') : String(v ?? '–'));
 
+const leakRows: [string, string][] = [
+  ['sequences', 'random sequences run'],
+  ['steps', 'steps (presses, holds, transfers, hang-ups)'],
+  ['requests', 'HTTP requests'],
+  ['recordings', 'recordings decoded'],
+  ['framesChecked', 'stamped frames checked against the capture log'],
+  ['pausedWindows', 'acknowledged pause windows'],
+  ['pausedTicksChecked', 'engine ticks inside them'],
+  ['silenceFramesChecked', '`silence` frames checked to be exact zeros'],
+  ['truthChecks', 'server state = engine state checks (after each step)'],
+  ['eventsChecked', 'live `recording.state` events = engine state at publication'],
+  ['auditEventsChecked', 'pause/resume audit events checked'],
+  ['leaks', '**leaks**'],
+  ['lostEvents', '**lost or extra audit events**'],
+  ['server5xx', '**5xx answers**'],
+];
+
 const sections: [string, string, [string, string][]][] = [
-  [
-    'leak',
-    'Leak and UI-truth property (CI)',
-    [
-      ['sequences', 'random sequences run'],
-      ['steps', 'steps (presses, holds, transfers, hang-ups)'],
-      ['requests', 'HTTP requests'],
-      ['recordings', 'recordings decoded'],
-      ['framesChecked', 'stamped frames checked against the capture log'],
-      ['pausedWindows', 'acknowledged pause windows'],
-      ['pausedTicksChecked', 'engine ticks inside them'],
-      ['silenceFramesChecked', '`silence` frames checked to be exact zeros'],
-      ['truthChecks', 'server state = engine state checks (after each step)'],
-      ['eventsChecked', 'live `recording.state` events = engine state at publication'],
-      ['auditEventsChecked', 'pause/resume audit events checked'],
-      ['leaks', '**leaks**'],
-      ['lostEvents', '**lost or extra audit events**'],
-      ['server5xx', '**5xx answers**'],
-    ],
-  ],
+  ['leak', 'Leak and UI-truth property (CI)', leakRows],
+  ['leak-postgres', 'Leak and UI-truth property on the PostgreSQL ledger (CI sample)', leakRows],
   [
     'leak-soak',
     'Leak soak (script)',
@@ -111,6 +110,7 @@ const sections: [string, string, [string, string][]][] = [
       ['status5xx', '**5xx answers**'],
       ['unnamed', '**4xx not naming the problem**'],
       ['stateChanges', '**state changes**'],
+      ['spellingsCompared', 'odd path spellings with a valid token, compared with the plain path'],
       ['logLinesChecked', 'server log lines checked: no secret in any'],
     ],
   ],
