@@ -9,8 +9,9 @@ const LIVE: ReadonlySet<TaskView['status']> = new Set(['assigned', 'wrapping']);
 /** Loads the caller's tasks and their recording states, then keeps them current from the event stream. */
 export function startLiveSync(s: DesktopServices): () => void {
   const refresh = async (): Promise<void> => {
+    const since = s.tasks.mark();
     const { tasks } = await s.api.tasks();
-    s.tasks.replaceAll(tasks);
+    s.tasks.replaceAll(tasks, since);
     if (s.tasks.selected() === null) {
       const live = tasks.find((t) => t.status === 'assigned' && t.worker === s.session.identity);
       if (live !== undefined) s.tasks.select(live.sid);

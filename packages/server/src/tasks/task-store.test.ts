@@ -17,6 +17,22 @@ const attributes = (sid: string) => ({
 });
 const SID = 'WT' + 'a'.repeat(32);
 
+describe('SqliteTaskStore updated-at', () => {
+  it('moves forward with every change, within one millisecond and with the clock stepped back (clients order states by it)', () => {
+    let now = Date.parse('2026-11-26T15:00:00.000Z');
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'tasks-')), 'server.sqlite'));
+    const store = new SqliteTaskStore(db, () => now);
+    store.create({ sid: SID, queue: 'everyone', attributes: attributes(SID) });
+    expect(store.update(SID, { status: 'reserved', worker: 'alice' }).updatedAt).toBe('2026-11-26T15:00:00.001Z');
+    expect(store.update(SID, { status: 'assigned' }).updatedAt).toBe('2026-11-26T15:00:00.002Z');
+    now -= 5_000;
+    expect(store.update(SID, { status: 'wrapping' }).updatedAt).toBe('2026-11-26T15:00:00.003Z');
+    now += 10_000;
+    expect(store.update(SID, { status: 'completed' }).updatedAt).toBe('2026-11-26T15:00:05.000Z');
+    db.close();
+  });
+});
+
 describe('SqliteTaskStore accepted-at', () => {
   it('is null until the task first becomes assigned, then stays put (a transfer keeps it)', () => {
     let now = Date.parse('2026-11-26T15:00:00.000Z');

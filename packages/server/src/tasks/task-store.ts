@@ -147,7 +147,9 @@ export class SqliteTaskStore implements TaskStore {
       rejectedBy: patch.rejectedBy ?? cur.rejectedBy,
       routerTaskSid: patch.routerTaskSid ?? cur.routerTaskSid,
     };
-    const at = new Date(this.now()).toISOString();
+    // Strictly later than the task's last change, even within one millisecond or with the clock
+    // stepped back: clients order a task's states by it (the desktop's TaskBoard).
+    const at = new Date(Math.max(this.now(), Date.parse(cur.updatedAt) + 1)).toISOString();
     // The call timer counts from the moment the task first became assigned (a transfer keeps it).
     const acceptedAt = cur.acceptedAt ?? (next.status === 'assigned' ? at : null);
     this.sql
