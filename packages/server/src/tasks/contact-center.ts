@@ -134,9 +134,13 @@ export class ContactCenter {
   private async syncOffer(task: TaskRecord): Promise<TaskRecord> {
     if (task.status !== 'pending') return task;
     const pending = (await this.d.router.taskReservations(task.routerTaskSid, ['pending']))[0];
+    // Another path (an agent completing, say) may have offered the task while TaskRouter answered
+    // this read: decide on the task as it is now, never publish the state read before.
+    const current = this.mustGet(task.sid);
+    if (current.status !== 'pending') return current;
     if (pending === undefined || pending.workerName === null) {
-      this.publishTask(task);
-      return task;
+      this.publishTask(current);
+      return current;
     }
     const offered = this.d.tasks.update(task.sid, { status: 'reserved', worker: pending.workerName });
     this.d.bus.publish({ type: 'task.offered', task: taskView(offered) }, { worker: pending.workerName });

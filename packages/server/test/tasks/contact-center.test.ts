@@ -2,9 +2,10 @@
  * The local contact center over real HTTP and the real engine: offers, reject, accept with the
  * recordings config asks for, the caller hanging up, wrap-up and complete.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import twilio from 'twilio';
 import type { LiveEvent } from '@pause-recording/core';
+import { TaskRouterClient } from '../../src/taskrouter/taskrouter-client.ts';
 import { startSystem, waitUntil, type System } from '../support/system.ts';
 
 let sys: System | null = null;
@@ -61,6 +62,45 @@ describe('contact center', () => {
     expect(s.server.tasks.get(waiting)).toMatchObject({ status: 'reserved', worker: 'bob' });
     const sam = await s.login('sam');
     expect(((await s.api('GET', '/api/tasks', { token: sam })).body['tasks'] as unknown[]).length).toBe(3);
+  });
+
+  it('never publishes a state read before an offer made meanwhile (a slow TaskRouter answer to the voice webhook)', async () => {
+    sys = await startSystem();
+    const s = sys;
+    const events: LiveEvent[] = [];
+    s.server.bus.tap((e) => events.push(e));
+    const a = await s.acceptedCall('alice');
+    const b = await s.acceptedCall('bob');
+    // The answer to the new call's first read of its pending reservations (none: every agent is busy)
+    // is held, as a slow network would, until bob has completed and been offered the call.
+    let held = false;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const read = TaskRouterClient.prototype.taskReservations;
+    const slow = vi.spyOn(TaskRouterClient.prototype, 'taskReservations').mockImplementation(async function (this: TaskRouterClient, ...args) {
+      const answer = await read.apply(this, args);
+      if (!held && args[1]?.[0] === 'pending' && args[2] === undefined) {
+        held = true;
+        await released;
+      }
+      return answer;
+    });
+    try {
+      const placing = s.api('POST', '/api/simulator/calls', { token: a.token, json: {} });
+      await waitUntil('the webhook read is held', () => held);
+      const waiting = s.server.tasks.list({ statuses: ['pending'] })[0]!.sid;
+      await s.api('POST', `/api/tasks/${b.taskSid}/hangup`, { token: b.token });
+      await s.api('POST', `/api/tasks/${b.taskSid}/complete`, { token: b.token });
+      expect(s.server.tasks.get(waiting)).toMatchObject({ status: 'reserved', worker: 'bob' });
+      release();
+      expect((await placing).body['taskSid']).toBe(waiting);
+      const ofIt = events.flatMap((e) => ('task' in e && e.task.sid === waiting ? [`${e.type}:${e.task.status}`] : []));
+      expect(ofIt.at(-1)).toBe('task.offered:reserved');
+      expect(s.server.tasks.get(waiting)).toMatchObject({ status: 'reserved', worker: 'bob' });
+    } finally {
+      release();
+      slow.mockRestore();
+    }
   });
 
   it('puts the customer on hold and back through the Participants API, audited', async () => {
