@@ -17,12 +17,18 @@ const attributes = (sid: string) => ({
 });
 const SID = 'WT' + 'a'.repeat(32);
 
+/** A store on a fresh SQLite file with the task SID created at `clock()`. */
+function storeWithTask(clock: () => number): { db: Database.Database; store: SqliteTaskStore } {
+  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'tasks-')), 'server.sqlite'));
+  const store = new SqliteTaskStore(db, clock);
+  store.create({ sid: SID, queue: 'everyone', attributes: attributes(SID) });
+  return { db, store };
+}
+
 describe('SqliteTaskStore updated-at', () => {
   it('moves forward with every change, within one millisecond and with the clock stepped back (clients order states by it)', () => {
     let now = Date.parse('2026-11-26T15:00:00.000Z');
-    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'tasks-')), 'server.sqlite'));
-    const store = new SqliteTaskStore(db, () => now);
-    store.create({ sid: SID, queue: 'everyone', attributes: attributes(SID) });
+    const { db, store } = storeWithTask(() => now);
     expect(store.update(SID, { status: 'reserved', worker: 'alice' }).updatedAt).toBe('2026-11-26T15:00:00.001Z');
     expect(store.update(SID, { status: 'assigned' }).updatedAt).toBe('2026-11-26T15:00:00.002Z');
     now -= 5_000;
@@ -36,9 +42,7 @@ describe('SqliteTaskStore updated-at', () => {
 describe('SqliteTaskStore accepted-at', () => {
   it('is null until the task first becomes assigned, then stays put (a transfer keeps it)', () => {
     let now = Date.parse('2026-11-26T15:00:00.000Z');
-    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'tasks-')), 'server.sqlite'));
-    const store = new SqliteTaskStore(db, () => now);
-    store.create({ sid: SID, queue: 'everyone', attributes: attributes(SID) });
+    const { db, store } = storeWithTask(() => now);
     expect(store.get(SID)?.acceptedAt).toBeNull();
     now += 7_000;
     expect(store.update(SID, { status: 'reserved', worker: 'alice' }).acceptedAt).toBeNull();
